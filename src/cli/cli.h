@@ -1,0 +1,67 @@
+/*
+ * cli.h: what the subcommands share. The CLI is a thin client of include/madi: it parses
+ * options, calls libmadi, prints, and chooses the exit code. No SQL and no business rules here.
+ */
+#ifndef MADI_CLI_H
+#define MADI_CLI_H
+
+#include <stdio.h>
+
+#include "madi/err.h"
+#include "madi/import.h"
+#include "madi/store.h"
+
+/* Exit codes, as documented in `madi --help`. */
+enum madi_exit {
+    EXIT_OK_ = 0,      /* success */
+    EXIT_REJECTED = 1, /* data was rejected */
+    EXIT_USAGE = 2,    /* the command line was wrong */
+    EXIT_IO = 3,       /* a file or the database failed */
+    EXIT_INTERNAL = 4  /* a bug in madi */
+};
+
+enum cmd_flags {
+    CMD_NEEDS_DB = 1 << 0, /* opens an existing database */
+    CMD_WRITES = 1 << 1    /* changes the database */
+};
+
+struct cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    unsigned flags;
+    const char *summary;
+    const char *usage; /* the --help text */
+};
+
+extern const struct cmd madi_commands[];
+
+/* The database path: --db, else $MADI_DB, else madi.db. */
+const char *cli_db_path(const char *opt);
+/* Map a libmadi return code to an exit code. */
+int cli_exit_for(int rc);
+/* Print "madi: error: <msg>" for err (or the code's name) and return the exit code for rc. */
+int cli_fail(int rc, const struct madi_err *err);
+/* Print usage to stdout (for --help) and return 0, or to stderr with EXIT_USAGE. */
+int cli_usage(const struct cmd *c, int to_stderr);
+const struct cmd *cli_find(const char *name);
+/* Open an existing database for reading or writing; prints the error itself. */
+int cli_open(const char *path, unsigned flags, struct madi_store **out);
+/* Print one diagnostic as file:line:col: level: message. */
+void cli_print_diag(FILE *out, const struct madi_diag *d);
+/* 1 if -h or --help is among the arguments (before any "--"). */
+int cli_wants_help(int argc, char **argv);
+
+/* The subcommands, one file each (cmd_<name>.c), with their --help text beside them. */
+#define MADI_CMD(name)                     \
+    int cmd_##name(int argc, char **argv); \
+    extern const char cmd_##name##_usage[];
+MADI_CMD(init)
+MADI_CMD(import)
+MADI_CMD(template)
+MADI_CMD(summary)
+MADI_CMD(batch)
+MADI_CMD(alias)
+MADI_CMD(demo)
+MADI_CMD(help)
+
+#endif

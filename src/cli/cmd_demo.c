@@ -1,0 +1,256 @@
+/*
+ * cmd_demo.c: `madi demo` generates a fictional national programme as operator CSV files,
+ * imports them into DIR/madi.db (showing the rejected ones and why), and prints a summary.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "madi/catalog.h"
+#include "madi/demo.h"
+#include "madi/import.h"
+#include "madi/summary.h"
+
+#include "banned.h"
+#include "cli.h"
+
+const char cmd_demo_usage[] =
+        "usage: madi demo [--seed N] [--dir DIR] [--scale X]\n"
+        "\n"
+        "Generate a fictional national mine action programme (provinces and districts, about\n"
+        "ten operators, three years of land release, risk education with session counts and\n"
+        "attendance lists, consultations, casualties, workforce, trainings, population) as the\n"
+        "CSV files its operators would send, some with realistic mistakes; import them into\n"
+        "DIR/madi.db (a fresh database), show what was rejected and why, and print a summary.\n"
+        "The same seed always gives the same files.\n"
+        "\n"
+        "Options:\n"
+        "  --seed N    seed of the generator (default 1)\n"
+        "  --dir DIR   where the files and the database go (default: demo)\n"
+        "  --scale X   size relative to the full programme (default 1.0; 0.05 is quick)\n"
+        "  -h, --help  show this help\n";
+
+struct kind_tally {
+    const char *kind;
+    unsigned long files;
+    unsigned long long rows;
+};
+
+static void tally(struct kind_tally *t, const char *kind, unsigned long long rows)
+{
+    for (; t->kind && strcmp(t->kind, kind) != 0; t++)
+        ;
+    t->kind = kind;
+    t->files++;
+    t->rows += rows;
+}
+
+struct demo_ui {
+    const struct madi_demo_file *file;
+    int shown;
+    char msgs[4096]; /* the first errors, printed under the file's line */
+    size_t len;
+};
+
+static void on_diag(void *ctx, const struct madi_diag *d)
+{
+    struct demo_ui *ui = ctx;
+    if (d->level != MADI_DIAG_ERROR || ui->shown++ >= 12)
+        return;
+    char line[1024];
+    int n;
+    if (d->line && d->col)
+        n = snprintf(line, sizeof(line), "      %s:%lu:%u: error: %s%s%s\n", d->file, d->line,
+                     d->col, d->field ? d->field : "", d->field ? ": " : "", d->msg);
+    else
+        n = snprintf(line, sizeof(line), "      %s:%lu: error: %s\n", d->file, d->line, d->msg);
+    if (n > 0 && ui->len + (size_t)n < sizeof(ui->msgs)) {
+        memcpy(ui->msgs + ui->len, line, (size_t)n + 1);
+        ui->len += (size_t)n;
+    }
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    (void)clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int remove_db(const char *db)
+{
+    const char *suffix[] = { "", "-wal", "-shm" };
+    for (int i = 0; i < 3; i++) {
+        char *p = NULL;
+        size_t n = strlen(db) + 8;
+        p = malloc(n);
+        if (!p)
+            return -1;
+        (void)snprintf(p, n, "%s%s", db, suffix[i]);
+        if (unlink(p) != 0 && errno != ENOENT) {
+            (void)fprintf(stderr, "madi demo: cannot remove %s: %s\n", p, strerror(errno));
+            free(p);
+            return -1;
+        }
+        free(p);
+    }
+    return 0;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    static const struct option opts[] = { { "seed", required_argument, NULL, 's' },
+                                          { "dir", required_argument, NULL, 'd' },
+                                          { "scale", required_argument, NULL, 'x' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { NULL, 0, NULL, 0 } };
+    struct madi_demo_opts o = { 1, 1.0 };
+    const char *dir = "demo";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 's':
+            o.seed = strtoull(optarg, &end, 10);
+            if (!end || *end) {
+                (void)fprintf(stderr, "madi demo: --seed takes a whole number\n");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'd':
+            dir = optarg;
+            break;
+        case 'x':
+            o.scale = strtod(optarg, &end);
+            if (!end || *end || o.scale <= 0 || o.scale > 100) {
+                (void)fprintf(stderr, "madi demo: --scale takes a number such as 0.1 or 1\n");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            return cli_usage(cli_find("demo"), 0);
+        default:
+            return cli_usage(cli_find("demo"), 1);
+        }
+    }
+    if (optind < argc) {
+        (void)fprintf(stderr, "madi demo: unexpected argument '%s'\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+
+    struct madi_demo demo = { 0 };
+    struct madi_err err;
+    struct madi_store *s = NULL;
+    struct timespec t0;
+    int rc, code = EXIT_OK_, created = 0;
+    unsigned long stored = 0, rejected = 0, unexpected = 0;
+    struct kind_tally kinds[32];
+    memset(kinds, 0, sizeof(kinds));
+    unsigned long long rows = 0;
+    madi_err_clear(&err);
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &t0);
+    (void)printf("== 1. Generating a fictional national programme (seed %llu) in %s/\n",
+                 (unsigned long long)o.seed, dir);
+    rc = madi_demo_generate(dir, &o, &demo, &err);
+    if (rc)
+        return cli_fail(rc, &err);
+    (void)printf("   %zu operator files, %llu rows, in %.1f s\n", demo.n, demo.rows,
+                 seconds_since(&t0));
+
+    size_t dbn = strlen(dir) + 16;
+    char *db = malloc(dbn);
+    if (!db) {
+        madi_demo_release(&demo);
+        return EXIT_INTERNAL;
+    }
+    (void)snprintf(db, dbn, "%s/madi.db", dir);
+    if (remove_db(db)) {
+        code = EXIT_IO;
+        goto done;
+    }
+    rc = madi_catalog_open_or_create(db, &s, &created, &err);
+    if (rc) {
+        code = cli_fail(rc, &err);
+        goto done;
+    }
+
+    (void)printf("\n== 2. Importing them into %s (each file whole, or not at all)\n", db);
+    (void)clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (size_t i = 0; i < demo.n; i++) {
+        const struct madi_demo_file *f = &demo.files[i];
+        struct demo_ui ui;
+        memset(&ui, 0, sizeof(ui));
+        ui.file = f;
+        struct madi_import_opts io = { 0 };
+        struct madi_import_result res;
+        io.kind = f->kind;
+        io.name = f->path;
+        io.who = "madi demo";
+        io.on_diag = on_diag;
+        io.diag_ctx = &ui;
+        madi_err_clear(&err);
+        rc = madi_import_file(s, f->path, &io, &res, &err);
+        if (rc == MADI_OK) {
+            stored++;
+            rows += res.rows;
+            tally(kinds, f->kind, res.rows);
+            if (f->broken) {
+                unexpected++;
+                (void)printf("   stored    %s, but it has deliberate mistakes (%s) and should "
+                             "have been rejected\n",
+                             f->path, f->what);
+            }
+        } else if (rc == MADI_EREJECTED) {
+            rejected++;
+            (void)printf("   REJECTED  %-44s %lu error%s: %s\n", f->path, res.errors,
+                         res.errors == 1 ? "" : "s", f->what);
+            (void)fputs(ui.msgs, stdout);
+            if (ui.shown > 12)
+                (void)printf("      ... and %d more\n", ui.shown - 12);
+            if (!f->broken)
+                unexpected++;
+        } else {
+            code = cli_fail(rc, &err);
+            goto done;
+        }
+    }
+    (void)printf("\n   stored, by kind:\n");
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && kinds[k].kind; k++)
+        (void)printf("   %-16s %4lu file%s %9llu rows\n", kinds[k].kind, kinds[k].files,
+                     kinds[k].files == 1 ? " " : "s", kinds[k].rows);
+    (void)printf("   %lu files stored (%llu rows), %lu rejected as they should be, in %.1f s\n",
+                 stored, rows, rejected, seconds_since(&t0));
+
+    (void)printf("\n== 3. What the database holds now\n\n");
+    rc = madi_summary_write(s, stdout, &err);
+    if (rc) {
+        code = cli_fail(rc, &err);
+        goto done;
+    }
+    (void)printf("\n== Next\n"
+                 "   madi summary --db %s\n      this summary again\n"
+                 "   madi batch list --db %s\n      where every record came from\n"
+                 "   madi template eore > eore.csv\n      a file to fill in from a real "
+                 "session ('madi template eore --doc' explains each column)\n"
+                 "   madi import --db %s eore.csv\n      check it, and store it if it is "
+                 "right\n"
+                 "   The rejected files are in %s/: fix what the messages point at and import "
+                 "them.\n",
+                 db, db, db, dir);
+    if (unexpected) {
+        (void)fprintf(stderr, "madi demo: %lu file%s did not behave as the demo expects (a bug)\n",
+                      unexpected, unexpected == 1 ? "" : "s");
+        code = EXIT_INTERNAL;
+    }
+done:
+    madi_store_close(s);
+    madi_demo_release(&demo);
+    free(db);
+    return code;
+}

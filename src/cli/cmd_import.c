@@ -1,0 +1,289 @@
+/*
+ * cmd_import.c: `madi import FILE...`: each file is checked and stored as one batch, or
+ * rejected whole with every problem listed as file:line:column.
+ */
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "madi/catalog.h"
+#include "madi/import.h"
+#include "madi/kind.h"
+#include "madi/store.h"
+
+#include "banned.h"
+#include "cli.h"
+
+const char cmd_import_usage[] =
+        "usage: madi import [--db FILE] [--kind KIND] [--dry-run] [--replace BATCH]\n"
+        "                   [--errors text|json] [--by NAME] [--quiet] FILE...\n"
+        "\n"
+        "Check operator reports (CSV: comma, semicolon or tab; UTF-8 with or without BOM) and\n"
+        "store each file as one batch. A file with any error is rejected whole: nothing from it\n"
+        "is stored, and every problem is listed as FILE:LINE:COLUMN: error: what (what to do).\n"
+        "Importing the same file again changes nothing. The database is created if missing.\n"
+        "\n"
+        "Options:\n"
+        "  --db FILE        the database (default: $MADI_DB, else madi.db)\n"
+        "  --kind KIND      what the file holds (default: recognised from the header);\n"
+        "                   'madi template --list' shows the kinds\n"
+        "  --dry-run        check only; write nothing\n"
+        "  --replace BATCH  the file corrects batch BATCH: its records are replaced\n"
+        "  --errors FORMAT  text (default, on stderr) or json (one document on stdout)\n"
+        "  --by NAME        who is importing (default: the login name)\n"
+        "  -q, --quiet      print errors only, not warnings or progress\n"
+        "  -h, --help       show this help\n"
+        "\n"
+        "Exit status: 0 all files stored or already there, 1 a file was rejected,\n"
+        "2 usage error, 3 I/O or database error.\n";
+
+struct import_ui {
+    int json, quiet, tty;
+    json_t *diags;
+    struct timespec start;
+    int progress_shown;
+    const char *name;
+};
+
+static void on_diag(void *ctx, const struct madi_diag *d)
+{
+    struct import_ui *ui = ctx;
+    if (ui->quiet && d->level != MADI_DIAG_ERROR)
+        return;
+    if (ui->json) {
+        static const char *const level[] = { "error", "warning", "note" };
+        json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:s?, s:s}", "level", level[d->level], "file",
+                              d->file, "line", (json_int_t)d->line, "column", (json_int_t)d->col,
+                              "field", d->field, "message", d->msg);
+        (void)json_array_append_new(ui->diags, o);
+        return;
+    }
+    if (ui->progress_shown) {
+        (void)fputs("\r\033[K", stderr);
+        ui->progress_shown = 0;
+    }
+    cli_print_diag(stderr, d);
+}
+
+static void on_progress(void *ctx, unsigned long long done, unsigned long long total,
+                        unsigned long long rows)
+{
+    struct import_ui *ui = ctx;
+    struct timespec now;
+    if (!ui->tty || ui->quiet || ui->json)
+        return;
+    (void)clock_gettime(CLOCK_MONOTONIC, &now);
+    double secs = (double)(now.tv_sec - ui->start.tv_sec) +
+                  (double)(now.tv_nsec - ui->start.tv_nsec) / 1e9;
+    if (secs < 1.0)
+        return;
+    if (total)
+        (void)fprintf(stderr, "\r%s: %3d%%, %llu rows, %.0f rows/s", ui->name,
+                      (int)(100.0 * (double)done / (double)total), rows, (double)rows / secs);
+    else
+        (void)fprintf(stderr, "\r%s: %llu rows", ui->name, rows);
+    ui->progress_shown = 1;
+}
+
+static const char *login_name(void)
+{
+    struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_name ? pw->pw_name : "unknown";
+}
+
+static const char *status_word(enum madi_import_status st)
+{
+    switch (st) {
+    case MADI_IMPORT_STORED:
+        return "stored";
+    case MADI_IMPORT_UNCHANGED:
+        return "unchanged";
+    case MADI_IMPORT_CHECKED:
+        return "checked";
+    case MADI_IMPORT_REJECTED:
+        return "rejected";
+    }
+    return "?";
+}
+
+static void report_text(const char *name, int rc, const struct madi_import_result *r,
+                        const struct madi_err *err)
+{
+    switch (rc == MADI_OK || rc == MADI_EREJECTED ? (int)r->status : -1) {
+    case MADI_IMPORT_STORED:
+        (void)printf("%s: imported %llu %s row%s as batch %lld", name, r->rows, r->kind,
+                     r->rows == 1 ? "" : "s", (long long)r->batch);
+        if (r->warnings)
+            (void)printf(" (%lu warning%s)", r->warnings, r->warnings == 1 ? "" : "s");
+        (void)printf("\n");
+        break;
+    case MADI_IMPORT_UNCHANGED:
+        (void)printf("%s: already imported as batch %lld; nothing changed (to load a corrected "
+                     "version, use --replace %lld)\n",
+                     name, (long long)r->batch, (long long)r->batch);
+        break;
+    case MADI_IMPORT_CHECKED:
+        (void)printf("%s: %llu %s row%s checked, no errors (dry run: nothing written)\n", name,
+                     r->rows, r->kind, r->rows == 1 ? "" : "s");
+        break;
+    case MADI_IMPORT_REJECTED:
+        (void)printf("%s: rejected: %lu error%s in %llu row%s; nothing from this file was stored "
+                     "(fix what the messages point at, then import it again)\n",
+                     name, r->errors, r->errors == 1 ? "" : "s", r->rows, r->rows == 1 ? "" : "s");
+        break;
+    default:
+        (void)fprintf(stderr, "madi: error: %s: %s\n", name,
+                      err->msg[0] ? err->msg : madi_strerror(rc));
+        break;
+    }
+}
+
+int cmd_import(int argc, char **argv)
+{
+    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+                                          { "kind", required_argument, NULL, 'k' },
+                                          { "dry-run", no_argument, NULL, 'n' },
+                                          { "replace", required_argument, NULL, 'r' },
+                                          { "errors", required_argument, NULL, 'e' },
+                                          { "by", required_argument, NULL, 'b' },
+                                          { "quiet", no_argument, NULL, 'q' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { NULL, 0, NULL, 0 } };
+    struct madi_import_opts io = { 0 };
+    struct import_ui ui = { 0 };
+    const char *db = NULL;
+    int c, worst = EXIT_OK_;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "k:nqh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            db = optarg;
+            break;
+        case 'k':
+            if (!madi_kind_find(optarg)) {
+                (void)fprintf(stderr,
+                              "madi import: there is no kind '%s' ('madi template --list' shows "
+                              "the kinds)\n",
+                              optarg);
+                return EXIT_USAGE;
+            }
+            io.kind = optarg;
+            break;
+        case 'n':
+            io.flags |= MADI_IMPORT_DRY_RUN;
+            break;
+        case 'r': {
+            char *end = NULL;
+            long long v = strtoll(optarg, &end, 10);
+            if (!end || *end || v <= 0) {
+                (void)fprintf(stderr, "madi import: --replace takes a batch number (see 'madi "
+                                      "batch list')\n");
+                return EXIT_USAGE;
+            }
+            io.replace_batch = v;
+            break;
+        }
+        case 'e':
+            if (strcmp(optarg, "json") == 0) {
+                ui.json = 1;
+            } else if (strcmp(optarg, "text") != 0) {
+                (void)fprintf(stderr, "madi import: --errors takes text or json\n");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'b':
+            io.who = optarg;
+            break;
+        case 'q':
+            ui.quiet = 1;
+            break;
+        case 'h':
+            return cli_usage(cli_find("import"), 0);
+        default:
+            return cli_usage(cli_find("import"), 1);
+        }
+    }
+    if (optind >= argc) {
+        (void)fprintf(stderr, "madi import: name at least one file (see 'madi import --help')\n");
+        return EXIT_USAGE;
+    }
+    if (io.replace_batch && argc - optind > 1) {
+        (void)fprintf(stderr, "madi import: --replace takes exactly one file\n");
+        return EXIT_USAGE;
+    }
+    if (!io.who)
+        io.who = login_name();
+    if (getenv("MADI_TODAY")) {
+        long v = strtol(getenv("MADI_TODAY"), NULL, 10);
+        io.today = (int32_t)v;
+    }
+    ui.tty = isatty(2);
+
+    const char *path = cli_db_path(db);
+    struct madi_store *s = NULL;
+    struct madi_err err;
+    int created = 0, rc;
+    madi_err_clear(&err);
+    if ((io.flags & MADI_IMPORT_DRY_RUN) && access(path, F_OK) != 0) {
+        (void)fprintf(stderr, "madi: note: no database at %s; checking against empty registers\n",
+                      path);
+        rc = madi_catalog_open_or_create(":memory:", &s, &created, &err);
+        created = 0;
+    } else {
+        rc = madi_catalog_open_or_create(path, &s, &created, &err);
+    }
+    if (rc)
+        return cli_fail(rc, &err);
+    if (created && !ui.quiet)
+        (void)fprintf(stderr, "madi: created a new database %s\n", path);
+
+    json_t *files = ui.json ? json_array() : NULL;
+    io.on_diag = on_diag;
+    io.diag_ctx = &ui;
+    io.on_progress = on_progress;
+    io.progress_ctx = &ui;
+    for (int i = optind; i < argc; i++) {
+        struct madi_import_result res;
+        ui.name = argv[i];
+        ui.diags = ui.json ? json_array() : NULL;
+        (void)clock_gettime(CLOCK_MONOTONIC, &ui.start);
+        io.name = argv[i];
+        madi_err_clear(&err);
+        rc = madi_import_file(s, argv[i], &io, &res, &err);
+        if (ui.progress_shown) {
+            (void)fputs("\r\033[K", stderr);
+            ui.progress_shown = 0;
+        }
+        int code = cli_exit_for(rc);
+        if (code > worst)
+            worst = code;
+        if (ui.json) {
+            json_t *o = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:I, s:I, s:o}", "file", argv[i],
+                                  "kind", res.kind, "status",
+                                  rc == MADI_OK || rc == MADI_EREJECTED ? status_word(res.status)
+                                                                        : "failed",
+                                  "batch", (json_int_t)res.batch, "rows", (json_int_t)res.rows,
+                                  "errors", (json_int_t)res.errors, "warnings",
+                                  (json_int_t)res.warnings, "diagnostics", ui.diags);
+            if (rc && rc != MADI_EREJECTED)
+                (void)json_object_set_new(o, "failure", json_string(err.msg));
+            (void)json_array_append_new(files, o);
+        } else if (!ui.quiet || rc) {
+            report_text(argv[i], rc, &res, &err);
+        }
+    }
+    if (ui.json) {
+        json_t *doc = json_pack("{s:o}", "files", files);
+        (void)json_dumpf(doc, stdout, JSON_INDENT(2));
+        (void)fputc('\n', stdout);
+        json_decref(doc);
+    }
+    madi_store_close(s);
+    return worst;
+}

@@ -1,0 +1,26 @@
+/*
+ * commands.c: the table of subcommands. Adding a command is one line here, one cmd_<name>.c
+ * file, and one man page in docs/man/ (tests/e2e/help.sh checks all three agree).
+ */
+#include <stddef.h>
+
+#include "banned.h"
+#include "cli.h"
+
+const struct cmd madi_commands[] = {
+    { "init", cmd_init, CMD_WRITES, "create a database (or upgrade one)", cmd_init_usage },
+    { "import", cmd_import, CMD_NEEDS_DB | CMD_WRITES, "check and store operator reports (CSV)",
+      cmd_import_usage },
+    { "template", cmd_template, 0, "print an empty CSV, an example, or column docs for a kind",
+      cmd_template_usage },
+    { "summary", cmd_summary, CMD_NEEDS_DB, "show what a database holds, with SADDD breakdowns",
+      cmd_summary_usage },
+    { "batch", cmd_batch, CMD_NEEDS_DB, "list import batches (provenance of every record)",
+      cmd_batch_usage },
+    { "alias", cmd_alias, CMD_NEEDS_DB | CMD_WRITES, "map operators' own column headers",
+      cmd_alias_usage },
+    { "demo", cmd_demo, CMD_WRITES, "generate, import and summarise a fictional programme",
+      cmd_demo_usage },
+    { "help", cmd_help, 0, "show help for a command", cmd_help_usage },
+    { NULL, NULL, 0, NULL, NULL },
+};

@@ -1,0 +1,100 @@
+/*
+ * common.c: helpers every subcommand uses: the database path, opening it, printing errors and
+ * diagnostics, and the exit code for a libmadi return code.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "madi/err.h"
+#include "madi/store.h"
+
+#include "banned.h"
+#include "cli.h"
+
+const char *cli_db_path(const char *opt)
+{
+    if (opt && *opt)
+        return opt;
+    const char *env = getenv("MADI_DB");
+    if (env && *env)
+        return env;
+    return "madi.db";
+}
+
+int cli_exit_for(int rc)
+{
+    switch (rc) {
+    case MADI_OK:
+        return EXIT_OK_;
+    case MADI_EREJECTED:
+    case MADI_ECONFLICT:
+        return EXIT_REJECTED;
+    case MADI_EINVAL:
+        return EXIT_USAGE;
+    case MADI_EIO:
+    case MADI_EDB:
+    case MADI_ENOTFOUND:
+    case MADI_EDENIED:
+    case MADI_ECRYPTO:
+        return EXIT_IO;
+    default:
+        return EXIT_INTERNAL;
+    }
+}
+
+int cli_fail(int rc, const struct madi_err *err)
+{
+    (void)fprintf(stderr, "madi: error: %s\n", err && err->msg[0] ? err->msg : madi_strerror(rc));
+    return cli_exit_for(rc);
+}
+
+int cli_usage(const struct cmd *c, int to_stderr)
+{
+    FILE *out = to_stderr ? stderr : stdout;
+    (void)fprintf(out, "%s", c->usage);
+    return to_stderr ? EXIT_USAGE : EXIT_OK_;
+}
+
+const struct cmd *cli_find(const char *name)
+{
+    for (const struct cmd *c = madi_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+int cli_open(const char *path, unsigned flags, struct madi_store **out)
+{
+    struct madi_err err;
+    madi_err_clear(&err);
+    int rc = madi_store_open(path, flags, out, &err);
+    if (rc)
+        return cli_fail(rc, &err);
+    return EXIT_OK_;
+}
+
+void cli_print_diag(FILE *out, const struct madi_diag *d)
+{
+    static const char *const level[] = { "error", "warning", "note" };
+    if (d->line && d->col)
+        (void)fprintf(out, "%s:%lu:%u: ", d->file, d->line, d->col);
+    else if (d->line)
+        (void)fprintf(out, "%s:%lu: ", d->file, d->line);
+    else
+        (void)fprintf(out, "%s: ", d->file);
+    (void)fprintf(out, "%s: ", level[d->level]);
+    if (d->field)
+        (void)fprintf(out, "%s: ", d->field);
+    (void)fprintf(out, "%s\n", d->msg);
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,1524 @@
+/*
+ * import.c: one CSV file in, validated against its kind, stored as one batch in one
+ * transaction, or rejected whole.
+ *
+ * The pipeline, in order: hash the file (re-imports are no-ops); read the header and the
+ * optional HXL row and map columns onto the kind's fields; recognise the kind if it was not
+ * named; open a transaction and a batch; then one streaming pass over the rows: parse each
+ * cell by its field type, check the row (required cells, parts against totals, dates in order,
+ * references to the registers), and insert it with a prepared statement. Every finding goes to
+ * the caller's diagnostic callback as it is found. At the end: any error, or a dry run, rolls
+ * back; otherwise the batch is committed.
+ *
+ * Invariants: memory does not grow with the file (the CSV reader is bounded and rows are not
+ * kept), except for the register maps and, for kinds without a natural key, one 16-byte
+ * fingerprint per keyless row. Nothing is written outside the transaction.
+ */
+#include "madi/import.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "madi/csv.h"
+#include "madi/dim.h"
+#include "madi/kind.h"
+
+#include "banned.h"
+#include "buf.h"
+#include "hashmap.h"
+#include "xalloc.h"
+
+#define MAX_COLS   512
+#define MAX_ID_LEN 64
+#define MAX_TEXT   200
+
+/* A register that rows refer to by code. Map values: id << 1 | provisional. */
+struct reg {
+    const char *table;
+    const char *keycol;
+    const char *what; /* "organisation", for messages */
+    const char *kind; /* the kind that fills it */
+    struct madi_strmap map;
+    int loaded;
+    int closed; /* has at least one registered (non-provisional) entry */
+    struct madi_stmt *ins_prov;
+};
+
+struct val {
+    int set;
+    int64_t i;
+    double d;
+    const char *s;
+    size_t n;
+    int lo, hi;
+};
+
+struct alias {
+    char *kind, *alias, *field;
+};
+
+struct importer {
+    struct madi_store *s;
+    const struct madi_import_opts *o;
+    struct madi_import_result *res;
+    struct madi_err *err;
+    const char *name;
+    const struct madi_kind *kind;
+    int32_t today;
+
+    int ncols;
+    int colfield[MAX_COLS];  /* column -> field index, -1 = ignored */
+    int fieldcol[64];        /* field -> column, -1 = absent */
+    char *colname[MAX_COLS]; /* header cells, for messages */
+    int has_hxl;
+
+    struct alias *aliases;
+    size_t naliases;
+
+    struct reg regs[5];
+    struct madi_stmt *ins, *upd, *lookup;
+    int64_t batch;
+    struct val vals[64];
+    int row_bad;
+    unsigned long line;
+    struct madi_u64map seen;
+    const char *fcache_name[48];
+    int fcache_idx[48];
+    int nfcache;
+};
+
+/* ---- diagnostics ------------------------------------------------------------------------------
+ */
+
+static void vdiag(struct importer *im, enum madi_diag_level level, unsigned long line, unsigned col,
+                  const char *field, const char *fmt, va_list ap)
+        __attribute__((format(printf, 6, 0)));
+static void vdiag(struct importer *im, enum madi_diag_level level, unsigned long line, unsigned col,
+                  const char *field, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (level == MADI_DIAG_ERROR) {
+        im->res->errors++;
+        im->row_bad = 1;
+    } else if (level == MADI_DIAG_WARNING) {
+        im->res->warnings++;
+    }
+    if (im->o->on_diag) {
+        struct madi_diag d = { level, im->name, line, col, field, msg };
+        im->o->on_diag(im->o->diag_ctx, &d);
+    }
+}
+
+static void diag(struct importer *im, enum madi_diag_level level, unsigned long line, unsigned col,
+                 const char *field, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void diag(struct importer *im, enum madi_diag_level level, unsigned long line, unsigned col,
+                 const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vdiag(im, level, line, col, field, fmt, ap);
+    va_end(ap);
+}
+
+/* An error about the cell of field `f` on the current line. */
+static void cell_error(struct importer *im, int f, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static void cell_error(struct importer *im, int f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int col = im->fieldcol[f];
+    vdiag(im, MADI_DIAG_ERROR, im->line, col >= 0 ? (unsigned)col + 1 : 0, im->kind->fields[f].name,
+          fmt, ap);
+    va_end(ap);
+}
+
+static void on_csv_issue(void *ctx, unsigned long line, unsigned col, int fatal, const char *msg)
+{
+    struct importer *im = ctx;
+    (void)fatal;
+    diag(im, MADI_DIAG_ERROR, line, col, NULL, "%s", msg);
+}
+
+/* A cell value quoted for a message: trimmed, at most 40 characters, no control characters. */
+static const char *show(const char *p, size_t n, char *out, size_t outsz)
+{
+    while (n && isspace((unsigned char)*p)) {
+        p++;
+        n--;
+    }
+    while (n && isspace((unsigned char)p[n - 1]))
+        n--;
+    size_t max = outsz > 48 ? 40 : outsz - 8, j = 0;
+    out[j++] = '\'';
+    for (size_t i = 0; i < n && i < max; i++)
+        out[j++] = (unsigned char)p[i] < 0x20 || p[i] == 0x7f ? '?' : p[i];
+    if (n > max) {
+        memcpy(out + j, "...", 3);
+        j += 3;
+    }
+    out[j++] = '\'';
+    out[j] = '\0';
+    return out;
+}
+
+/* ---- header mapping ----------------------------------------------------------------------------
+ */
+
+void madi_header_normalise(const char *s, size_t n, char *out, size_t outsz)
+{
+    size_t j = 0;
+    int sep = 0;
+    if (n >= 3 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbb &&
+        (unsigned char)s[2] == 0xbf) {
+        s += 3;
+        n -= 3;
+    }
+    for (size_t i = 0; i < n && j + 1 < outsz; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isspace(c) || c == '-' || c == '_' || c == '.') {
+            sep = 1;
+            continue;
+        }
+        if (sep && j)
+            out[j++] = '_';
+        sep = 0;
+        if (j + 1 < outsz)
+            out[j++] = (char)tolower(c);
+    }
+    out[j] = '\0';
+}
+
+/* HXL tags compare by base and attribute set; "+ind" (people) is implied and dropped. */
+static void hxl_normalise(const char *s, size_t n, char *out, size_t outsz)
+{
+    char tmp[256], *attrs[16];
+    size_t j = 0, na = 0;
+    for (size_t i = 0; i < n && j + 1 < sizeof(tmp); i++)
+        if (!isspace((unsigned char)s[i]))
+            tmp[j++] = (char)tolower((unsigned char)s[i]);
+    tmp[j] = '\0';
+    char *p = strchr(tmp, '+');
+    if (p)
+        *p++ = '\0';
+    while (p && na < 16) {
+        char *q = strchr(p, '+');
+        if (q)
+            *q++ = '\0';
+        if (*p && strcmp(p, "ind") != 0)
+            attrs[na++] = p;
+        p = q;
+    }
+    for (size_t a = 1; a < na; a++)
+        for (size_t b = a; b > 0 && strcmp(attrs[b - 1], attrs[b]) > 0; b--) {
+            char *t = attrs[b];
+            attrs[b] = attrs[b - 1];
+            attrs[b - 1] = t;
+        }
+    struct madi_buf b;
+    madi_buf_init(&b, 0);
+    (void)madi_buf_adds(&b, tmp);
+    for (size_t a = 0; a < na; a++)
+        (void)madi_buf_addf(&b, "+%s", attrs[a]);
+    (void)snprintf(out, outsz, "%s", b.data);
+    madi_buf_release(&b);
+}
+
+static int list_has(const char *list, const char *norm, int hxl)
+{
+    char one[256];
+    while (list && *list) {
+        size_t n = strcspn(list, "|");
+        if (hxl)
+            hxl_normalise(list, n, one, sizeof(one));
+        else
+            madi_header_normalise(list, n, one, sizeof(one));
+        if (strcmp(one, norm) == 0)
+            return 1;
+        list += n;
+        if (*list == '|')
+            list++;
+    }
+    return 0;
+}
+
+/* The field of `k` that a header or HXL tag names, or -1. */
+static int match_field(const struct importer *im, const struct madi_kind *k, const char *cell,
+                       size_t n, int hxl)
+{
+    char norm[256];
+    if (hxl) {
+        hxl_normalise(cell, n, norm, sizeof(norm));
+        for (size_t f = 0; f < k->nfields; f++)
+            if (k->fields[f].hxl && list_has(k->fields[f].hxl, norm, 1))
+                return (int)f;
+        return -1;
+    }
+    madi_header_normalise(cell, n, norm, sizeof(norm));
+    if (!norm[0])
+        return -1;
+    for (size_t f = 0; f < k->nfields; f++)
+        if (list_has(k->fields[f].name, norm, 0))
+            return (int)f;
+    for (size_t a = 0; a < im->naliases; a++) {
+        char an[256];
+        madi_header_normalise(im->aliases[a].alias, strlen(im->aliases[a].alias), an, sizeof(an));
+        if (strcmp(im->aliases[a].kind, k->name) == 0 && strcmp(an, norm) == 0)
+            return madi_kind_field_index(k, im->aliases[a].field);
+    }
+    for (size_t f = 0; f < k->nfields; f++)
+        if (k->fields[f].aliases && list_has(k->fields[f].aliases, norm, 0))
+            return (int)f;
+    return -1;
+}
+
+/* Map the columns for kind k; returns the number of mapped columns, or -1 if a required field
+ * is missing (and `report` says whether to say so). */
+static int map_columns(struct importer *im, const struct madi_kind *k,
+                       const struct madi_csv_row *hdr, const struct madi_csv_row *hxl, int report)
+{
+    int mapped = 0, ok = 1;
+    for (size_t f = 0; f < k->nfields; f++)
+        im->fieldcol[f] = -1;
+    for (int c = 0; c < im->ncols; c++) {
+        int f = -1;
+        if (hxl && (size_t)c < hxl->n && hxl->fields[c].len)
+            f = match_field(im, k, hxl->fields[c].p, hxl->fields[c].len, 1);
+        if (f < 0)
+            f = match_field(im, k, hdr->fields[c].p, hdr->fields[c].len, 0);
+        im->colfield[c] = f;
+        if (f < 0) {
+            if (report && hdr->fields[c].len)
+                diag(im, MADI_DIAG_WARNING, hdr->line, (unsigned)c + 1, NULL,
+                     "column '%s' is not a column of %s and is ignored (if it is one, map it "
+                     "once with: madi alias add %s \"%s\" COLUMN)",
+                     im->colname[c], k->name, k->name, im->colname[c]);
+            continue;
+        }
+        if (im->fieldcol[f] >= 0) {
+            if (report)
+                diag(im, MADI_DIAG_ERROR, hdr->line, (unsigned)c + 1, k->fields[f].name,
+                     "columns %d and %d both give '%s' (remove or rename one of them)",
+                     im->fieldcol[f] + 1, c + 1, k->fields[f].name);
+            ok = 0;
+            continue;
+        }
+        im->fieldcol[f] = c;
+        mapped++;
+    }
+    for (size_t f = 0; f < k->nfields; f++) {
+        if ((k->fields[f].flags & MADI_FLD_REQUIRED) && im->fieldcol[f] < 0) {
+            if (report)
+                diag(im, MADI_DIAG_ERROR, hdr->line, 0, k->fields[f].name,
+                     "the required column '%s' is missing (see 'madi template %s --doc' for "
+                     "the columns of %s)",
+                     k->fields[f].name, k->name, k->name);
+            ok = 0;
+        }
+    }
+    return ok ? mapped : -1;
+}
+
+static int is_hxl_row(const struct madi_csv_row *r)
+{
+    int tags = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const char *p = r->fields[i].p;
+        size_t n = r->fields[i].len;
+        while (n && isspace((unsigned char)*p)) {
+            p++;
+            n--;
+        }
+        if (!n)
+            continue;
+        if (*p != '#')
+            return 0;
+        tags++;
+    }
+    return tags > 0;
+}
+
+static int load_aliases(struct importer *im)
+{
+    struct madi_stmt *st = NULL;
+    int rc = madi_store_prepare(im->s, "SELECT kind, alias, field FROM column_alias", &st, im->err);
+    if (rc)
+        return rc;
+    while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW) {
+        im->aliases = xrealloc(im->aliases, (im->naliases + 1) * sizeof(*im->aliases));
+        struct alias *a = &im->aliases[im->naliases++];
+        a->kind = xstrdup(madi_stmt_text(st, 0));
+        a->alias = xstrdup(madi_stmt_text(st, 1));
+        a->field = xstrdup(madi_stmt_text(st, 2));
+    }
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+/* ---- registers ---------------------------------------------------------------------------------
+ */
+
+static void regs_init(struct importer *im)
+{
+    static const struct {
+        const char *table, *keycol, *what, *kind;
+    } def[5] = {
+        { NULL, NULL, NULL, NULL },
+        { "organisation", "code", "organisation", "organisation" },
+        { "area", "code", "area", "area" },
+        { "hazard", "code", "hazardous area", "hazard" },
+        { "survey_team", "team_id", "survey team", "survey-team" },
+    };
+    for (int i = 0; i < 5; i++) {
+        memset(&im->regs[i], 0, sizeof(im->regs[i]));
+        im->regs[i].table = def[i].table;
+        im->regs[i].keycol = def[i].keycol;
+        im->regs[i].what = def[i].what;
+        im->regs[i].kind = def[i].kind;
+        madi_strmap_init(&im->regs[i].map);
+    }
+}
+
+static void regs_release(struct importer *im)
+{
+    for (int i = 0; i < 5; i++) {
+        madi_strmap_release(&im->regs[i].map);
+        madi_stmt_finalize(im->regs[i].ins_prov);
+        im->regs[i].ins_prov = NULL;
+    }
+}
+
+static int reg_load(struct importer *im, struct reg *r)
+{
+    int rc = MADI_OK;
+    struct madi_stmt *st = NULL;
+    char *sql = NULL;
+    if (r->loaded)
+        return MADI_OK;
+    sql = xasprintf("SELECT id, provisional, %s FROM %s", r->keycol, r->table);
+    rc = madi_store_prepare(im->s, sql, &st, im->err);
+    if (rc)
+        goto done;
+    while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW) {
+        const char *code = madi_stmt_text(st, 2);
+        int prov = (int)madi_stmt_int(st, 1);
+        madi_strmap_put(&r->map, code, strlen(code), madi_stmt_int(st, 0) * 2 + prov);
+        if (!prov)
+            r->closed = 1;
+    }
+    if (rc < 0)
+        goto done;
+    rc = MADI_OK;
+    free(sql);
+    sql = xasprintf("INSERT INTO %s (batch_id, line, provisional, %s) VALUES (?, ?, 1, ?) "
+                    "RETURNING id",
+                    r->table, r->keycol);
+    rc = madi_store_prepare(im->s, sql, &r->ins_prov, im->err);
+    if (!rc)
+        r->loaded = 1;
+done:
+    madi_stmt_finalize(st);
+    free(sql);
+    return rc;
+}
+
+/* Resolve a code in register `ref` for field f; sets v->i to the row id. */
+static int resolve_ref(struct importer *im, int f, const char *p, size_t n, struct val *v)
+{
+    const struct madi_field *fd = &im->kind->fields[f];
+    struct reg *r = &im->regs[fd->ref];
+    char shown[64];
+    int64_t enc = 0;
+    while (n && isspace((unsigned char)*p)) {
+        p++;
+        n--;
+    }
+    while (n && isspace((unsigned char)p[n - 1]))
+        n--;
+    if (madi_strmap_get(&r->map, p, n, &enc)) {
+        v->i = enc >> 1;
+        return MADI_OK;
+    }
+    if (n > MAX_ID_LEN) {
+        cell_error(im, f, "%s is too long for a code (at most %d characters)",
+                   show(p, n, shown, sizeof(shown)), MAX_ID_LEN);
+        return MADI_OK;
+    }
+    if (fd->flags & MADI_FLD_PARENT) {
+        cell_error(im, f,
+                   "the parent %s %s is not known (list parents before their children, or import "
+                   "the parent first)",
+                   r->what, show(p, n, shown, sizeof(shown)));
+        return MADI_OK;
+    }
+    if (r->closed) {
+        cell_error(im, f,
+                   "%s %s is not in the %s register (check the spelling, or add it with 'madi "
+                   "import --kind %s')",
+                   r->what, show(p, n, shown, sizeof(shown)), r->what, r->kind);
+        return MADI_OK;
+    }
+    /* No register imported yet: record the code as provisional, and say so. */
+    if (im->row_bad)
+        return MADI_OK;
+    madi_stmt_bind_int(r->ins_prov, 1, im->batch);
+    madi_stmt_bind_int(r->ins_prov, 2, (int64_t)im->line);
+    madi_stmt_bind_text(r->ins_prov, 3, p, n);
+    int rc = madi_stmt_step(r->ins_prov, im->err);
+    if (rc == MADI_STMT_ROW) {
+        v->i = madi_stmt_int(r->ins_prov, 0);
+        rc = MADI_OK;
+    }
+    madi_stmt_reset(r->ins_prov);
+    if (rc < 0)
+        return rc;
+    madi_strmap_put(&r->map, p, n, v->i * 2 + 1);
+    im->res->provisional++;
+    diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[f] + 1, fd->name,
+         "%s %s is not registered yet; it is recorded as provisional (import your %s register "
+         "with 'madi import --kind %s' so that codes are checked)",
+         r->what, show(p, n, shown, sizeof(shown)), r->what, r->kind);
+    return MADI_OK;
+}
+
+/* ---- cells -------------------------------------------------------------------------------------
+ */
+
+static const char *codes_list(const struct madi_codelist *l, char *out, size_t outsz)
+{
+    size_t j = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < l->n && j < outsz; i++)
+        j += (size_t)snprintf(out + j, outsz - j, "%s%s", i ? ", " : "", l->codes[i].code);
+    return out;
+}
+
+static int check_id(struct importer *im, int f, const char *p, size_t n, int maxlen)
+{
+    char shown[64];
+    if ((int)n > maxlen) {
+        cell_error(im, f, "%s is too long (at most %d characters)",
+                   show(p, n, shown, sizeof(shown)), maxlen);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
+            cell_error(im, f, "contains a control character (remove it)");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_cell(struct importer *im, int f, const char *p, size_t n)
+{
+    const struct madi_field *fd = &im->kind->fields[f];
+    struct val *v = &im->vals[f];
+    char why[256], shown[64];
+    /* trim */
+    while (n && isspace((unsigned char)*p)) {
+        p++;
+        n--;
+    }
+    while (n && isspace((unsigned char)p[n - 1]))
+        n--;
+    memset(v, 0, sizeof(*v));
+    if (!n) {
+        if (fd->flags & MADI_FLD_REQUIRED)
+            cell_error(im, f, "%s is required but the cell is blank", fd->name);
+        return MADI_OK;
+    }
+    switch (fd->type) {
+    case MADI_F_ID:
+    case MADI_F_TEXT:
+        if (check_id(im, f, p, n, fd->type == MADI_F_ID ? MAX_ID_LEN : MAX_TEXT))
+            return MADI_OK;
+        v->s = p;
+        v->n = n;
+        break;
+    case MADI_F_COUNT:
+        if (madi_parse_count(p, n, &v->i, why, sizeof(why))) {
+            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            return MADI_OK;
+        }
+        break;
+    case MADI_F_DECIMAL:
+        if (madi_parse_decimal(p, n, &v->d, why, sizeof(why))) {
+            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            return MADI_OK;
+        }
+        break;
+    case MADI_F_DATE: {
+        int32_t d = 0;
+        if (madi_parse_date(p, n, im->today, &d, why, sizeof(why))) {
+            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            return MADI_OK;
+        }
+        v->i = d;
+        break;
+    }
+    case MADI_F_YEAR:
+    case MADI_F_LEVEL: {
+        int64_t y = 0;
+        int lo = fd->type == MADI_F_YEAR ? 1900 : 0;
+        int hi = fd->type == MADI_F_YEAR ? im->today / 10000 + 1 : 9;
+        if (madi_parse_count(p, n, &y, why, sizeof(why)) || y < lo || y > hi) {
+            cell_error(im, f, "%s is not a %s between %d and %d", show(p, n, shown, sizeof(shown)),
+                       fd->type == MADI_F_YEAR ? "year" : "level", lo, hi);
+            return MADI_OK;
+        }
+        v->i = y;
+        break;
+    }
+    case MADI_F_AGE: {
+        int a = 0;
+        if (madi_parse_age(p, n, &a, why, sizeof(why))) {
+            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            return MADI_OK;
+        }
+        v->i = a;
+        break;
+    }
+    case MADI_F_AGE_BAND: {
+        struct madi_band b;
+        if (madi_band_parse(p, n, &b, why, sizeof(why))) {
+            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            return MADI_OK;
+        }
+        int edge = 0;
+        if (madi_band_align(b, madi_bandset_canonical, &edge)) {
+            cell_error(im, f,
+                       "age band %s does not line up with madi's age bands 0-4, 5-11, 12-17, "
+                       "18-24, 25-59, 60+ (no band %s at %d), so it could not be counted as "
+                       "under-18 or 18+ (give exact ages, or bands that start at 0, 5, 12, 18, "
+                       "25 or 60)",
+                       show(p, n, shown, sizeof(shown)), edge == b.lo ? "starts" : "ends",
+                       edge == b.lo ? edge : edge - 1);
+            return MADI_OK;
+        }
+        v->lo = b.lo;
+        v->hi = b.hi;
+        break;
+    }
+    case MADI_F_CODE: {
+        const struct madi_codelist *l = madi_codelist_find(fd->codes);
+        const struct madi_code *c = l ? madi_code_match(l, p, n) : NULL;
+        if (!c) {
+            char list[256];
+            cell_error(im, f, "%s is not a code of '%s' (use one of: %s)",
+                       show(p, n, shown, sizeof(shown)), fd->codes,
+                       l ? codes_list(l, list, sizeof(list)) : "?");
+            return MADI_OK;
+        }
+        v->i = c->value;
+        break;
+    }
+    case MADI_F_REF: {
+        v->set = 1; /* resolve_ref clears on error via row_bad */
+        int rc = resolve_ref(im, f, p, n, v);
+        if (rc)
+            return rc;
+        if (im->row_bad && !v->i)
+            v->set = 0;
+        return MADI_OK;
+    }
+    case MADI_F_PERSON_KEY: {
+        uint64_t k = 0;
+        if (madi_parse_person_key(p, n, &k, why, sizeof(why))) {
+            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            return MADI_OK;
+        }
+        v->i = (int64_t)k;
+        break;
+    }
+    }
+    v->set = 1;
+    return MADI_OK;
+}
+
+/* ---- row checks --------------------------------------------------------------------------------
+ */
+
+/* Field index by name, memoised by the name's address (names are string constants), because
+ * the row checks ask for the same few names on every row. */
+static int fidx(struct importer *im, const char *name)
+{
+    for (int i = 0; i < im->nfcache; i++)
+        if (im->fcache_name[i] == name)
+            return im->fcache_idx[i];
+    int idx = madi_kind_field_index(im->kind, name);
+    if (im->nfcache < (int)(sizeof(im->fcache_idx) / sizeof(im->fcache_idx[0]))) {
+        im->fcache_name[im->nfcache] = name;
+        im->fcache_idx[im->nfcache++] = idx;
+    }
+    return idx;
+}
+
+static void check_sums(struct importer *im)
+{
+    const struct madi_kind *k = im->kind;
+    for (size_t i = 0; i < k->nsums; i++) {
+        const struct madi_sum *s = &k->sums[i];
+        int t = fidx(im, s->total);
+        int64_t sum = 0;
+        int nparts = 0, given = 0;
+        char names[256];
+        size_t j = 0;
+        names[0] = '\0';
+        for (size_t p = 0; s->parts[p]; p++) {
+            int f = fidx(im, s->parts[p]);
+            nparts++;
+            if (f >= 0 && im->vals[f].set) {
+                given++;
+                sum += im->vals[f].i;
+                j += (size_t)snprintf(names + j, j < sizeof(names) ? sizeof(names) - j : 0, "%s%s",
+                                      given > 1 ? " + " : "", s->parts[p]);
+            }
+        }
+        if (!given || t < 0)
+            continue;
+        if (!im->vals[t].set) {
+            if (!(k->fields[t].flags & MADI_FLD_REQUIRED))
+                cell_error(im, t, "%s is given but %s is blank (give the total as well)", names,
+                           s->total);
+            continue;
+        }
+        int64_t total = im->vals[t].i;
+        if (sum > total) {
+            cell_error(im, t,
+                       "the parts by %s (%s) add up to %lld, more than %s %lld (check the "
+                       "figures)",
+                       s->what, names, (long long)sum, s->total, (long long)total);
+        } else if (s->exhaustive && given == nparts && sum != total) {
+            cell_error(im, t,
+                       "the parts by %s (%s) add up to %lld, not %s %lld (correct a figure, or "
+                       "leave the unknown part blank if it was not counted)",
+                       s->what, names, (long long)sum, s->total, (long long)total);
+        }
+    }
+}
+
+static void check_order(struct importer *im, const char *first, const char *second)
+{
+    int a = fidx(im, first), b = fidx(im, second);
+    if (a < 0 || b < 0 || !im->vals[a].set || !im->vals[b].set)
+        return;
+    int64_t x = im->vals[a].i, y = im->vals[b].i;
+    if (y < x)
+        cell_error(im, b, "%s %04d-%02d-%02d comes before %s %04d-%02d-%02d (check the dates)",
+                   second, (int)(y / 10000), (int)(y / 100 % 100), (int)(y % 100), first,
+                   (int)(x / 10000), (int)(x / 100 % 100), (int)(x % 100));
+}
+
+static void check_row(struct importer *im)
+{
+    int age = fidx(im, "age"), band = fidx(im, "age_band");
+    if (age >= 0 && band >= 0 && im->vals[age].set && im->vals[band].set) {
+        struct val *b = &im->vals[band];
+        int a = (int)im->vals[age].i;
+        if (a < b->lo || (b->hi != MADI_AGE_OPEN && a > b->hi))
+            cell_error(im, band, "age %d does not fall in the age band given on the same row", a);
+    }
+    check_order(im, "start_date", "end_date");
+    check_order(im, "hire_date", "exit_date");
+    check_order(im, "active_from", "active_to");
+    int reason = fidx(im, "exit_reason"), exit = fidx(im, "exit_date");
+    if (reason >= 0 && exit >= 0 && im->vals[reason].set && !im->vals[exit].set)
+        cell_error(im, reason,
+                   "an exit reason is given but no exit_date (give the date it "
+                   "happened, or clear the reason)");
+    int wg0 = fidx(im, "wg_seeing"), dis = fidx(im, "disability");
+    if (wg0 >= 0 && dis >= 0) {
+        int ans[6], n = 0;
+        for (int i = 0; i < 6; i++) {
+            ans[i] = im->vals[wg0 + i].set ? (int)im->vals[wg0 + i].i : 0;
+            n += im->vals[wg0 + i].set;
+        }
+        if (n) {
+            int st = madi_wg_status(ans);
+            if (!im->vals[dis].set && st != MADI_UNKNOWN) {
+                im->vals[dis].set = 1;
+                im->vals[dis].i = st;
+            } else if (im->vals[dis].set && st != MADI_UNKNOWN && im->vals[dis].i != st) {
+                diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[dis] + 1, "disability",
+                     "disability says '%s' but the WG-SS answers on the same row say '%s'; kept "
+                     "as given (check which is right)",
+                     im->vals[dis].i == MADI_YES ? "yes" : "no", st == MADI_YES ? "yes" : "no");
+            }
+        }
+    }
+    check_sums(im);
+}
+
+/* ---- statements --------------------------------------------------------------------------------
+ */
+
+static void add_columns(struct madi_buf *b, const struct madi_kind *k, int *nparams, int upd)
+{
+    for (size_t f = 0; f < k->nfields; f++) {
+        const struct madi_field *fd = &k->fields[f];
+        const char *sep = upd ? " = ?, " : ", ";
+        if (fd->type == MADI_F_REF)
+            (void)madi_buf_addf(b, "%s_id%s", fd->name, sep);
+        else if (fd->type == MADI_F_AGE_BAND)
+            (void)madi_buf_addf(b, "%s_lo%s%s_hi%s", fd->name, sep, fd->name, sep);
+        else
+            (void)madi_buf_addf(b, "%s%s", fd->name, sep);
+        *nparams += fd->type == MADI_F_AGE_BAND ? 2 : 1;
+    }
+    b->len -= 2;
+    b->data[b->len] = '\0';
+}
+
+static int prepare_statements(struct importer *im)
+{
+    int rc = MADI_OK, n = 0;
+    const struct madi_kind *k = im->kind;
+    struct madi_buf b;
+    madi_buf_init(&b, 0);
+    (void)madi_buf_addf(&b, "INSERT INTO %s (batch_id, line, ", k->table);
+    add_columns(&b, k, &n, 0);
+    (void)madi_buf_adds(&b, ") VALUES (?, ?");
+    for (int i = 0; i < n; i++)
+        (void)madi_buf_adds(&b, ", ?");
+    (void)madi_buf_adds(&b, ") RETURNING id");
+    rc = madi_store_prepare(im->s, b.data, &im->ins, im->err);
+    if (rc)
+        goto done;
+    if (k->flags & MADI_KIND_REGISTER) {
+        madi_buf_reset(&b);
+        n = 0;
+        (void)madi_buf_addf(&b, "UPDATE %s SET batch_id = ?, line = ?, provisional = 0, ",
+                            k->table);
+        add_columns(&b, k, &n, 1);
+        (void)madi_buf_adds(&b, " WHERE id = ?");
+        rc = madi_store_prepare(im->s, b.data, &im->upd, im->err);
+        if (rc)
+            goto done;
+    }
+    madi_buf_reset(&b);
+    (void)madi_buf_addf(&b, "SELECT batch_id, line FROM %s WHERE ", k->table);
+    int nkeys = 0;
+    for (size_t f = 0; f < k->nfields; f++) {
+        const struct madi_field *fd = &k->fields[f];
+        if (!(fd->flags & MADI_FLD_KEY))
+            continue;
+        (void)madi_buf_addf(&b, "%s%s%s = ?", nkeys ? " AND " : "", fd->name,
+                            fd->type == MADI_F_REF        ? "_id"
+                            : fd->type == MADI_F_AGE_BAND ? "_lo"
+                                                          : "");
+        nkeys++;
+    }
+    if (nkeys)
+        rc = madi_store_prepare(im->s, b.data, &im->lookup, im->err);
+done:
+    madi_buf_release(&b);
+    return rc;
+}
+
+static void bind_val(struct madi_stmt *st, int *i, const struct madi_field *fd, const struct val *v)
+{
+    if (fd->type == MADI_F_AGE_BAND) {
+        if (v->set) {
+            madi_stmt_bind_int(st, (*i)++, v->lo);
+            if (v->hi == MADI_AGE_OPEN)
+                madi_stmt_bind_null(st, (*i)++);
+            else
+                madi_stmt_bind_int(st, (*i)++, v->hi);
+        } else {
+            madi_stmt_bind_null(st, (*i)++);
+            madi_stmt_bind_null(st, (*i)++);
+        }
+        return;
+    }
+    if (!v->set)
+        madi_stmt_bind_null(st, *i);
+    else if (fd->type == MADI_F_ID || fd->type == MADI_F_TEXT)
+        madi_stmt_bind_text(st, *i, v->s, v->n);
+    else if (fd->type == MADI_F_DECIMAL)
+        madi_stmt_bind_double(st, *i, v->d);
+    else
+        madi_stmt_bind_int(st, *i, v->i);
+    (*i)++;
+}
+
+static int bind_row(struct importer *im, struct madi_stmt *st)
+{
+    int i = 1;
+    madi_stmt_bind_int(st, i++, im->batch);
+    madi_stmt_bind_int(st, i++, (int64_t)im->line);
+    for (size_t f = 0; f < im->kind->nfields; f++)
+        bind_val(st, &i, &im->kind->fields[f], &im->vals[f]);
+    return i;
+}
+
+static void report_duplicate(struct importer *im)
+{
+    const struct madi_kind *k = im->kind;
+    int i = 1, keyf = -1;
+    int64_t batch = 0, line = 0;
+    for (size_t f = 0; f < k->nfields; f++) {
+        if (!(k->fields[f].flags & MADI_FLD_KEY))
+            continue;
+        if (keyf < 0)
+            keyf = (int)f;
+        const struct val *v = &im->vals[f];
+        if (k->fields[f].type == MADI_F_AGE_BAND)
+            madi_stmt_bind_int(im->lookup, i++, v->lo);
+        else if (k->fields[f].type == MADI_F_ID)
+            madi_stmt_bind_text(im->lookup, i++, v->s, v->n);
+        else
+            madi_stmt_bind_int(im->lookup, i++, v->i);
+    }
+    if (im->lookup && madi_stmt_step(im->lookup, NULL) == MADI_STMT_ROW) {
+        batch = madi_stmt_int(im->lookup, 0);
+        line = madi_stmt_int(im->lookup, 1);
+    }
+    if (im->lookup)
+        madi_stmt_reset(im->lookup);
+    if (keyf < 0)
+        keyf = 0;
+    const char *keyname = k->fields[keyf].name;
+    int composite = 0;
+    for (size_t f = 0; f < k->nfields; f++)
+        composite += (k->fields[f].flags & MADI_FLD_KEY) != 0;
+    char shown[64] = "";
+    if (k->fields[keyf].type == MADI_F_ID)
+        show(im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown));
+    if (batch == im->batch)
+        cell_error(im, keyf,
+                   "%s %s repeats line %lld of this file (each record once: remove or "
+                   "renumber one of them)",
+                   composite > 1 ? "this combination of key columns, starting with" : keyname,
+                   composite > 1 ? keyname : shown, (long long)line);
+    else
+        cell_error(im, keyf,
+                   "%s %s was already imported in batch %lld (line %lld); to correct that "
+                   "batch, re-import its corrected file with --replace %lld",
+                   composite > 1 ? "the same key, starting with" : keyname,
+                   composite > 1 ? keyname : shown, (long long)batch, (long long)line,
+                   (long long)batch);
+}
+
+/* Store the current row: insert, or upgrade a provisional register entry. */
+static int store_row(struct importer *im)
+{
+    const struct madi_kind *k = im->kind;
+    int rc = MADI_OK;
+    struct madi_err e;
+    int keyf = -1;
+    int64_t enc = 0, id = 0;
+    struct reg *self = NULL;
+    if (k->flags & MADI_KIND_REGISTER) {
+        for (int r = 1; r < 5; r++)
+            if (strcmp(im->regs[r].table, k->table) == 0)
+                self = &im->regs[r];
+        for (size_t f = 0; f < k->nfields; f++)
+            if (k->fields[f].flags & MADI_FLD_KEY)
+                keyf = (int)f;
+    }
+    if (self && madi_strmap_get(&self->map, im->vals[keyf].s, im->vals[keyf].n, &enc) &&
+        (enc & 1)) {
+        int i = bind_row(im, im->upd);
+        madi_stmt_bind_int(im->upd, i, enc >> 1);
+        rc = madi_stmt_step(im->upd, &e);
+        madi_stmt_reset(im->upd);
+        id = enc >> 1;
+    } else {
+        (void)bind_row(im, im->ins);
+        rc = madi_stmt_step(im->ins, &e);
+        if (rc == MADI_STMT_ROW)
+            id = madi_stmt_int(im->ins, 0);
+        madi_stmt_reset(im->ins);
+    }
+    if (rc == MADI_ECONFLICT) {
+        report_duplicate(im);
+        return MADI_OK;
+    }
+    if (rc < 0) {
+        if (im->err)
+            *im->err = e;
+        return rc;
+    }
+    if (self) {
+        madi_strmap_put(&self->map, im->vals[keyf].s, im->vals[keyf].n, id * 2);
+        self->closed = 1;
+    }
+    return MADI_OK;
+}
+
+/* Keyless individual rows: identical rows are different people, kept and reported. */
+static void check_identical(struct importer *im, const struct madi_csv_row *row)
+{
+    const struct madi_kind *k = im->kind;
+    if (!(k->flags & MADI_KIND_NO_KEY_OK))
+        return;
+    for (size_t f = 0; f < k->nfields; f++)
+        if ((k->fields[f].flags & MADI_FLD_KEY) && im->vals[f].set)
+            return;
+    uint64_t h = 0x9e3779b97f4a7c15ULL, first = 0;
+    for (size_t c = 0; c < row->n; c++)
+        h = madi_hash64(row->fields[c].p, row->fields[c].len + 1, h);
+    if (madi_u64map_put_new(&im->seen, h, im->line, &first)) {
+        im->res->identical++;
+        diag(im, MADI_DIAG_WARNING, im->line, 0, NULL,
+             "this row is identical to line %llu; both are kept as different people (give each "
+             "row an id to make that explicit)",
+             (unsigned long long)first);
+    }
+}
+
+/* ---- the batch ---------------------------------------------------------------------------------
+ */
+
+static int file_sha256(const char *path, char hex[65], struct madi_err *err)
+{
+    unsigned char buf[1 << 16], out[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return madi_err_set(err, MADI_EIO, "cannot open %s: %s", path, strerror(errno));
+    crypto_hash_sha256_init(&st);
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        crypto_hash_sha256_update(&st, buf, n);
+    int bad = ferror(f);
+    (void)fclose(f);
+    if (bad)
+        return madi_err_set(err, MADI_EIO, "cannot read %s", path);
+    crypto_hash_sha256_final(&st, out);
+    (void)sodium_bin2hex(hex, 65, out, sizeof(out));
+    return MADI_OK;
+}
+
+static int find_same_batch(struct importer *im, const char *sha, int64_t *batch)
+{
+    struct madi_stmt *st = NULL;
+    int rc = madi_store_prepare(im->s,
+                                "SELECT id FROM batch WHERE sha256 = ? AND kind = ? AND status = "
+                                "'active' ORDER BY id LIMIT 1",
+                                &st, im->err);
+    if (rc)
+        return rc;
+    madi_stmt_bind_text(st, 1, sha, strlen(sha));
+    madi_stmt_bind_text(st, 2, im->kind->name, strlen(im->kind->name));
+    rc = madi_stmt_step(st, im->err);
+    *batch = rc == MADI_STMT_ROW ? madi_stmt_int(st, 0) : 0;
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+static int open_batch(struct importer *im, const char *sha)
+{
+    struct madi_stmt *st = NULL;
+    char when[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    (void)gmtime_r(&t, &tm);
+    (void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const char *who = im->o->who ? im->o->who : "unknown";
+    int rc = madi_store_prepare(im->s,
+                                "INSERT INTO batch (kind, file_name, sha256, imported_at, "
+                                "imported_by, row_count, warning_count, status) VALUES (?, ?, ?, "
+                                "?, ?, 0, 0, 'active') RETURNING id",
+                                &st, im->err);
+    if (rc)
+        return rc;
+    madi_stmt_bind_text(st, 1, im->kind->name, strlen(im->kind->name));
+    madi_stmt_bind_text(st, 2, im->name, strlen(im->name));
+    madi_stmt_bind_text(st, 3, sha, strlen(sha));
+    madi_stmt_bind_text(st, 4, when, strlen(when));
+    madi_stmt_bind_text(st, 5, who, strlen(who));
+    rc = madi_stmt_step(st, im->err);
+    if (rc == MADI_STMT_ROW) {
+        im->batch = madi_stmt_int(st, 0);
+        rc = MADI_OK;
+    }
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+static int replace_batch(struct importer *im)
+{
+    int rc = MADI_OK;
+    struct madi_stmt *st = NULL;
+    char *sql = NULL;
+    int64_t old = im->o->replace_batch;
+    rc = madi_store_prepare(im->s, "SELECT kind, status FROM batch WHERE id = ?", &st, im->err);
+    if (rc)
+        goto done;
+    madi_stmt_bind_int(st, 1, old);
+    rc = madi_stmt_step(st, im->err);
+    if (rc < 0)
+        goto done;
+    if (rc != MADI_STMT_ROW) {
+        rc = madi_err_set(im->err, MADI_ENOTFOUND,
+                          "there is no batch %lld to replace (see 'madi batch list')",
+                          (long long)old);
+        goto done;
+    }
+    if (strcmp(madi_stmt_text(st, 0), im->kind->name) != 0) {
+        rc = madi_err_set(im->err, MADI_EINVAL,
+                          "batch %lld holds %s records, not %s: a batch can only be replaced by "
+                          "a file of the same kind",
+                          (long long)old, madi_stmt_text(st, 0), im->kind->name);
+        goto done;
+    }
+    if (strcmp(madi_stmt_text(st, 1), "active") != 0) {
+        rc = madi_err_set(im->err, MADI_ECONFLICT,
+                          "batch %lld was already replaced (see 'madi batch list')",
+                          (long long)old);
+        goto done;
+    }
+    madi_stmt_finalize(st);
+    st = NULL;
+    sql = xasprintf("DELETE FROM %s WHERE batch_id = ?%s", im->kind->table,
+                    (im->kind->flags & MADI_KIND_REGISTER) ? " AND provisional = 0" : "");
+    rc = madi_store_prepare(im->s, sql, &st, im->err);
+    if (rc)
+        goto done;
+    madi_stmt_bind_int(st, 1, old);
+    rc = madi_stmt_step(st, im->err);
+    if (rc == MADI_ECONFLICT) {
+        rc = madi_err_set(im->err, MADI_ECONFLICT,
+                          "batch %lld cannot be replaced: records in other batches refer to "
+                          "entries it holds (replace those batches first, or import the "
+                          "additions as a new batch)",
+                          (long long)old);
+        goto done;
+    }
+    if (rc < 0)
+        goto done;
+    madi_stmt_finalize(st);
+    st = NULL;
+    rc = madi_store_prepare(im->s,
+                            "UPDATE batch SET status = 'replaced', replaced_by = ? WHERE id = ?",
+                            &st, im->err);
+    if (rc)
+        goto done;
+    madi_stmt_bind_int(st, 1, im->batch);
+    madi_stmt_bind_int(st, 2, old);
+    rc = madi_stmt_step(st, im->err);
+    rc = rc < 0 ? rc : MADI_OK;
+done:
+    madi_stmt_finalize(st);
+    free(sql);
+    return rc;
+}
+
+static int close_batch(struct importer *im)
+{
+    struct madi_stmt *st = NULL;
+    int rc = madi_store_prepare(
+            im->s, "UPDATE batch SET row_count = ?, warning_count = ? WHERE id = ?", &st, im->err);
+    if (rc)
+        return rc;
+    madi_stmt_bind_int(st, 1, (int64_t)im->res->rows);
+    madi_stmt_bind_int(st, 2, (int64_t)im->res->warnings);
+    madi_stmt_bind_int(st, 3, im->batch);
+    rc = madi_stmt_step(st, im->err);
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+/* Choose the kind from the header when none was named. */
+static int detect_kind(struct importer *im, const struct madi_csv_row *hdr,
+                       const struct madi_csv_row *hxl)
+{
+    const struct madi_kind *best = NULL;
+    int best_n = -1, tie = 0;
+    for (const struct madi_kind *k = madi_kinds; k->name; k++) {
+        int n = map_columns(im, k, hdr, hxl, 0);
+        if (n > best_n) {
+            best = k;
+            best_n = n;
+            tie = 0;
+        } else if (n == best_n && n > 0) {
+            tie = 1;
+        }
+    }
+    if (!best || best_n <= 0 || tie) {
+        diag(im, MADI_DIAG_ERROR, hdr->line, 0, NULL,
+             "cannot tell what kind of records this file holds from its header (name it with "
+             "--kind; 'madi template --list' shows the kinds)");
+        return -1;
+    }
+    im->kind = best;
+    return 0;
+}
+
+static int row_is_blank(const struct madi_csv_row *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t j = 0; j < r->fields[i].len; j++)
+            if (!isspace((unsigned char)r->fields[i].p[j]))
+                return 0;
+    return 1;
+}
+
+static const char *delim_name(char d)
+{
+    return d == '\t' ? "tab" : d == ';' ? ";" : ",";
+}
+
+/* Check one data row and, while the file is clean so far, store it. */
+static int process_row(struct importer *im, struct madi_csv *csv, const struct madi_csv_row *row)
+{
+    char delim = madi_csv_delimiter(csv);
+    im->line = row->line;
+    im->row_bad = 0;
+    if (row->bad || row_is_blank(row))
+        return MADI_OK;
+    im->res->rows++;
+    if (im->o->on_progress && (im->res->rows & 0xffff) == 0)
+        im->o->on_progress(im->o->progress_ctx, madi_csv_bytes_read(csv), madi_csv_size(csv),
+                           im->res->rows);
+    if ((int)row->n < im->ncols) {
+        diag(im, MADI_DIAG_ERROR, row->line, 0, NULL,
+             "this row has %zu column%s but the header has %d (a missing separator? values are "
+             "separated by '%s')",
+             row->n, row->n == 1 ? "" : "s", im->ncols, delim_name(delim));
+        return MADI_OK;
+    }
+    int extra = 0;
+    for (size_t c = (size_t)im->ncols; c < row->n; c++)
+        extra |= row->fields[c].len != 0;
+    if (extra) {
+        diag(im, MADI_DIAG_ERROR, row->line, (unsigned)im->ncols + 1, NULL,
+             "this row has %zu columns but the header has %d (a value containing '%s' must be put "
+             "in double quotes)",
+             row->n, im->ncols, delim_name(delim));
+        return MADI_OK;
+    }
+    for (size_t f = 0; f < im->kind->nfields; f++) {
+        int c = im->fieldcol[f];
+        if (c < 0) {
+            memset(&im->vals[f], 0, sizeof(im->vals[f]));
+            continue;
+        }
+        int rc = parse_cell(im, (int)f, row->fields[c].p, row->fields[c].len);
+        if (rc)
+            return rc;
+    }
+    check_row(im);
+    if (im->row_bad)
+        return MADI_OK;
+    check_identical(im, row);
+    /* Valid rows are stored even after an error elsewhere, so that repeated ids further down
+     * are still found; the transaction is rolled back at the end anyway. */
+    return store_row(im);
+}
+
+static int import_rows(struct importer *im, struct madi_csv *csv)
+{
+    struct madi_csv_row row;
+    int rc;
+    while ((rc = madi_csv_next(csv, &row)) == 1) {
+        int prc = process_row(im, csv, &row);
+        if (prc)
+            return prc;
+    }
+    if (rc == MADI_EIO)
+        return madi_err_set(im->err, MADI_EIO, "cannot read %s", im->name);
+    return MADI_OK; /* a parse error was reported as a diagnostic */
+}
+
+int madi_import_file(struct madi_store *s, const char *path, const struct madi_import_opts *o,
+                     struct madi_import_result *res, struct madi_err *err)
+{
+    int rc = MADI_OK, in_tx = 0;
+    struct importer *im = xcalloc(1, sizeof(*im));
+    struct madi_csv *csv = NULL;
+    struct madi_csv_row hdr_row, peek;
+    struct madi_csv_opts copts = { 0 };
+    char sha[65];
+    int have_peek = 0;
+
+    memset(res, 0, sizeof(*res));
+    res->status = MADI_IMPORT_REJECTED;
+    im->s = s;
+    im->o = o;
+    im->res = res;
+    im->err = err;
+    im->name = o->name ? o->name : path;
+    im->today = o->today ? o->today : madi_today();
+    regs_init(im);
+    madi_u64map_init(&im->seen);
+    if (sodium_init() < 0) {
+        rc = madi_err_set(err, MADI_ECRYPTO, "libsodium could not start");
+        goto done;
+    }
+    if (o->kind) {
+        im->kind = madi_kind_find(o->kind);
+        if (!im->kind) {
+            rc = madi_err_set(err, MADI_EINVAL,
+                              "there is no kind '%s' ('madi template --list' shows the kinds)",
+                              o->kind);
+            goto done;
+        }
+    }
+    rc = file_sha256(path, sha, err);
+    if (rc)
+        goto done;
+    copts.on_issue = on_csv_issue;
+    copts.issue_ctx = im;
+    rc = madi_csv_open(path, &copts, &csv, err);
+    if (rc)
+        goto done;
+    rc = load_aliases(im);
+    if (rc)
+        goto done;
+
+    /* Header, then an optional HXL hashtag row. */
+    rc = madi_csv_next(csv, &hdr_row);
+    if (rc == 0) {
+        diag(im, MADI_DIAG_ERROR, 1, 0, NULL,
+             "the file is empty (it needs a header row: start from 'madi template %s')",
+             im->kind ? im->kind->name : "KIND");
+        rc = MADI_EREJECTED;
+        goto done;
+    }
+    if (rc < 0 || hdr_row.bad) {
+        rc = rc == MADI_EIO ? madi_err_set(err, MADI_EIO, "cannot read %s", im->name)
+                            : MADI_EREJECTED;
+        goto done;
+    }
+    if (hdr_row.n > MAX_COLS) {
+        diag(im, MADI_DIAG_ERROR, hdr_row.line, 0, NULL,
+             "the header has %zu columns; madi reads at most %d", hdr_row.n, MAX_COLS);
+        rc = MADI_EREJECTED;
+        goto done;
+    }
+    im->ncols = (int)hdr_row.n;
+    while (im->ncols > 1 && hdr_row.fields[im->ncols - 1].len == 0)
+        im->ncols--; /* trailing empty header cells: spreadsheet leftovers */
+    for (int c = 0; c < im->ncols; c++) {
+        char tmp[128];
+        show(hdr_row.fields[c].p, hdr_row.fields[c].len, tmp, sizeof(tmp));
+        size_t n = strlen(tmp);
+        im->colname[c] = xstrndup(tmp + 1, n >= 2 ? n - 2 : 0);
+    }
+    /* The header's fields are borrowed until the next read: keep a copy. */
+    struct madi_csv_field hdr_fields[MAX_COLS];
+    struct madi_csv_row hdr = hdr_row;
+    for (int c = 0; c < im->ncols; c++) {
+        hdr_fields[c] = hdr_row.fields[c];
+        hdr_fields[c].p = xstrndup(hdr_row.fields[c].p, hdr_row.fields[c].len);
+    }
+    hdr.fields = hdr_fields;
+    hdr.n = (size_t)im->ncols;
+
+    rc = madi_csv_next(csv, &peek);
+    if (rc < 0) {
+        rc = rc == MADI_EIO ? madi_err_set(err, MADI_EIO, "cannot read %s", im->name)
+                            : MADI_EREJECTED;
+        goto free_hdr;
+    }
+    have_peek = rc == 1;
+    im->has_hxl = have_peek && !peek.bad && is_hxl_row(&peek);
+    if (!im->kind && detect_kind(im, &hdr, im->has_hxl ? &peek : NULL)) {
+        rc = MADI_EREJECTED;
+        goto free_hdr;
+    }
+    res->kind = im->kind->name;
+    if (map_columns(im, im->kind, &hdr, im->has_hxl ? &peek : NULL, 1) < 0 || res->errors) {
+        rc = MADI_EREJECTED;
+        goto free_hdr;
+    }
+
+    /* The same file again is a no-op. */
+    int64_t same = 0;
+    rc = find_same_batch(im, sha, &same);
+    if (rc)
+        goto free_hdr;
+    if (same && (!o->replace_batch || o->replace_batch == same)) {
+        res->status = MADI_IMPORT_UNCHANGED;
+        res->batch = same;
+        goto free_hdr;
+    }
+
+    rc = madi_store_begin(s, err);
+    if (rc)
+        goto free_hdr;
+    in_tx = 1;
+    if (o->fail_after_writes)
+        madi_store_fail_after(s, o->fail_after_writes);
+    rc = open_batch(im, sha);
+    if (!rc && o->replace_batch)
+        rc = replace_batch(im);
+    for (size_t f = 0; !rc && f < im->kind->nfields; f++)
+        if (im->kind->fields[f].type == MADI_F_REF)
+            rc = reg_load(im, &im->regs[im->kind->fields[f].ref]);
+    for (int r = 1; !rc && r < 5; r++)
+        if (im->regs[r].table && strcmp(im->regs[r].table, im->kind->table) == 0)
+            rc = reg_load(im, &im->regs[r]);
+    if (!rc)
+        rc = prepare_statements(im);
+    if (rc)
+        goto free_hdr;
+
+    if (have_peek && !im->has_hxl) {
+        rc = process_row(im, csv, &peek); /* the row after the header was data */
+        if (rc)
+            goto free_hdr;
+    }
+    rc = import_rows(im, csv);
+    if (rc)
+        goto free_hdr;
+    if (o->on_progress)
+        o->on_progress(o->progress_ctx, madi_csv_bytes_read(csv), madi_csv_size(csv), res->rows);
+    if (res->errors) {
+        rc = MADI_EREJECTED;
+        goto free_hdr;
+    }
+    if (!res->rows)
+        diag(im, MADI_DIAG_WARNING, 0, 0, NULL, "the file has a header but no data rows");
+    if (o->flags & MADI_IMPORT_DRY_RUN) {
+        res->status = MADI_IMPORT_CHECKED;
+        goto free_hdr;
+    }
+    rc = close_batch(im);
+    if (!rc)
+        rc = madi_store_commit(s, err);
+    if (!rc) {
+        in_tx = 0;
+        res->status = MADI_IMPORT_STORED;
+        res->batch = im->batch;
+    }
+free_hdr:
+    for (int c = 0; c < im->ncols && c < MAX_COLS; c++)
+        free((char *)hdr_fields[c].p);
+done:
+    if (in_tx)
+        madi_store_rollback(s);
+    if (rc == MADI_EPARSE)
+        rc = MADI_EREJECTED;
+    if (rc == MADI_EREJECTED)
+        res->status = MADI_IMPORT_REJECTED;
+    if (rc == MADI_OK && res->status == MADI_IMPORT_REJECTED)
+        rc = MADI_EREJECTED;
+    madi_store_fail_after(s, 0);
+    madi_stmt_finalize(im->ins);
+    madi_stmt_finalize(im->upd);
+    madi_stmt_finalize(im->lookup);
+    regs_release(im);
+    madi_u64map_release(&im->seen);
+    for (int c = 0; c < MAX_COLS; c++)
+        free(im->colname[c]);
+    for (size_t a = 0; a < im->naliases; a++) {
+        free(im->aliases[a].kind);
+        free(im->aliases[a].alias);
+        free(im->aliases[a].field);
+    }
+    free(im->aliases);
+    madi_csv_close(csv);
+    free(im);
+    return rc;
+}
+
+/* ---- column aliases ----------------------------------------------------------------------------
+ */
+
+int madi_alias_add(struct madi_store *s, const char *kind, const char *alias, const char *field,
+                   struct madi_err *err)
+{
+    int rc = MADI_OK;
+    struct madi_stmt *st = NULL;
+    const struct madi_kind *k = madi_kind_find(kind);
+    char norm[256];
+    if (!k)
+        return madi_err_set(err, MADI_EINVAL,
+                            "there is no kind '%s' ('madi template --list' shows the kinds)", kind);
+    if (madi_kind_field_index(k, field) < 0)
+        return madi_err_set(err, MADI_EINVAL,
+                            "%s has no column '%s' (see 'madi template %s --doc')", k->name, field,
+                            k->name);
+    madi_header_normalise(alias, strlen(alias), norm, sizeof(norm));
+    if (!norm[0])
+        return madi_err_set(err, MADI_EINVAL, "the alias is empty");
+    rc = madi_store_begin(s, err);
+    if (rc)
+        return rc;
+    rc = madi_store_prepare(s, "DELETE FROM column_alias WHERE kind = ? AND alias = ?; ", &st, err);
+    if (!rc) {
+        madi_stmt_bind_text(st, 1, k->name, strlen(k->name));
+        madi_stmt_bind_text(st, 2, norm, strlen(norm));
+        rc = madi_stmt_step(st, err);
+        madi_stmt_finalize(st);
+        st = NULL;
+    }
+    if (rc >= 0)
+        rc = madi_store_prepare(s, "INSERT INTO column_alias (kind, alias, field) VALUES (?, ?, ?)",
+                                &st, err);
+    if (!rc) {
+        madi_stmt_bind_text(st, 1, k->name, strlen(k->name));
+        madi_stmt_bind_text(st, 2, norm, strlen(norm));
+        madi_stmt_bind_text(st, 3, field, strlen(field));
+        rc = madi_stmt_step(st, err);
+    }
+    madi_stmt_finalize(st);
+    if (rc >= 0)
+        rc = madi_store_commit(s, err);
+    if (rc)
+        madi_store_rollback(s);
+    return rc;
+}
+
+int madi_alias_remove(struct madi_store *s, const char *kind, const char *alias,
+                      struct madi_err *err)
+{
+    int rc = MADI_OK;
+    struct madi_stmt *st = NULL;
+    const struct madi_kind *k = madi_kind_find(kind);
+    char norm[256];
+    int64_t changed = 0;
+    if (!k)
+        return madi_err_set(err, MADI_EINVAL, "there is no kind '%s'", kind);
+    madi_header_normalise(alias, strlen(alias), norm, sizeof(norm));
+    rc = madi_store_begin(s, err);
+    if (rc)
+        return rc;
+    rc = madi_store_prepare(s, "DELETE FROM column_alias WHERE kind = ? AND alias = ? RETURNING 1",
+                            &st, err);
+    if (!rc) {
+        madi_stmt_bind_text(st, 1, k->name, strlen(k->name));
+        madi_stmt_bind_text(st, 2, norm, strlen(norm));
+        while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW)
+            changed++;
+    }
+    madi_stmt_finalize(st);
+    if (rc >= 0)
+        rc = madi_store_commit(s, err);
+    if (rc) {
+        madi_store_rollback(s);
+        return rc;
+    }
+    if (!changed)
+        return madi_err_set(err, MADI_ENOTFOUND, "%s has no alias '%s' (see 'madi alias list')",
+                            k->name, alias);
+    return MADI_OK;
+}
+
+int madi_alias_foreach(struct madi_store *s,
+                       void (*fn)(void *ctx, const char *kind, const char *alias,
+                                  const char *field),
+                       void *ctx, struct madi_err *err)
+{
+    struct madi_stmt *st = NULL;
+    int rc = madi_store_prepare(
+            s, "SELECT kind, alias, field FROM column_alias ORDER BY kind, alias", &st, err);
+    if (rc)
+        return rc;
+    while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW)
+        fn(ctx, madi_stmt_text(st, 0), madi_stmt_text(st, 1), madi_stmt_text(st, 2));
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}

@@ -1,0 +1,331 @@
+/*
+ * store.c: the store interface over SQLite, the embedded backend.
+ *
+ * Invariants: foreign keys are on for every connection; the journal is WAL; migrations are
+ * applied forward only, each in its own transaction with PRAGMA user_version set in the same
+ * transaction, so a crash leaves the database at a whole version. Statements are counted, and
+ * closing with a statement still open is a bug (fossil's pAllStmt idea, cheaply).
+ */
+#include "madi/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "banned.h"
+#include "xalloc.h"
+
+extern const char *const madi_schema_migrations[];
+extern const size_t madi_schema_migration_count;
+
+struct madi_store {
+    sqlite3 *db;
+    char *path;
+    int open_stmts;
+    int in_tx;
+    long fail_after; /* failure injection: steps left before writes fail; <0 = off */
+};
+
+struct madi_stmt {
+    struct madi_store *s;
+    sqlite3_stmt *st;
+    int writes;
+};
+
+static int db_error(struct madi_store *s, int rc, struct madi_err *err, const char *what)
+{
+    int ext = sqlite3_extended_errcode(s->db);
+    int code = (rc & 0xff) == SQLITE_CONSTRAINT ? MADI_ECONFLICT : MADI_EDB;
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+        return madi_err_set(err, MADI_EDB,
+                            "%s: the database %s is in use by another madi (try again when it "
+                            "has finished)",
+                            what, s->path);
+    if ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR)
+        return madi_err_set(err, MADI_EIO, "%s: cannot write %s: %s (free some disk space?)", what,
+                            s->path, sqlite3_errmsg(s->db));
+    if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT)
+        return madi_err_set(err, MADI_EDB, "%s is not a madi database (or is damaged)", s->path);
+    (void)ext;
+    return madi_err_set(err, code, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+int madi_store_schema_latest(void)
+{
+    return (int)madi_schema_migration_count;
+}
+
+int madi_store_schema_version(struct madi_store *s)
+{
+    int64_t v = 0;
+    if (madi_store_query_int(s, "PRAGMA user_version", &v, NULL))
+        return -1;
+    return (int)v;
+}
+
+static int migrate(struct madi_store *s, struct madi_err *err)
+{
+    int rc = MADI_OK;
+    int have = madi_store_schema_version(s);
+    int latest = madi_store_schema_latest();
+    if (have < 0)
+        return madi_err_set(err, MADI_EDB, "%s is not a madi database (or is damaged)", s->path);
+    if (have > latest)
+        return madi_err_set(err, MADI_EDB,
+                            "%s has schema version %d, but this madi knows only up to %d: use "
+                            "a newer madi",
+                            s->path, have, latest);
+    for (int v = have; v < latest; v++) {
+        char pragma[64];
+        rc = madi_store_begin(s, err);
+        if (rc)
+            return rc;
+        rc = madi_store_exec(s, madi_schema_migrations[v], err);
+        if (!rc) {
+            (void)snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+            rc = madi_store_exec(s, pragma, err);
+        }
+        if (!rc)
+            rc = madi_store_commit(s, err);
+        if (rc) {
+            madi_store_rollback(s);
+            return rc;
+        }
+    }
+    return rc;
+}
+
+int madi_store_open(const char *path, unsigned flags, struct madi_store **out, struct madi_err *err)
+{
+    int rc = MADI_OK;
+    struct madi_store *s = NULL;
+    struct stat sb;
+    int exists = stat(path, &sb) == 0;
+    *out = NULL;
+    if (!exists && !(flags & MADI_STORE_CREATE))
+        return madi_err_set(err, MADI_ENOTFOUND,
+                            "no database at %s (create one with 'madi init --db %s', or point "
+                            "--db or MADI_DB at yours)",
+                            path, path);
+    if (exists && S_ISDIR(sb.st_mode))
+        return madi_err_set(err, MADI_EIO, "%s is a folder, not a database file", path);
+
+    s = xcalloc(1, sizeof(*s));
+    s->path = xstrdup(path);
+    s->fail_after = -1;
+    int oflags = (flags & MADI_STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int src = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (src != SQLITE_OK) {
+        rc = madi_err_set(err, MADI_EIO, "cannot open %s: %s", path,
+                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto done;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    (void)sqlite3_busy_timeout(s->db, 5000);
+    rc = madi_store_exec(s, "PRAGMA foreign_keys = ON", err);
+    if (rc)
+        goto done;
+    if (!(flags & MADI_STORE_READONLY)) {
+        rc = madi_store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", err);
+        if (rc)
+            goto done;
+    }
+    /* A file that exists must already be a madi database (or an empty file). */
+    if (exists && sb.st_size > 0) {
+        int64_t n = 0;
+        rc = madi_store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 'batch'", &n,
+                                  err);
+        if (rc || !n) {
+            rc = madi_err_set(err, MADI_EDB,
+                              "%s is not a madi database (create a new one with 'madi init')",
+                              path);
+            goto done;
+        }
+    }
+    if (madi_store_schema_version(s) < madi_store_schema_latest() &&
+        (flags & MADI_STORE_READONLY)) {
+        rc = madi_err_set(err, MADI_EDB,
+                          "%s has an older schema; open it once for writing (e.g. 'madi init "
+                          "--db %s') to upgrade it",
+                          path, path);
+        goto done;
+    }
+    rc = migrate(s, err);
+done:
+    if (rc) {
+        madi_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return MADI_OK;
+}
+
+void madi_store_close(struct madi_store *s)
+{
+    if (!s)
+        return;
+    if (s->in_tx)
+        madi_store_rollback(s);
+    if (s->open_stmts)
+        madi_bug(__FILE__, __LINE__, "madi_store_close with statements still open");
+    if (s->db && sqlite3_close(s->db) != SQLITE_OK)
+        madi_bug(__FILE__, __LINE__, "sqlite3_close failed: a statement was leaked");
+    free(s->path);
+    free(s);
+}
+
+int madi_store_exec(struct madi_store *s, const char *sql, struct madi_err *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        int r = db_error(s, rc, err, "database");
+        sqlite3_free(msg);
+        return r;
+    }
+    return MADI_OK;
+}
+
+int madi_store_begin(struct madi_store *s, struct madi_err *err)
+{
+    MADI_ASSERT(!s->in_tx);
+    int rc = madi_store_exec(s, "BEGIN IMMEDIATE", err);
+    if (!rc)
+        s->in_tx = 1;
+    return rc;
+}
+
+int madi_store_commit(struct madi_store *s, struct madi_err *err)
+{
+    MADI_ASSERT(s->in_tx);
+    int rc = madi_store_exec(s, "COMMIT", err);
+    if (!rc)
+        s->in_tx = 0;
+    return rc;
+}
+
+void madi_store_rollback(struct madi_store *s)
+{
+    if (!s->in_tx)
+        return;
+    (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = 0;
+}
+
+int madi_store_prepare(struct madi_store *s, const char *sql, struct madi_stmt **out,
+                       struct madi_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    *out = NULL;
+    if (rc != SQLITE_OK)
+        return db_error(s, rc, err, "preparing a query");
+    struct madi_stmt *m = xcalloc(1, sizeof(*m));
+    m->s = s;
+    m->st = st;
+    m->writes = !sqlite3_stmt_readonly(st);
+    s->open_stmts++;
+    *out = m;
+    return MADI_OK;
+}
+
+void madi_stmt_bind_int(struct madi_stmt *st, int i, int64_t v)
+{
+    (void)sqlite3_bind_int64(st->st, i, v);
+}
+
+void madi_stmt_bind_double(struct madi_stmt *st, int i, double v)
+{
+    (void)sqlite3_bind_double(st->st, i, v);
+}
+
+void madi_stmt_bind_text(struct madi_stmt *st, int i, const char *p, size_t n)
+{
+    (void)sqlite3_bind_text(st->st, i, p, (int)n, SQLITE_TRANSIENT);
+}
+
+void madi_stmt_bind_null(struct madi_stmt *st, int i)
+{
+    (void)sqlite3_bind_null(st->st, i);
+}
+
+int madi_stmt_step(struct madi_stmt *st, struct madi_err *err)
+{
+    struct madi_store *s = st->s;
+    if (st->writes && s->fail_after >= 0) {
+        if (s->fail_after == 0)
+            return madi_err_set(err, MADI_EIO,
+                                "cannot write %s: injected failure (disk full, as a test)",
+                                s->path);
+        s->fail_after--;
+    }
+    int rc = sqlite3_step(st->st);
+    if (rc == SQLITE_ROW)
+        return MADI_STMT_ROW;
+    if (rc == SQLITE_DONE)
+        return MADI_STMT_DONE;
+    return db_error(s, rc, err, "database");
+}
+
+void madi_stmt_reset(struct madi_stmt *st)
+{
+    (void)sqlite3_reset(st->st);
+    (void)sqlite3_clear_bindings(st->st);
+}
+
+void madi_stmt_finalize(struct madi_stmt *st)
+{
+    if (!st)
+        return;
+    (void)sqlite3_finalize(st->st);
+    st->s->open_stmts--;
+    free(st);
+}
+
+int madi_stmt_is_null(struct madi_stmt *st, int col)
+{
+    return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
+
+int64_t madi_stmt_int(struct madi_stmt *st, int col)
+{
+    return sqlite3_column_int64(st->st, col);
+}
+
+double madi_stmt_double(struct madi_stmt *st, int col)
+{
+    return sqlite3_column_double(st->st, col);
+}
+
+const char *madi_stmt_text(struct madi_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st->st, col);
+    return t ? (const char *)t : "";
+}
+
+int madi_store_query_int(struct madi_store *s, const char *sql, int64_t *out, struct madi_err *err)
+{
+    struct madi_stmt *st = NULL;
+    int rc = madi_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    rc = madi_stmt_step(st, err);
+    if (rc == MADI_STMT_ROW) {
+        *out = madi_stmt_int(st, 0);
+        rc = MADI_OK;
+    } else if (rc == MADI_STMT_DONE) {
+        rc = MADI_ENOTFOUND;
+    }
+    madi_stmt_finalize(st);
+    return rc;
+}
+
+void madi_store_fail_after(struct madi_store *s, long n)
+{
+    s->fail_after = n > 0 ? n : -1;
+}
