@@ -1,6 +1,7 @@
 # Writes OUT: a C file with every migration in FILES (sorted, named NNN_*.sql) as a string.
 set(body "/* Generated from the files in src/core/schema/ by cmake/embed_sql.cmake. Do not edit. */\n")
 string(APPEND body "#include <stddef.h>\n\nconst char *const madi_schema_migrations[] = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 set(count 0)
 foreach(f ${FILES})
     file(READ ${f} sql)

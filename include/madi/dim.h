@@ -27,7 +27,10 @@ struct madi_codelist {
     const char *doc;
     const struct madi_code *codes;
     size_t n;
+    int extensible; /* a centre may add its own codes (madi codes add), valued from 100 up */
 };
+
+#define MADI_CODE_CUSTOM_FIRST 100
 
 /** Every built-in code list, terminated by an entry with name == NULL. */
 extern const struct madi_codelist madi_codelists[];

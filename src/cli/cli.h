@@ -34,6 +34,8 @@ struct cmd {
 };
 
 extern const struct cmd madi_commands[];
+/* How the user invoked madi (argv[0]), for messages that suggest the next command. */
+extern const char *cli_progname;
 
 /* The database path: --db, else $MADI_DB, else madi.db. */
 const char *cli_db_path(const char *opt);
@@ -61,6 +63,7 @@ MADI_CMD(template)
 MADI_CMD(summary)
 MADI_CMD(batch)
 MADI_CMD(alias)
+MADI_CMD(codes)
 MADI_CMD(demo)
 MADI_CMD(help)
 

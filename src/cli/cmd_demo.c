@@ -234,15 +234,15 @@ int cmd_demo(int argc, char **argv)
         goto done;
     }
     (void)printf("\n== Next\n"
-                 "   madi summary --db %s\n      this summary again\n"
-                 "   madi batch list --db %s\n      where every record came from\n"
-                 "   madi template eore > eore.csv\n      a file to fill in from a real "
-                 "session ('madi template eore --doc' explains each column)\n"
-                 "   madi import --db %s eore.csv\n      check it, and store it if it is "
-                 "right\n"
+                 "   %s summary --db %s\n      this summary again\n"
+                 "   %s batch list --db %s\n      where every record came from\n"
+                 "   %s template eore > eore.csv\n      a file to fill in from a real session "
+                 "('%s template eore --doc' explains each column)\n"
+                 "   %s import --db %s eore.csv\n      check it, and store it if it is right\n"
                  "   The rejected files are in %s/: fix what the messages point at and import "
                  "them.\n",
-                 db, db, db, dir);
+                 cli_progname, db, cli_progname, db, cli_progname, cli_progname, cli_progname, db,
+                 dir);
     if (unexpected) {
         (void)fprintf(stderr, "madi demo: %lu file%s did not behave as the demo expects (a bug)\n",
                       unexpected, unexpected == 1 ? "" : "s");

@@ -19,6 +19,8 @@ const struct cmd madi_commands[] = {
       cmd_batch_usage },
     { "alias", cmd_alias, CMD_NEEDS_DB | CMD_WRITES, "map operators' own column headers",
       cmd_alias_usage },
+    { "codes", cmd_codes, CMD_NEEDS_DB, "list code lists; add the centre's own codes",
+      cmd_codes_usage },
     { "demo", cmd_demo, CMD_WRITES, "generate, import and summarise a fictional programme",
       cmd_demo_usage },
     { "help", cmd_help, 0, "show help for a command", cmd_help_usage },

@@ -39,8 +39,12 @@ static void main_usage(FILE *out)
                   "Manual pages: docs/man/madi-COMMAND.1.md. Start with: madi demo\n");
 }
 
+const char *cli_progname = "madi";
+
 int main(int argc, char **argv)
 {
+    if (argc > 0 && argv[0] && *argv[0])
+        cli_progname = argv[0];
     if (argc < 2) {
         main_usage(stderr);
         return EXIT_USAGE;

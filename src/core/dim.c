@@ -16,9 +16,13 @@
 
 #include "banned.h"
 
-#define LIST(name, doc, arr)                         \
-    {                                                \
-        name, doc, arr, sizeof(arr) / sizeof(arr[0]) \
+#define LIST(name, doc, arr)                            \
+    {                                                   \
+        name, doc, arr, sizeof(arr) / sizeof(arr[0]), 0 \
+    }
+#define LISTX(name, doc, arr)                           \
+    {                                                   \
+        name, doc, arr, sizeof(arr) / sizeof(arr[0]), 1 \
     }
 
 static const struct madi_code sex_codes[] = {
@@ -190,7 +194,7 @@ const struct madi_codelist madi_codelists[] = {
     LIST("yesno", "yes, no or unknown", yesno_codes),
     LIST("wg", "Washington Group answer 1-4 (7 refused, 8 don't know)", wg_codes),
     LIST("displacement", "displacement status", displacement_codes),
-    LIST("minority", "minority or ethnic group", minority_codes),
+    LISTX("minority", "minority or ethnic group (the centre can add its own)", minority_codes),
     LIST("org_type", "kind of organisation", org_type_codes),
     LIST("accreditation", "accreditation status", accreditation_codes),
     LIST("hazard_type", "SHA or CHA", hazard_type_codes),
@@ -207,7 +211,7 @@ const struct madi_codelist madi_codelists[] = {
     LIST("topic", "training topic", topic_codes),
     LIST("team_type", "survey team type", team_type_codes),
     LIST("pop_source", "population figure source", pop_source_codes),
-    { NULL, NULL, NULL, 0 },
+    { NULL, NULL, NULL, 0, 0 },
 };
 
 const struct madi_codelist *madi_codelist_find(const char *name)

@@ -89,6 +89,7 @@ struct importer {
     int row_bad;
     unsigned long line;
     struct madi_u64map seen;
+    struct madi_strmap custom; /* "list\037lower-case code or label" -> value */
     const char *fcache_name[48];
     int fcache_idx[48];
     int nfcache;
@@ -344,6 +345,48 @@ static int is_hxl_row(const struct madi_csv_row *r)
         tags++;
     }
     return tags > 0;
+}
+
+/* Codes the centre added to extensible lists (madi codes add), matched like built-in ones. */
+static int load_custom_codes(struct importer *im)
+{
+    struct madi_stmt *st = NULL;
+    int rc = madi_store_prepare(im->s, "SELECT list, code, label, value FROM custom_code", &st,
+                                im->err);
+    if (rc)
+        return rc;
+    while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW) {
+        for (int col = 1; col <= 2; col++) {
+            char key[256];
+            int n = snprintf(key, sizeof(key), "%s\037%s", madi_stmt_text(st, 0),
+                             madi_stmt_text(st, col));
+            if (n <= 0 || (size_t)n >= sizeof(key))
+                continue;
+            for (int i = 0; i < n; i++)
+                key[i] = (char)tolower((unsigned char)key[i]);
+            madi_strmap_put(&im->custom, key, (size_t)n, madi_stmt_int(st, 3));
+        }
+    }
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+static const struct madi_code *custom_code(struct importer *im, const struct madi_codelist *l,
+                                           const char *p, size_t n, struct madi_code *out)
+{
+    char key[256];
+    int64_t v = 0;
+    if (!l->extensible || n > 200)
+        return NULL;
+    int k = snprintf(key, sizeof(key), "%s\037%.*s", l->name, (int)n, p);
+    if (k <= 0 || (size_t)k >= sizeof(key))
+        return NULL;
+    for (int i = 0; i < k; i++)
+        key[i] = (char)tolower((unsigned char)key[i]);
+    if (!madi_strmap_get(&im->custom, key, (size_t)k, &v))
+        return NULL;
+    out->value = (int)v;
+    return out;
 }
 
 static int load_aliases(struct importer *im)
@@ -610,12 +653,16 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     }
     case MADI_F_CODE: {
         const struct madi_codelist *l = madi_codelist_find(fd->codes);
+        struct madi_code custom;
         const struct madi_code *c = l ? madi_code_match(l, p, n) : NULL;
+        if (!c && l)
+            c = custom_code(im, l, p, n, &custom);
         if (!c) {
             char list[256];
-            cell_error(im, f, "%s is not a code of '%s' (use one of: %s)",
+            cell_error(im, f, "%s is not a code of '%s' (use one of: %s%s)",
                        show(p, n, shown, sizeof(shown)), fd->codes,
-                       l ? codes_list(l, list, sizeof(list)) : "?");
+                       l ? codes_list(l, list, sizeof(list)) : "?",
+                       l && l->extensible ? ", or a code added with 'madi codes add'" : "");
             return MADI_OK;
         }
         v->i = c->value;
@@ -1252,6 +1299,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     im->today = o->today ? o->today : madi_today();
     regs_init(im);
     madi_u64map_init(&im->seen);
+    madi_strmap_init(&im->custom);
     if (sodium_init() < 0) {
         rc = madi_err_set(err, MADI_ECRYPTO, "libsodium could not start");
         goto done;
@@ -1274,6 +1322,8 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     if (rc)
         goto done;
     rc = load_aliases(im);
+    if (!rc)
+        rc = load_custom_codes(im);
     if (rc)
         goto done;
 
@@ -1411,6 +1461,7 @@ done:
     madi_stmt_finalize(im->lookup);
     regs_release(im);
     madi_u64map_release(&im->seen);
+    madi_strmap_release(&im->custom);
     for (int c = 0; c < MAX_COLS; c++)
         free(im->colname[c]);
     for (size_t a = 0; a < im->naliases; a++) {

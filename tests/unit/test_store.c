@@ -78,6 +78,47 @@ static void test_create_migrates_and_reopens(void **state)
     madi_store_close(s);
 }
 
+/* A database at an older schema version is migrated forward on open, keeping its data. */
+static void test_forward_migration(void **state)
+{
+    (void)state;
+    char p[256];
+    struct madi_store *s = NULL;
+    struct madi_err err;
+    int64_t n = -1;
+    path(p, sizeof(p), "old.db");
+    assert_int_equal(madi_store_open(p, MADI_STORE_CREATE, &s, &err), MADI_OK);
+    /* Make it look like version 1: before custom codes existed. */
+    assert_int_equal(madi_store_exec(s,
+                                     "INSERT INTO meta (key, value) VALUES ('keep', 'me'); DROP "
+                                     "TABLE custom_code; PRAGMA user_version = 1",
+                                     &err),
+                     MADI_OK);
+    madi_store_close(s);
+    s = NULL;
+    /* Read-only opening refuses to upgrade and says how. */
+    assert_int_equal(madi_store_open(p, MADI_STORE_READONLY, &s, &err), MADI_EDB);
+    assert_non_null(strstr(err.msg, "older schema"));
+    assert_int_equal(madi_store_open(p, 0, &s, &err), MADI_OK);
+    assert_int_equal(madi_store_schema_version(s), 2);
+    assert_int_equal(madi_store_query_int(s, "SELECT count(*) FROM custom_code", &n, &err),
+                     MADI_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(
+            madi_store_query_int(s, "SELECT count(*) FROM meta WHERE value = 'me'", &n, &err),
+            MADI_OK);
+    assert_int_equal(n, 1);
+    madi_store_close(s);
+    s = NULL;
+    /* A database from a newer madi is refused. */
+    assert_int_equal(madi_store_open(p, 0, &s, &err), MADI_OK);
+    assert_int_equal(madi_store_exec(s, "PRAGMA user_version = 99", &err), MADI_OK);
+    madi_store_close(s);
+    s = NULL;
+    assert_int_equal(madi_store_open(p, 0, &s, &err), MADI_EDB);
+    assert_non_null(strstr(err.msg, "newer madi"));
+}
+
 static void test_not_a_madi_db(void **state)
 {
     (void)state;
@@ -201,6 +242,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_missing_never_creates),
         cmocka_unit_test(test_create_migrates_and_reopens),
+        cmocka_unit_test(test_forward_migration),
         cmocka_unit_test(test_not_a_madi_db),
         cmocka_unit_test(test_transactions_and_constraints),
         cmocka_unit_test(test_failure_injection),
