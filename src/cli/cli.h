@@ -50,6 +50,13 @@ const struct cmd *cli_find(const char *name);
 int cli_open(const char *path, unsigned flags, struct madi_store **out);
 /* Print one diagnostic as file:line:col: level: message. */
 void cli_print_diag(FILE *out, const struct madi_diag *d);
+/*
+ * For commands whose only option is --db: collect --db FILE (or --db=FILE, anywhere) and up to
+ * `max` positional arguments into args[]. Returns -1 to go on, or the exit code to return now
+ * (0 after printing --help; EXIT_USAGE for an unknown option or too many arguments).
+ */
+int cli_db_args(int argc, char **argv, const char *cmd, const char **db, char **args, int max,
+                int *nargs);
 /* 1 if -h or --help is among the arguments (before any "--"). */
 int cli_wants_help(int argc, char **argv);
 

@@ -2,7 +2,6 @@
  * cmd_alias.c: `madi alias add|list|remove`: map an operator's own column headers onto madi's
  * columns once, for every later import.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,32 +31,11 @@ static void print_alias(void *ctx, const char *kind, const char *alias, const ch
 
 int cmd_alias(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                          { "help", no_argument, NULL, 'h' },
-                                          { NULL, 0, NULL, 0 } };
     const char *db = NULL;
-    int c;
-    if (cli_wants_help(argc, argv))
-        return cli_usage(cli_find("alias"), 0);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else
-            return cli_usage(cli_find("alias"), 1);
-    }
-    /* Accept --db after the arguments too. */
     char *args[4];
-    int n = 0;
-    for (int i = optind; i < argc; i++) {
-        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-            db = argv[++i];
-            continue;
-        }
-        if (n == 4)
-            return cli_usage(cli_find("alias"), 1);
-        args[n++] = argv[i];
-    }
+    int n = 0, code = cli_db_args(argc, argv, "alias", &db, args, 4, &n);
+    if (code >= 0)
+        return code;
     if (n < 1)
         return cli_usage(cli_find("alias"), 1);
     const char *verb = args[0];
@@ -68,7 +46,7 @@ int cmd_alias(int argc, char **argv)
     if (want != n)
         return cli_usage(cli_find("alias"), 1);
     struct madi_store *s = NULL;
-    int code = cli_open(cli_db_path(db), 0, &s);
+    code = cli_open(cli_db_path(db), 0, &s);
     if (code)
         return code;
     struct madi_err err;

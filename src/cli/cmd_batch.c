@@ -1,7 +1,6 @@
 /*
  * cmd_batch.c: `madi batch list`: every import batch, with file, SHA-256, time and who.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,28 +33,17 @@ static void print_batch(void *ctx, const struct madi_batch_info *b)
 
 int cmd_batch(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                          { "help", no_argument, NULL, 'h' },
-                                          { NULL, 0, NULL, 0 } };
     const char *db = NULL;
-    int c;
-    if (cli_wants_help(argc, argv))
-        return cli_usage(cli_find("batch"), 0);
-    if (argc < 2 || strcmp(argv[1], "list") != 0) {
+    char *args[1];
+    int n = 0, code = cli_db_args(argc, argv, "batch", &db, args, 1, &n);
+    if (code >= 0)
+        return code;
+    if (n != 1 || strcmp(args[0], "list") != 0) {
         (void)fprintf(stderr, "madi batch: say 'madi batch list' (see 'madi batch --help')\n");
         return EXIT_USAGE;
     }
-    argc--;
-    argv++;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else
-            return cli_usage(cli_find("batch"), 1);
-    }
     struct madi_store *s = NULL;
-    int code = cli_open(cli_db_path(db), MADI_STORE_READONLY, &s);
+    code = cli_open(cli_db_path(db), MADI_STORE_READONLY, &s);
     if (code)
         return code;
     struct madi_err err;

@@ -2,7 +2,6 @@
  * cmd_codes.c: `madi codes list|add`: the code lists, and the centre's own codes in the
  * extensible ones (such as its minority and ethnic groups).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,28 +34,15 @@ int cmd_codes(int argc, char **argv)
 {
     const char *db = NULL;
     char *args[4];
-    int n = 0;
-    if (cli_wants_help(argc, argv))
-        return cli_usage(cli_find("codes"), 0);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-            db = argv[++i];
-        } else if (strncmp(argv[i], "--db=", 5) == 0) {
-            db = argv[i] + 5;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_usage(cli_find("codes"), 1);
-        } else {
-            if (n == 4)
-                return cli_usage(cli_find("codes"), 1);
-            args[n++] = argv[i];
-        }
-    }
+    int n = 0, code = cli_db_args(argc, argv, "codes", &db, args, 4, &n);
+    if (code >= 0)
+        return code;
     int add = n == 4 && strcmp(args[0], "add") == 0;
     int list = (n == 1 || n == 2) && strcmp(args[0], "list") == 0;
     if (!add && !list)
         return cli_usage(cli_find("codes"), 1);
     struct madi_store *s = NULL;
-    int code = cli_open(cli_db_path(db), add ? 0 : MADI_STORE_READONLY, &s);
+    code = cli_open(cli_db_path(db), add ? 0 : MADI_STORE_READONLY, &s);
     if (code)
         return code;
     struct madi_err err;

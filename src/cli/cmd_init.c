@@ -1,7 +1,6 @@
 /*
  * cmd_init.c: `madi init` creates a database, or brings an existing one to the latest schema.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "madi/catalog.h"
@@ -22,27 +21,11 @@ const char cmd_init_usage[] =
 
 int cmd_init(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                          { "help", no_argument, NULL, 'h' },
-                                          { NULL, 0, NULL, 0 } };
     const char *db = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'h':
-            return cli_usage(cli_find("init"), 0);
-        default:
-            return cli_usage(cli_find("init"), 1);
-        }
-    }
-    if (optind < argc) {
-        (void)fprintf(stderr, "madi init: unexpected argument '%s'\n", argv[optind]);
-        return EXIT_USAGE;
-    }
+    char *args[1];
+    int n = 0, code = cli_db_args(argc, argv, "init", &db, args, 0, &n);
+    if (code >= 0)
+        return code;
     const char *path = cli_db_path(db);
     struct madi_store *s = NULL;
     struct madi_err err;

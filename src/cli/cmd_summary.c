@@ -1,7 +1,6 @@
 /*
  * cmd_summary.c: `madi summary` prints what a database holds, with the first SADDD breakdowns.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "madi/summary.h"
@@ -22,26 +21,13 @@ const char cmd_summary_usage[] =
 
 int cmd_summary(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                          { "help", no_argument, NULL, 'h' },
-                                          { NULL, 0, NULL, 0 } };
     const char *db = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else if (c == 'h')
-            return cli_usage(cli_find("summary"), 0);
-        else
-            return cli_usage(cli_find("summary"), 1);
-    }
-    if (optind < argc) {
-        (void)fprintf(stderr, "madi summary: unexpected argument '%s'\n", argv[optind]);
-        return EXIT_USAGE;
-    }
+    char *args[1];
+    int n = 0, code = cli_db_args(argc, argv, "summary", &db, args, 0, &n);
+    if (code >= 0)
+        return code;
     struct madi_store *s = NULL;
-    int code = cli_open(cli_db_path(db), MADI_STORE_READONLY, &s);
+    code = cli_open(cli_db_path(db), MADI_STORE_READONLY, &s);
     if (code)
         return code;
     struct madi_err err;

@@ -98,3 +98,28 @@ int cli_wants_help(int argc, char **argv)
     }
     return 0;
 }
+
+int cli_db_args(int argc, char **argv, const char *cmd, const char **db, char **args, int max,
+                int *nargs)
+{
+    const struct cmd *c = cli_find(cmd);
+    *nargs = 0;
+    if (cli_wants_help(argc, argv))
+        return cli_usage(c, 0);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            *db = argv[++i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            *db = argv[i] + 5;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            (void)fprintf(stderr, "madi %s: unknown option '%s'\n", cmd, argv[i]);
+            return cli_usage(c, 1);
+        } else if (*nargs < max) {
+            args[(*nargs)++] = argv[i];
+        } else {
+            (void)fprintf(stderr, "madi %s: unexpected argument '%s'\n", cmd, argv[i]);
+            return cli_usage(c, 1);
+        }
+    }
+    return -1;
+}
