@@ -33,6 +33,7 @@
 #include "banned.h"
 #include "buf.h"
 #include "hashmap.h"
+#include "mapping.h"
 #include "xalloc.h"
 
 #define MAX_COLS   512
@@ -60,10 +61,6 @@ struct val {
     int lo, hi;
 };
 
-struct alias {
-    char *kind, *alias, *field;
-};
-
 struct importer {
     struct madi_store *s;
     const struct madi_import_opts *o;
@@ -79,8 +76,7 @@ struct importer {
     char *colname[MAX_COLS]; /* header cells, for messages */
     int has_hxl;
 
-    struct alias *aliases;
-    size_t naliases;
+    struct mapping map;
 
     struct reg regs[5];
     struct madi_stmt *ins, *upd, *lookup;
@@ -95,8 +91,7 @@ struct importer {
     int nfcache;
 };
 
-/* ---- diagnostics ------------------------------------------------------------------------------
- */
+/* ---- diagnostics ---- */
 
 static void vdiag(struct importer *im, enum madi_diag_level level, unsigned long line, unsigned col,
                   const char *field, const char *fmt, va_list ap)
@@ -171,118 +166,8 @@ static const char *show(const char *p, size_t n, char *out, size_t outsz)
     return out;
 }
 
-/* ---- header mapping ----------------------------------------------------------------------------
- */
+/* ---- header mapping (the matching itself is in mapping.c) ---- */
 
-void madi_header_normalise(const char *s, size_t n, char *out, size_t outsz)
-{
-    size_t j = 0;
-    int sep = 0;
-    if (n >= 3 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbb &&
-        (unsigned char)s[2] == 0xbf) {
-        s += 3;
-        n -= 3;
-    }
-    for (size_t i = 0; i < n && j + 1 < outsz; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (isspace(c) || c == '-' || c == '_' || c == '.') {
-            sep = 1;
-            continue;
-        }
-        if (sep && j)
-            out[j++] = '_';
-        sep = 0;
-        if (j + 1 < outsz)
-            out[j++] = (char)tolower(c);
-    }
-    out[j] = '\0';
-}
-
-/* HXL tags compare by base and attribute set; "+ind" (people) is implied and dropped. */
-static void hxl_normalise(const char *s, size_t n, char *out, size_t outsz)
-{
-    char tmp[256], *attrs[16];
-    size_t j = 0, na = 0;
-    for (size_t i = 0; i < n && j + 1 < sizeof(tmp); i++)
-        if (!isspace((unsigned char)s[i]))
-            tmp[j++] = (char)tolower((unsigned char)s[i]);
-    tmp[j] = '\0';
-    char *p = strchr(tmp, '+');
-    if (p)
-        *p++ = '\0';
-    while (p && na < 16) {
-        char *q = strchr(p, '+');
-        if (q)
-            *q++ = '\0';
-        if (*p && strcmp(p, "ind") != 0)
-            attrs[na++] = p;
-        p = q;
-    }
-    for (size_t a = 1; a < na; a++)
-        for (size_t b = a; b > 0 && strcmp(attrs[b - 1], attrs[b]) > 0; b--) {
-            char *t = attrs[b];
-            attrs[b] = attrs[b - 1];
-            attrs[b - 1] = t;
-        }
-    struct madi_buf b;
-    madi_buf_init(&b, 0);
-    (void)madi_buf_adds(&b, tmp);
-    for (size_t a = 0; a < na; a++)
-        (void)madi_buf_addf(&b, "+%s", attrs[a]);
-    (void)snprintf(out, outsz, "%s", b.data);
-    madi_buf_release(&b);
-}
-
-static int list_has(const char *list, const char *norm, int hxl)
-{
-    char one[256];
-    while (list && *list) {
-        size_t n = strcspn(list, "|");
-        if (hxl)
-            hxl_normalise(list, n, one, sizeof(one));
-        else
-            madi_header_normalise(list, n, one, sizeof(one));
-        if (strcmp(one, norm) == 0)
-            return 1;
-        list += n;
-        if (*list == '|')
-            list++;
-    }
-    return 0;
-}
-
-/* The field of `k` that a header or HXL tag names, or -1. */
-static int match_field(const struct importer *im, const struct madi_kind *k, const char *cell,
-                       size_t n, int hxl)
-{
-    char norm[256];
-    if (hxl) {
-        hxl_normalise(cell, n, norm, sizeof(norm));
-        for (size_t f = 0; f < k->nfields; f++)
-            if (k->fields[f].hxl && list_has(k->fields[f].hxl, norm, 1))
-                return (int)f;
-        return -1;
-    }
-    madi_header_normalise(cell, n, norm, sizeof(norm));
-    if (!norm[0])
-        return -1;
-    for (size_t f = 0; f < k->nfields; f++)
-        if (list_has(k->fields[f].name, norm, 0))
-            return (int)f;
-    for (size_t a = 0; a < im->naliases; a++) {
-        char an[256];
-        madi_header_normalise(im->aliases[a].alias, strlen(im->aliases[a].alias), an, sizeof(an));
-        if (strcmp(im->aliases[a].kind, k->name) == 0 && strcmp(an, norm) == 0)
-            return madi_kind_field_index(k, im->aliases[a].field);
-    }
-    for (size_t f = 0; f < k->nfields; f++)
-        if (k->fields[f].aliases && list_has(k->fields[f].aliases, norm, 0))
-            return (int)f;
-    return -1;
-}
-
-/* Map the columns for kind k; returns the number of mapped columns, or -1 if a required field
- * is missing (and `report` says whether to say so). */
 static int map_columns(struct importer *im, const struct madi_kind *k,
                        const struct madi_csv_row *hdr, const struct madi_csv_row *hxl, int report)
 {
@@ -292,9 +177,9 @@ static int map_columns(struct importer *im, const struct madi_kind *k,
     for (int c = 0; c < im->ncols; c++) {
         int f = -1;
         if (hxl && (size_t)c < hxl->n && hxl->fields[c].len)
-            f = match_field(im, k, hxl->fields[c].p, hxl->fields[c].len, 1);
+            f = mapping_match(&im->map, k, hxl->fields[c].p, hxl->fields[c].len, 1);
         if (f < 0)
-            f = match_field(im, k, hdr->fields[c].p, hdr->fields[c].len, 0);
+            f = mapping_match(&im->map, k, hdr->fields[c].p, hdr->fields[c].len, 0);
         im->colfield[c] = f;
         if (f < 0) {
             if (report && hdr->fields[c].len)
@@ -328,26 +213,6 @@ static int map_columns(struct importer *im, const struct madi_kind *k,
     return ok ? mapped : -1;
 }
 
-static int is_hxl_row(const struct madi_csv_row *r)
-{
-    int tags = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        const char *p = r->fields[i].p;
-        size_t n = r->fields[i].len;
-        while (n && isspace((unsigned char)*p)) {
-            p++;
-            n--;
-        }
-        if (!n)
-            continue;
-        if (*p != '#')
-            return 0;
-        tags++;
-    }
-    return tags > 0;
-}
-
-/* Codes the centre added to extensible lists (madi codes add), matched like built-in ones. */
 static int load_custom_codes(struct importer *im)
 {
     struct madi_stmt *st = NULL;
@@ -389,25 +254,7 @@ static const struct madi_code *custom_code(struct importer *im, const struct mad
     return out;
 }
 
-static int load_aliases(struct importer *im)
-{
-    struct madi_stmt *st = NULL;
-    int rc = madi_store_prepare(im->s, "SELECT kind, alias, field FROM column_alias", &st, im->err);
-    if (rc)
-        return rc;
-    while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW) {
-        im->aliases = xrealloc(im->aliases, (im->naliases + 1) * sizeof(*im->aliases));
-        struct alias *a = &im->aliases[im->naliases++];
-        a->kind = xstrdup(madi_stmt_text(st, 0));
-        a->alias = xstrdup(madi_stmt_text(st, 1));
-        a->field = xstrdup(madi_stmt_text(st, 2));
-    }
-    madi_stmt_finalize(st);
-    return rc < 0 ? rc : MADI_OK;
-}
-
-/* ---- registers ---------------------------------------------------------------------------------
- */
+/* ---- registers ---- */
 
 static void regs_init(struct importer *im)
 {
@@ -532,8 +379,7 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
     return MADI_OK;
 }
 
-/* ---- cells -------------------------------------------------------------------------------------
- */
+/* ---- cells ---- */
 
 static const char *codes_list(const struct madi_codelist *l, char *out, size_t outsz)
 {
@@ -691,8 +537,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     return MADI_OK;
 }
 
-/* ---- row checks --------------------------------------------------------------------------------
- */
+/* ---- row checks ---- */
 
 /* Field index by name, memoised by the name's address (names are string constants), because
  * the row checks ask for the same few names on every row. */
@@ -805,8 +650,7 @@ static void check_row(struct importer *im)
     check_sums(im);
 }
 
-/* ---- statements --------------------------------------------------------------------------------
- */
+/* ---- statements ---- */
 
 static void add_columns(struct madi_buf *b, const struct madi_kind *k, int *nparams, int upd)
 {
@@ -1023,8 +867,7 @@ static void check_identical(struct importer *im, const struct madi_csv_row *row)
     }
 }
 
-/* ---- the batch ---------------------------------------------------------------------------------
- */
+/* ---- the batch ---- */
 
 static int file_sha256(const char *path, char hex[65], struct madi_err *err)
 {
@@ -1321,7 +1164,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     rc = madi_csv_open(path, &copts, &csv, err);
     if (rc)
         goto done;
-    rc = load_aliases(im);
+    rc = mapping_load(im->s, &im->map, im->err);
     if (!rc)
         rc = load_custom_codes(im);
     if (rc)
@@ -1373,7 +1216,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         goto free_hdr;
     }
     have_peek = rc == 1;
-    im->has_hxl = have_peek && !peek.bad && is_hxl_row(&peek);
+    im->has_hxl = have_peek && !peek.bad && mapping_is_hxl_row(&peek);
     if (!im->kind && detect_kind(im, &hdr, im->has_hxl ? &peek : NULL)) {
         rc = MADI_EREJECTED;
         goto free_hdr;
@@ -1464,112 +1307,8 @@ done:
     madi_strmap_release(&im->custom);
     for (int c = 0; c < MAX_COLS; c++)
         free(im->colname[c]);
-    for (size_t a = 0; a < im->naliases; a++) {
-        free(im->aliases[a].kind);
-        free(im->aliases[a].alias);
-        free(im->aliases[a].field);
-    }
-    free(im->aliases);
+    mapping_release(&im->map);
     madi_csv_close(csv);
     free(im);
     return rc;
-}
-
-/* ---- column aliases ----------------------------------------------------------------------------
- */
-
-int madi_alias_add(struct madi_store *s, const char *kind, const char *alias, const char *field,
-                   struct madi_err *err)
-{
-    int rc = MADI_OK;
-    struct madi_stmt *st = NULL;
-    const struct madi_kind *k = madi_kind_find(kind);
-    char norm[256];
-    if (!k)
-        return madi_err_set(err, MADI_EINVAL,
-                            "there is no kind '%s' ('madi template --list' shows the kinds)", kind);
-    if (madi_kind_field_index(k, field) < 0)
-        return madi_err_set(err, MADI_EINVAL,
-                            "%s has no column '%s' (see 'madi template %s --doc')", k->name, field,
-                            k->name);
-    madi_header_normalise(alias, strlen(alias), norm, sizeof(norm));
-    if (!norm[0])
-        return madi_err_set(err, MADI_EINVAL, "the alias is empty");
-    rc = madi_store_begin(s, err);
-    if (rc)
-        return rc;
-    rc = madi_store_prepare(s, "DELETE FROM column_alias WHERE kind = ? AND alias = ?; ", &st, err);
-    if (!rc) {
-        madi_stmt_bind_text(st, 1, k->name, strlen(k->name));
-        madi_stmt_bind_text(st, 2, norm, strlen(norm));
-        rc = madi_stmt_step(st, err);
-        madi_stmt_finalize(st);
-        st = NULL;
-    }
-    if (rc >= 0)
-        rc = madi_store_prepare(s, "INSERT INTO column_alias (kind, alias, field) VALUES (?, ?, ?)",
-                                &st, err);
-    if (!rc) {
-        madi_stmt_bind_text(st, 1, k->name, strlen(k->name));
-        madi_stmt_bind_text(st, 2, norm, strlen(norm));
-        madi_stmt_bind_text(st, 3, field, strlen(field));
-        rc = madi_stmt_step(st, err);
-    }
-    madi_stmt_finalize(st);
-    if (rc >= 0)
-        rc = madi_store_commit(s, err);
-    if (rc)
-        madi_store_rollback(s);
-    return rc;
-}
-
-int madi_alias_remove(struct madi_store *s, const char *kind, const char *alias,
-                      struct madi_err *err)
-{
-    int rc = MADI_OK;
-    struct madi_stmt *st = NULL;
-    const struct madi_kind *k = madi_kind_find(kind);
-    char norm[256];
-    int64_t changed = 0;
-    if (!k)
-        return madi_err_set(err, MADI_EINVAL, "there is no kind '%s'", kind);
-    madi_header_normalise(alias, strlen(alias), norm, sizeof(norm));
-    rc = madi_store_begin(s, err);
-    if (rc)
-        return rc;
-    rc = madi_store_prepare(s, "DELETE FROM column_alias WHERE kind = ? AND alias = ? RETURNING 1",
-                            &st, err);
-    if (!rc) {
-        madi_stmt_bind_text(st, 1, k->name, strlen(k->name));
-        madi_stmt_bind_text(st, 2, norm, strlen(norm));
-        while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW)
-            changed++;
-    }
-    madi_stmt_finalize(st);
-    if (rc >= 0)
-        rc = madi_store_commit(s, err);
-    if (rc) {
-        madi_store_rollback(s);
-        return rc;
-    }
-    if (!changed)
-        return madi_err_set(err, MADI_ENOTFOUND, "%s has no alias '%s' (see 'madi alias list')",
-                            k->name, alias);
-    return MADI_OK;
-}
-
-int madi_alias_foreach(struct madi_store *s,
-                       void (*fn)(void *ctx, const char *kind, const char *alias,
-                                  const char *field),
-                       void *ctx, struct madi_err *err)
-{
-    struct madi_stmt *st = NULL;
-    int rc = madi_store_prepare(
-            s, "SELECT kind, alias, field FROM column_alias ORDER BY kind, alias", &st, err);
-    if (rc)
-        return rc;
-    while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW)
-        fn(ctx, madi_stmt_text(st, 0), madi_stmt_text(st, 1), madi_stmt_text(st, 2));
-    madi_stmt_finalize(st);
-    return rc < 0 ? rc : MADI_OK;
 }
