@@ -57,9 +57,12 @@ tidy: build/Makefile
 	clang-tidy -p build $(shell find src -name '*.c')
 
 fuzz:
+	@./scripts/deps.sh
+	@command -v clang >/dev/null || apt-get install -y clang libclang-rt-14-dev
 	$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DMADI_FUZZ=ON
-	$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_csv
+	$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_import
 	./build-fuzz/fuzz_csv -max_total_time=$${FUZZ_SECONDS:-60} fuzz/corpus/csv
+	./build-fuzz/fuzz_import -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 fuzz/corpus/import
 
 regold: asan
 	MADI_BIN=$(CURDIR)/build-asan/madi ./tests/cli/run --regold
