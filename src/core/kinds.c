@@ -19,7 +19,7 @@
 /* Shared column definitions. */
 #define ORG_REQ                                                                                \
     {                                                                                          \
-        "organisation", MADI_F_REF, MADI_FLD_REQUIRED, NULL, MADI_REF_ORG, "#org+code",        \
+        "organisation", MADI_F_REF, MADI_FLD_REQUIRED, NULL, MADI_REF_ORG, "#org+code|#org",   \
                 "operator|org|organization|organisation code|implementing partner|partner",    \
                 "code of the organisation that did the work (from the organisation register)", \
                 NULL                                                                           \
