@@ -1068,7 +1068,7 @@ static int process_row(struct importer *im, struct madi_csv *csv, const struct m
     if (row->bad || row_is_blank(row))
         return MADI_OK;
     im->res->rows++;
-    if (im->o->on_progress && (im->res->rows & 0xffff) == 0)
+    if (im->o->on_progress && (im->res->rows & 0x3fff) == 0)
         im->o->on_progress(im->o->progress_ctx, madi_csv_bytes_read(csv), madi_csv_size(csv),
                            im->res->rows);
     if ((int)row->n < im->ncols) {

@@ -250,6 +250,10 @@ static void test_utf16_refused_and_empty(void **state)
     assert_true(is.fatal);
     assert_non_null(strstr(is.msg[0], "UTF-16"));
     madi_csv_close(r);
+    r = MEM("PK\x03\x04\x14\0\0\0", &is);
+    assert_int_equal(madi_csv_next(r, &row), MADI_EPARSE);
+    assert_non_null(strstr(is.msg[0], "workbook"));
+    madi_csv_close(r);
     r = MEM("", &is);
     assert_int_equal(madi_csv_next(r, &row), 0);
     madi_csv_close(r);
