@@ -75,6 +75,7 @@ struct importer {
     int fieldcol[64];        /* field -> column, -1 = absent */
     char *colname[MAX_COLS]; /* header cells, for messages */
     int has_hxl;
+    char delim; /* the file's delimiter */
 
     struct mapping map;
 
@@ -439,12 +440,23 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
             return MADI_OK;
         }
         break;
-    case MADI_F_DECIMAL:
+    case MADI_F_DECIMAL: {
+        /* In a semicolon file (a European-locale spreadsheet) "2500,5" is 2500.5. */
+        char tmp[64];
+        if (im->delim == ';' && n < sizeof(tmp) && memchr(p, ',', n) && !memchr(p, '.', n)) {
+            memcpy(tmp, p, n);
+            for (size_t i = 0; i < n; i++)
+                if (tmp[i] == ',')
+                    tmp[i] = '.';
+            if (!madi_parse_decimal(tmp, n, &v->d, why, sizeof(why)))
+                break;
+        }
         if (madi_parse_decimal(p, n, &v->d, why, sizeof(why))) {
             cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         break;
+    }
     case MADI_F_DATE: {
         int32_t d = 0;
         if (madi_parse_date(p, n, im->today, &d, why, sizeof(why))) {
@@ -1216,6 +1228,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         goto free_hdr;
     }
     have_peek = rc == 1;
+    im->delim = madi_csv_delimiter(csv);
     im->has_hxl = have_peek && !peek.bad && mapping_is_hxl_row(&peek);
     if (!im->kind && detect_kind(im, &hdr, im->has_hxl ? &peek : NULL)) {
         rc = MADI_EREJECTED;

@@ -104,11 +104,11 @@ static int section_eore(struct madi_store *s, FILE *out, struct madi_err *err)
                       "sum(CASE WHEN girls IS NOT NULL AND boys IS NOT NULL AND women IS NOT NULL "
                       "AND men IS NOT NULL THEN participants ELSE 0 END), sum(with_disability), "
                       "sum(CASE WHEN with_disability IS NOT NULL THEN participants ELSE 0 END) "
-                      "FROM eore_session",
+                      "FROM eore_session WHERE coalesce(method, 0) NOT IN (3, 4)",
                       v, err);
     if (rc)
         return rc;
-    (void)fprintf(out, "\nRisk education sessions: ");
+    (void)fprintf(out, "\nRisk education sessions (in person): ");
     num(out, v[0]);
     (void)fputs(" sessions, ", out);
     num(out, v[1]);
@@ -122,6 +122,19 @@ static int section_eore(struct madi_store *s, FILE *out, struct madi_err *err)
         share(out, "sessions' participants fully split by sex and age", v[7], v[1], "participants");
         share(out, "persons with disabilities, where counted", v[8], v[9],
               "participants of sessions that counted them");
+    }
+    /* Mass and digital media reach is an estimate of indirect beneficiaries: never added to
+     * people met in person (TNMA 05.10/01 keeps direct and indirect apart). */
+    rc = row_ints(s, "SELECT count(*), sum(participants) FROM eore_session WHERE method IN (3, 4)",
+                  v, err);
+    if (rc)
+        return rc;
+    if (v[0] > 0) {
+        (void)fputs("    mass and digital media, estimated reach (kept apart): ", out);
+        num(out, v[1]);
+        (void)fputs(" in ", out);
+        num(out, v[0]);
+        (void)fputs(v[0] == 1 ? " activity\n" : " activities\n", out);
     }
     rc = row_ints(s,
                   "SELECT count(*), count(DISTINCT person_key), "

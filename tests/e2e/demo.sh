@@ -11,7 +11,7 @@ check "database left in DIR/madi.db" '[ -s "$w/d/madi.db" ]'
 check "some files rejected" 'echo "$out" | grep -q "REJECTED"'
 check "rejections point at file:line:col" 'echo "$out" | grep -E -q "\.csv:[0-9]+:[0-9]+: error: "'
 check "files stored" 'echo "$out" | grep -E -q "^   [0-9]+ files stored \([0-9]+ rows\), [0-9]+ rejected"'
-check "summary printed" 'echo "$out" | grep -q "Risk education sessions:"'
+check "summary printed" 'echo "$out" | grep -q "Risk education sessions (in person):"'
 check "casualties summarised" 'echo "$out" | grep -q "Casualties (direct victims):"'
 n=$(sqlite3 "$w/d/madi.db" "select count(*) from batch where status='active'")
 check "batches stored ($n)" '[ "$n" -gt 10 ]'
