@@ -38,7 +38,9 @@ asan: build-asan/Makefile
 check: deps
 	@$(MAKE) --no-print-directory fmt-check
 	@$(MAKE) --no-print-directory asan
-	cd build-asan && ctest --output-on-failure --no-tests=error -j $(JOBS) --timeout 300
+	@cd build-asan && { ctest --output-on-failure --no-tests=error -j $(JOBS) --timeout 300 \
+		> ctest.log 2>&1; rc=$$?; cat ctest.log; \
+		grep -E '^[0-9]+% tests passed' ctest.log | tail -1; exit $$rc; }
 
 build-vg/Makefile:
 	$(CMAKE) -S . -B build-vg -DCMAKE_BUILD_TYPE=Debug -DMADI_WERROR=ON
