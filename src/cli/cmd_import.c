@@ -219,10 +219,9 @@ int cmd_import(int argc, char **argv)
     }
     if (!io.who)
         io.who = login_name();
-    if (getenv("MADI_TODAY")) {
-        long v = strtol(getenv("MADI_TODAY"), NULL, 10);
-        io.today = (int32_t)v;
-    }
+    const char *today = getenv("MADI_TODAY");
+    if (today && *today)
+        io.today = (int32_t)strtol(today, NULL, 10);
     ui.tty = isatty(2);
 
     const char *path = cli_db_path(db);

@@ -307,7 +307,6 @@ static int reg_load(struct importer *im, struct reg *r)
     }
     if (rc < 0)
         goto done;
-    rc = MADI_OK;
     free(sql);
     sql = xasprintf("INSERT INTO %s (batch_id, line, provisional, %s) VALUES (?, ?, 1, ?) "
                     "RETURNING id",
@@ -1141,6 +1140,8 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     struct madi_csv *csv = NULL;
     struct madi_csv_row hdr_row, peek;
     struct madi_csv_opts copts = { 0 };
+    struct madi_csv_field *hdr_fields = NULL;
+    struct madi_csv_row hdr;
     char sha[65];
     int have_peek = 0;
 
@@ -1212,8 +1213,8 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         im->colname[c] = xstrndup(tmp + 1, n >= 2 ? n - 2 : 0);
     }
     /* The header's fields are borrowed until the next read: keep a copy. */
-    struct madi_csv_field hdr_fields[MAX_COLS];
-    struct madi_csv_row hdr = hdr_row;
+    hdr_fields = xcalloc(MAX_COLS, sizeof(*hdr_fields));
+    hdr = hdr_row;
     for (int c = 0; c < im->ncols; c++) {
         hdr_fields[c] = hdr_row.fields[c];
         hdr_fields[c].p = xstrndup(hdr_row.fields[c].p, hdr_row.fields[c].len);
@@ -1225,35 +1226,35 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     if (rc < 0) {
         rc = rc == MADI_EIO ? madi_err_set(err, MADI_EIO, "cannot read %s", im->name)
                             : MADI_EREJECTED;
-        goto free_hdr;
+        goto done;
     }
     have_peek = rc == 1;
     im->delim = madi_csv_delimiter(csv);
     im->has_hxl = have_peek && !peek.bad && mapping_is_hxl_row(&peek);
     if (!im->kind && detect_kind(im, &hdr, im->has_hxl ? &peek : NULL)) {
         rc = MADI_EREJECTED;
-        goto free_hdr;
+        goto done;
     }
     res->kind = im->kind->name;
     if (map_columns(im, im->kind, &hdr, im->has_hxl ? &peek : NULL, 1) < 0 || res->errors) {
         rc = MADI_EREJECTED;
-        goto free_hdr;
+        goto done;
     }
 
     /* The same file again is a no-op. */
     int64_t same = 0;
     rc = find_same_batch(im, sha, &same);
     if (rc)
-        goto free_hdr;
+        goto done;
     if (same && (!o->replace_batch || o->replace_batch == same)) {
         res->status = MADI_IMPORT_UNCHANGED;
         res->batch = same;
-        goto free_hdr;
+        goto done;
     }
 
     rc = madi_store_begin(s, err);
     if (rc)
-        goto free_hdr;
+        goto done;
     in_tx = 1;
     if (o->fail_after_writes)
         madi_store_fail_after(s, o->fail_after_writes);
@@ -1269,27 +1270,27 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     if (!rc)
         rc = prepare_statements(im);
     if (rc)
-        goto free_hdr;
+        goto done;
 
     if (have_peek && !im->has_hxl) {
         rc = process_row(im, csv, &peek); /* the row after the header was data */
         if (rc)
-            goto free_hdr;
+            goto done;
     }
     rc = import_rows(im, csv);
     if (rc)
-        goto free_hdr;
+        goto done;
     if (o->on_progress)
         o->on_progress(o->progress_ctx, madi_csv_bytes_read(csv), madi_csv_size(csv), res->rows);
     if (res->errors) {
         rc = MADI_EREJECTED;
-        goto free_hdr;
+        goto done;
     }
     if (!res->rows)
         diag(im, MADI_DIAG_WARNING, 0, 0, NULL, "the file has a header but no data rows");
     if (o->flags & MADI_IMPORT_DRY_RUN) {
         res->status = MADI_IMPORT_CHECKED;
-        goto free_hdr;
+        goto done;
     }
     rc = close_batch(im);
     if (!rc)
@@ -1299,10 +1300,10 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         res->status = MADI_IMPORT_STORED;
         res->batch = im->batch;
     }
-free_hdr:
-    for (int c = 0; c < im->ncols && c < MAX_COLS; c++)
-        free((char *)hdr_fields[c].p);
 done:
+    for (int c = 0; hdr_fields && c < im->ncols && c < MAX_COLS; c++)
+        free((char *)hdr_fields[c].p);
+    free(hdr_fields);
     if (in_tx)
         madi_store_rollback(s);
     if (rc == MADI_EPARSE)
