@@ -58,6 +58,8 @@ void madi_stmt_bind_int(struct madi_stmt *st, int i, int64_t v);
 void madi_stmt_bind_double(struct madi_stmt *st, int i, double v);
 void madi_stmt_bind_text(struct madi_stmt *st, int i, const char *p, size_t n);
 void madi_stmt_bind_null(struct madi_stmt *st, int i);
+/* Bind text without copying: `p` must stay valid and unchanged until the next step or reset. */
+void madi_stmt_bind_text_ref(struct madi_stmt *st, int i, const char *p, size_t n);
 
 enum { MADI_STMT_DONE = 0, MADI_STMT_ROW = 1 };
 /**

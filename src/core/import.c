@@ -691,7 +691,8 @@ static int prepare_statements(struct importer *im)
     (void)madi_buf_adds(&b, ") VALUES (?, ?");
     for (int i = 0; i < n; i++)
         (void)madi_buf_adds(&b, ", ?");
-    (void)madi_buf_adds(&b, ") RETURNING id");
+    /* Only registers need the new row's id (others refer to it by code). */
+    (void)madi_buf_adds(&b, (k->flags & MADI_KIND_REGISTER) ? ") RETURNING id" : ")");
     rc = madi_store_prepare(im->s, b.data, &im->ins, im->err);
     if (rc)
         goto done;
@@ -744,7 +745,7 @@ static void bind_val(struct madi_stmt *st, int *i, const struct madi_field *fd, 
     if (!v->set)
         madi_stmt_bind_null(st, *i);
     else if (fd->type == MADI_F_ID || fd->type == MADI_F_TEXT)
-        madi_stmt_bind_text(st, *i, v->s, v->n);
+        madi_stmt_bind_text_ref(st, *i, v->s, v->n); /* the row outlives the step */
     else if (fd->type == MADI_F_DECIMAL)
         madi_stmt_bind_double(st, *i, v->d);
     else

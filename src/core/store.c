@@ -249,6 +249,11 @@ void madi_stmt_bind_text(struct madi_stmt *st, int i, const char *p, size_t n)
     (void)sqlite3_bind_text(st->st, i, p, (int)n, SQLITE_TRANSIENT);
 }
 
+void madi_stmt_bind_text_ref(struct madi_stmt *st, int i, const char *p, size_t n)
+{
+    (void)sqlite3_bind_text(st->st, i, p, (int)n, SQLITE_STATIC);
+}
+
 void madi_stmt_bind_null(struct madi_stmt *st, int i)
 {
     (void)sqlite3_bind_null(st->st, i);
