@@ -24,6 +24,8 @@
 #include "madi/kind.h"
 #include "madi/store.h"
 
+#include "testutil.h"
+
 #define SCALE 0.02
 
 static char root[] = "/tmp/madi-test-demo-XXXXXX";
@@ -280,33 +282,6 @@ static void collect(void *p, const struct madi_diag *d)
         c->len += (size_t)n;
 }
 
-static int64_t count(struct madi_store *s, const char *sql)
-{
-    int64_t n = -1;
-    struct madi_err err;
-    if (madi_store_query_int(s, sql, &n, &err) != MADI_OK)
-        fail_msg("%s: %s", sql, err.msg);
-    return n;
-}
-
-/* Row counts and highest ids of every table: any change shows. */
-static int64_t fingerprint(struct madi_store *s)
-{
-    static const char *const tables[] = { "batch",           "organisation", "area",
-                                          "hazard",          "survey_team",  "eore_session",
-                                          "eore_attendance", "land_release", "consultation",
-                                          "casualty",        "staff",        "training",
-                                          "population" };
-    uint64_t fp = 0;
-    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-        char sql[128];
-        (void)snprintf(sql, sizeof(sql), "SELECT count(*) * 1000003 + coalesce(max(id), 0) FROM %s",
-                       tables[i]);
-        fp = fp * 31 + (uint64_t)count(s, sql);
-    }
-    return (int64_t)(fp >> 1);
-}
-
 static void test_imports_as_promised(void **state)
 {
     struct madi_demo d;
@@ -325,7 +300,7 @@ static void test_imports_as_promised(void **state)
         const struct madi_demo_file *f = &d.files[i];
         struct madi_import_opts o = { 0 };
         struct madi_import_result res;
-        int64_t before = fingerprint(s);
+        int64_t before = test_fingerprint(s);
         o.kind = f->kind;
         o.who = "test_demo";
         o.today = 20260101;
@@ -347,32 +322,37 @@ static void test_imports_as_promised(void **state)
             if (rc != MADI_EREJECTED || res.status != MADI_IMPORT_REJECTED)
                 fail_msg("broken %s was not rejected: rc %d (%s)", base(f->path), rc, f->what);
             assert_true(res.errors >= 1 && res.errors <= 6);
-            assert_int_equal(fingerprint(s), before);
+            assert_int_equal(test_fingerprint(s), before);
         }
     }
     assert_int_equal(rows, d.rows);
     /* No code was made up on the way: every reference was to a registered entry. */
-    assert_int_equal(count(s, "SELECT count(*) FROM organisation WHERE provisional = 1"), 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM area WHERE provisional = 1"), 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM hazard WHERE provisional = 1"), 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM survey_team WHERE provisional = 1"), 0);
+    assert_int_equal(test_query_int(s, "SELECT count(*) FROM organisation WHERE provisional = 1"),
+                     0);
+    assert_int_equal(test_query_int(s, "SELECT count(*) FROM area WHERE provisional = 1"), 0);
+    assert_int_equal(test_query_int(s, "SELECT count(*) FROM hazard WHERE provisional = 1"), 0);
+    assert_int_equal(test_query_int(s, "SELECT count(*) FROM survey_team WHERE provisional = 1"),
+                     0);
     /* Session counts from lists agree with the lists (where the list was stored). */
-    assert_int_equal(count(s, "SELECT count(*) FROM eore_session e WHERE count_method = 2 AND "
+    assert_int_equal(
+            test_query_int(s, "SELECT count(*) FROM eore_session e WHERE count_method = 2 AND "
                               "EXISTS (SELECT 1 FROM eore_attendance a WHERE a.session_id = "
                               "e.session_id) AND participants != (SELECT count(*) FROM "
                               "eore_attendance a WHERE a.session_id = e.session_id)"),
-                     0);
-    assert_int_equal(count(s, "SELECT count(*) FROM eore_session e WHERE count_method = 2 AND "
+            0);
+    assert_int_equal(
+            test_query_int(s, "SELECT count(*) FROM eore_session e WHERE count_method = 2 AND "
                               "EXISTS (SELECT 1 FROM eore_attendance a WHERE a.session_id = "
                               "e.session_id) AND girls != (SELECT count(*) FROM eore_attendance a "
                               "WHERE a.session_id = e.session_id AND a.sex = 1 AND (a.age < 18 OR "
                               "(a.age IS NULL AND a.age_band_hi < 18)))"),
-                     0);
+            0);
     /* People come back: fewer distinct people than attendance rows. */
-    assert_true(count(s, "SELECT count(DISTINCT person_key) FROM eore_attendance") <
-                count(s, "SELECT count(*) FROM eore_attendance"));
+    assert_true(test_query_int(s, "SELECT count(DISTINCT person_key) FROM eore_attendance") <
+                test_query_int(s, "SELECT count(*) FROM eore_attendance"));
     /* Some survey teams were trained in gender and diversity-sensitive data collection. */
-    assert_true(count(s, "SELECT count(DISTINCT team_id) FROM training WHERE topic = 1") > 0);
+    assert_true(test_query_int(s, "SELECT count(DISTINCT team_id) FROM training WHERE topic = 1") >
+                0);
     madi_store_close(s);
     madi_demo_release(&d);
     free(dg);

@@ -19,6 +19,8 @@
 #include "madi/kind.h"
 #include "madi/store.h"
 
+#include "testutil.h"
+
 static char dir[] = "/tmp/madi-test-import-XXXXXX";
 
 struct ctx {
@@ -98,32 +100,6 @@ static int import(struct ctx *c, const char *path, const char *kind, unsigned fl
     return madi_import_file(c->s, path, &o, res, &err);
 }
 
-static int64_t count(struct ctx *c, const char *sql)
-{
-    int64_t n = -1;
-    struct madi_err err;
-    assert_int_equal(madi_store_query_int(c->s, sql, &n, &err), MADI_OK);
-    return n;
-}
-
-/* A fingerprint of everything stored: row counts and highest ids of every table. */
-static int64_t fingerprint(struct ctx *c)
-{
-    static const char *const tables[] = { "batch",           "organisation", "area",
-                                          "hazard",          "survey_team",  "eore_session",
-                                          "eore_attendance", "land_release", "consultation",
-                                          "casualty",        "staff",        "training",
-                                          "population" };
-    uint64_t fp = 0;
-    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-        char sql[128];
-        (void)snprintf(sql, sizeof(sql), "SELECT count(*) * 1000003 + coalesce(max(id), 0) FROM %s",
-                       tables[i]);
-        fp = fp * 31 + (uint64_t)count(c, sql);
-    }
-    return (int64_t)(fp >> 1);
-}
-
 static const char *const REGISTERS = "code,name\nOP-A,Alpha\nOP-B,Beta\n";
 static const char *const AREAS = "code,name,level,parent\nXX,Country,0,\nXX01,North,1,XX\n";
 
@@ -152,10 +128,10 @@ static void test_examples_import(void **state)
             fail_msg("example of %s rejected:\n%s", k->name, c->diags);
         assert_int_equal(r.status, MADI_IMPORT_STORED);
         assert_true(r.rows >= 1);
-        int64_t fp = fingerprint(c);
+        int64_t fp = test_fingerprint(c->s);
         assert_int_equal(import(c, p, k->name, 0, 0, &r), MADI_OK);
         assert_int_equal(r.status, MADI_IMPORT_UNCHANGED);
-        assert_int_equal(fingerprint(c), fp);
+        assert_int_equal(test_fingerprint(c->s), fp);
     }
 }
 
@@ -171,14 +147,17 @@ static void test_blank_zero_unknown_partial(void **state)
                                "S-2,2025-01-02,OP-A,XX01,10,0,0,5,5,0\n");
     assert_int_equal(import(c, p, "eore", 0, 0, &r), MADI_OK);
     /* 120 kept with the parts; the 5 without known sex stay derivable, not stored as 0. */
-    assert_int_equal(count(c, "SELECT participants FROM eore_session WHERE session_id = 'S-1'"),
-                     120);
-    assert_int_equal(count(c, "SELECT count(*) FROM eore_session WHERE session_id = 'S-1' AND "
-                              "girls IS NULL AND sex_age_unknown IS NULL"),
-                     1);
-    assert_int_equal(count(c, "SELECT count(*) FROM eore_session WHERE session_id = 'S-2' AND "
-                              "girls = 0 AND sex_age_unknown = 0"),
-                     1);
+    assert_int_equal(
+            test_query_int(c->s, "SELECT participants FROM eore_session WHERE session_id = 'S-1'"),
+            120);
+    assert_int_equal(
+            test_query_int(c->s, "SELECT count(*) FROM eore_session WHERE session_id = 'S-1' AND "
+                                 "girls IS NULL AND sex_age_unknown IS NULL"),
+            1);
+    assert_int_equal(
+            test_query_int(c->s, "SELECT count(*) FROM eore_session WHERE session_id = 'S-2' AND "
+                                 "girls = 0 AND sex_age_unknown = 0"),
+            1);
 }
 
 static void test_rejected_changes_nothing(void **state)
@@ -186,7 +165,7 @@ static void test_rejected_changes_nothing(void **state)
     struct ctx *c = *state;
     struct madi_import_result r;
     load_registers(c);
-    int64_t fp = fingerprint(c);
+    int64_t fp = test_fingerprint(c->s);
     const char *p = write_file("bad.csv", "session_id,date,organisation,area,participants,girls\n"
                                           "S-1,2025-01-02,OP-A,XX01,10,2\n"
                                           "S-2,2025-01-02,OP-A,XX01,10,12\n"
@@ -197,7 +176,7 @@ static void test_rejected_changes_nothing(void **state)
     assert_int_equal(r.rows, 3);
     assert_non_null(strstr(c->diags, "3:5:E:the parts by sex and age (girls) add up to 12, more"));
     assert_non_null(strstr(c->diags, "4:3:E:organisation 'OP-Q' is not in the organisation"));
-    assert_int_equal(fingerprint(c), fp);
+    assert_int_equal(test_fingerprint(c->s), fp);
 }
 
 /* Abort the import at every write in turn: the database must be exactly as before. */
@@ -210,7 +189,7 @@ static void test_failure_injection_every_row(void **state)
                                    "S-1,2025-01-02,OP-A,XX01,1\nS-2,2025-01-02,OP-A,XX01,2\n"
                                    "S-3,2025-01-02,OP-A,XX01,3\nS-4,2025-01-02,OP-A,XX01,4\n"
                                    "S-5,2025-01-02,OP-A,XX01,5\n");
-    int64_t fp = fingerprint(c);
+    int64_t fp = test_fingerprint(c->s);
     int failed = 0;
     for (long n = 1; n <= 12; n++) {
         struct madi_import_opts o = { 0 };
@@ -223,17 +202,17 @@ static void test_failure_injection_every_row(void **state)
         if (rc == MADI_OK) {
             /* Enough writes allowed: it went through. Later n are pointless. */
             assert_int_equal(n, 7); /* batch + 5 rows + batch update, then COMMIT */
-            assert_int_equal(count(c, "SELECT count(*) FROM eore_session"), 5);
+            assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM eore_session"), 5);
             break;
         }
         failed++;
         assert_int_equal(rc, MADI_EIO);
         assert_non_null(strstr(err.msg, "injected"));
-        assert_int_equal(fingerprint(c), fp);
+        assert_int_equal(test_fingerprint(c->s), fp);
     }
     assert_int_equal(failed, 6);
     /* And the store is usable afterwards. */
-    assert_int_equal(count(c, "SELECT count(*) FROM batch"), 3);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM batch"), 3);
 }
 
 static void test_replace(void **state)
@@ -255,12 +234,12 @@ static void test_replace(void **state)
     assert_non_null(strstr(c->diags, "was already imported in batch"));
     assert_int_equal(import(c, v2, "eore", 0, b1, &r), MADI_OK);
     int64_t b2 = r.batch;
-    assert_int_equal(count(c, "SELECT count(*) FROM eore_session"), 3);
-    assert_int_equal(count(c, "SELECT sum(participants) FROM eore_session"), 61);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM eore_session"), 3);
+    assert_int_equal(test_query_int(c->s, "SELECT sum(participants) FROM eore_session"), 61);
     char sql[128];
     (void)snprintf(sql, sizeof(sql), "SELECT replaced_by FROM batch WHERE id = %lld",
                    (long long)b1);
-    assert_int_equal(count(c, sql), b2);
+    assert_int_equal(test_query_int(c->s, sql), b2);
     /* Replacing a replaced batch is refused; a wrong kind is refused. */
     assert_int_not_equal(import(c, v1, "eore", 0, b1, &r), MADI_OK);
     assert_int_equal(import(c, v2, "eore", 0, b2, &r), MADI_OK);
@@ -280,7 +259,7 @@ static void test_identical_keyless_rows_kept(void **state)
     assert_int_equal(r.identical, 1);
     assert_true(r.warnings >= 1);
     assert_non_null(strstr(c->diags, "3:0:W:this row is identical to line 2"));
-    assert_int_equal(count(c, "SELECT count(*) FROM casualty"), 3);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM casualty"), 3);
 }
 
 static void test_hxl_alias_and_detection(void **state)
@@ -308,8 +287,9 @@ static void test_hxl_alias_and_detection(void **state)
                             NULL, 0, 0, &r),
                      MADI_OK);
     assert_string_equal(r.kind, "eore");
-    assert_int_equal(count(c, "SELECT boys * 100 + women * 10 + men FROM eore_session WHERE "
-                              "session_id = 'H-1'"),
+    assert_int_equal(test_query_int(c->s,
+                                    "SELECT boys * 100 + women * 10 + men FROM eore_session WHERE "
+                                    "session_id = 'H-1'"),
                      233);
     /* An operator's own header, mapped once. */
     assert_int_equal(madi_alias_add(c->s, "eore", "Nb femmes", "women", &err), MADI_OK);
@@ -317,7 +297,8 @@ static void test_hxl_alias_and_detection(void **state)
     p = write_file("alias.csv", "session_id,date,organisation,area,participants,NB-FEMMES\n"
                                 "A-1,2025-02-01,OP-B,XX01,9,4\n");
     assert_int_equal(import(c, p, "eore", 0, 0, &r), MADI_OK);
-    assert_int_equal(count(c, "SELECT women FROM eore_session WHERE session_id = 'A-1'"), 4);
+    assert_int_equal(
+            test_query_int(c->s, "SELECT women FROM eore_session WHERE session_id = 'A-1'"), 4);
     assert_int_equal(madi_alias_remove(c->s, "eore", "nb femmes", &err), MADI_OK);
     assert_int_equal(madi_alias_remove(c->s, "eore", "nb femmes", &err), MADI_ENOTFOUND);
 }
@@ -327,17 +308,17 @@ static void test_dry_run_and_missing_column(void **state)
     struct ctx *c = *state;
     struct madi_import_result r;
     load_registers(c);
-    int64_t fp = fingerprint(c);
+    int64_t fp = test_fingerprint(c->s);
     const char *p = write_file("dry.csv", "session_id,date,organisation,area,participants\n"
                                           "D-1,2025-01-02,OP-A,XX01,10\n");
     assert_int_equal(import(c, p, "eore", MADI_IMPORT_DRY_RUN, 0, &r), MADI_OK);
     assert_int_equal(r.status, MADI_IMPORT_CHECKED);
-    assert_int_equal(fingerprint(c), fp);
+    assert_int_equal(test_fingerprint(c->s), fp);
     p = write_file("nodate.csv", "session_id,organisation,area,participants\n"
                                  "D-1,OP-A,XX01,10\n");
     assert_int_equal(import(c, p, "eore", 0, 0, &r), MADI_EREJECTED);
     assert_non_null(strstr(c->diags, "the required column 'date' is missing"));
-    assert_int_equal(fingerprint(c), fp);
+    assert_int_equal(test_fingerprint(c->s), fp);
 }
 
 static void test_provisional_until_register(void **state)
@@ -348,12 +329,14 @@ static void test_provisional_until_register(void **state)
                                            "P-1,2025-01-02,NEW-OP,ZZ01,10\n");
     assert_int_equal(import(c, p, "eore", 0, 0, &r), MADI_OK);
     assert_int_equal(r.provisional, 2);
-    assert_int_equal(count(c, "SELECT provisional FROM organisation WHERE code = 'NEW-OP'"), 1);
+    assert_int_equal(
+            test_query_int(c->s, "SELECT provisional FROM organisation WHERE code = 'NEW-OP'"), 1);
     /* Registering the organisation upgrades it in place; then unknown codes are errors. */
     assert_int_equal(import(c, write_file("reg.csv", "code,name\nNEW-OP,New Operator\n"),
                             "organisation", 0, 0, &r),
                      MADI_OK);
-    assert_int_equal(count(c, "SELECT provisional FROM organisation WHERE code = 'NEW-OP'"), 0);
+    assert_int_equal(
+            test_query_int(c->s, "SELECT provisional FROM organisation WHERE code = 'NEW-OP'"), 0);
     p = write_file("prov2.csv", "session_id,date,organisation,area,participants\n"
                                 "P-2,2025-01-02,OTHER-OP,ZZ01,10\n");
     assert_int_equal(import(c, p, "eore", 0, 0, &r), MADI_EREJECTED);
