@@ -121,6 +121,9 @@ static void report_text(const char *name, int rc, const struct madi_import_resul
                      r->rows == 1 ? "" : "s", (long long)r->batch);
         if (r->warnings)
             (void)printf(" (%lu warning%s)", r->warnings, r->warnings == 1 ? "" : "s");
+        if (r->identical)
+            (void)printf("; %lu row%s identical to an earlier one, kept as different people",
+                         r->identical, r->identical == 1 ? "" : "s");
         (void)printf("\n");
         break;
     case MADI_IMPORT_UNCHANGED:
