@@ -47,7 +47,14 @@ build-vg/Makefile:
 
 check-valgrind: deps build-vg/Makefile
 	$(CMAKE) --build build-vg -j $(JOBS)
-	cd build-vg && ctest -L unit -T memcheck --overwrite MemoryCheckCommandOptions="--error-exitcode=1 --leak-check=full --suppressions=$(CURDIR)/tests/valgrind.supp"
+	@command -v valgrind >/dev/null || apt-get install -y valgrind
+	@for t in build-vg/test_*; do \
+		echo "valgrind $$t"; \
+		MADI_TEST_DATA=$(CURDIR)/tests/data valgrind -q --error-exitcode=1 --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect \
+			--suppressions=$(CURDIR)/tests/valgrind.supp $$t > $$t.vg.log 2>&1 \
+			|| { cat $$t.vg.log; exit 1; }; \
+	done; echo "valgrind: no errors, no leaks"
 
 fmt:
 	clang-format -i $(SOURCES)
