@@ -789,26 +789,40 @@ static void report_duplicate(struct importer *im)
         madi_stmt_reset(im->lookup);
     if (keyf < 0)
         keyf = 0;
-    const char *keyname = k->fields[keyf].name;
-    int composite = 0;
+    /* Name the key: "session_id 'S-6'", or for a composite key "the same area, year, sex and
+     * age_band". */
+    char what[256];
+    int nkeys = 0, done = 0;
     for (size_t f = 0; f < k->nfields; f++)
-        composite += (k->fields[f].flags & MADI_FLD_KEY) != 0;
-    char shown[64] = "";
-    if (k->fields[keyf].type == MADI_F_ID)
-        show(im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown));
+        nkeys += (k->fields[f].flags & MADI_FLD_KEY) != 0;
+    if (nkeys > 1) {
+        size_t j = (size_t)snprintf(what, sizeof(what), "the same");
+        for (size_t f = 0; f < k->nfields && j < sizeof(what); f++) {
+            if (!(k->fields[f].flags & MADI_FLD_KEY))
+                continue;
+            done++;
+            j += (size_t)snprintf(what + j, sizeof(what) - j, "%s%s",
+                                  done == 1       ? " "
+                                  : done == nkeys ? " and "
+                                                  : ", ",
+                                  k->fields[f].name);
+        }
+    } else {
+        char shown[64] = "";
+        if (k->fields[keyf].type == MADI_F_ID)
+            show(im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown));
+        (void)snprintf(what, sizeof(what), "%s %s", k->fields[keyf].name, shown);
+    }
     if (batch == im->batch)
         cell_error(im, keyf,
-                   "%s %s repeats line %lld of this file (each record once: remove or "
-                   "renumber one of them)",
-                   composite > 1 ? "this combination of key columns, starting with" : keyname,
-                   composite > 1 ? keyname : shown, (long long)line);
+                   "%s: already on line %lld of this file (each record once: remove or renumber "
+                   "one of them)",
+                   what, (long long)line);
     else
         cell_error(im, keyf,
-                   "%s %s was already imported in batch %lld (line %lld); to correct that "
-                   "batch, re-import its corrected file with --replace %lld",
-                   composite > 1 ? "the same key, starting with" : keyname,
-                   composite > 1 ? keyname : shown, (long long)batch, (long long)line,
-                   (long long)batch);
+                   "%s: already imported in batch %lld (line %lld); to correct that batch, "
+                   "re-import its corrected file with --replace %lld",
+                   what, (long long)batch, (long long)line, (long long)batch);
 }
 
 /* Store the current row: insert, or upgrade a provisional register entry. */

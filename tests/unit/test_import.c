@@ -231,7 +231,7 @@ static void test_replace(void **state)
                                           "S-2,2025-01-02,OP-A,XX01,20\n"
                                           "S-3,2025-01-03,OP-A,XX01,30\n");
     assert_int_equal(import(c, v2, "eore", 0, 0, &r), MADI_EREJECTED);
-    assert_non_null(strstr(c->diags, "was already imported in batch"));
+    assert_non_null(strstr(c->diags, "already imported in batch"));
     assert_int_equal(import(c, v2, "eore", 0, b1, &r), MADI_OK);
     int64_t b2 = r.batch;
     assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM eore_session"), 3);
