@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config clang-format sqlite3 libsqlite3-dev libjansson-dev \
-libsodium-dev libcmocka-dev python3"
+libsodium-dev libcmocka-dev libzip-dev libexpat1-dev libxlsxwriter-dev python3"
 
 missing=""
 for p in $PKGS; do

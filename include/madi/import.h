@@ -1,6 +1,7 @@
 /*
  * import.h: operator files in, validated, stored whole or not at all.
  *
+ * Files are CSV or Excel workbooks (.xlsx, one sheet); a workbook is recognised by its content.
  * One file is one batch and one transaction: every problem in the file is reported (not just
  * the first), and if there is any error nothing is written. A file already imported (same
  * content, same kind, still active) is a no-op. A corrected file replaces an earlier batch only
@@ -24,6 +25,7 @@ enum madi_diag_level { MADI_DIAG_ERROR = 0, MADI_DIAG_WARNING = 1, MADI_DIAG_NOT
 struct madi_diag {
     enum madi_diag_level level;
     const char *file;   /* as the user named it */
+    const char *sheet;  /* the workbook sheet, or NULL for CSV; then line is the row number */
     unsigned long line; /* 1-based physical line; 0 = the file as a whole */
     unsigned col;       /* 1-based column (field number); 0 = the whole line */
     const char *field;  /* canonical column name, or NULL */
@@ -41,6 +43,7 @@ enum madi_import_flags {
 
 struct madi_import_opts {
     const char *kind;      /* kind name, or NULL to recognise it from the header */
+    const char *sheet;     /* for a workbook: the sheet to read; NULL = the first visible */
     const char *name;      /* how messages name the file; NULL = the path */
     const char *who;       /* recorded as the batch's importer; NULL = "unknown" */
     int64_t replace_batch; /* 0, or the batch this file corrects */

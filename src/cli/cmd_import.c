@@ -16,23 +16,26 @@
 #include "madi/import.h"
 #include "madi/kind.h"
 #include "madi/store.h"
+#include "madi/xlsx.h"
 
 #include "banned.h"
 #include "cli.h"
 
 const char cmd_import_usage[] =
-        "usage: madi import [--db FILE] [--kind KIND] [--dry-run] [--replace BATCH]\n"
-        "                   [--errors text|json] [--by NAME] [--quiet] FILE...\n"
+        "usage: madi import [--db FILE] [--kind KIND] [--sheet NAME] [--dry-run]\n"
+        "                   [--replace BATCH] [--errors text|json] [--by NAME] [--quiet] FILE...\n"
         "\n"
-        "Check operator reports (CSV: comma, semicolon or tab; UTF-8 with or without BOM) and\n"
-        "store each file as one batch. A file with any error is rejected whole: nothing from it\n"
-        "is stored, and every problem is listed as FILE:LINE:COLUMN: error: what (what to do).\n"
+        "Check operator reports (CSV: comma, semicolon or tab; UTF-8 with or without BOM; or an\n"
+        "Excel workbook, .xlsx) and store each file as one batch. A file with any error is\n"
+        "rejected whole: nothing from it is stored, and every problem is listed as\n"
+        "FILE:LINE:COLUMN: error: what (what to do), or FILE:SHEET!CELL: for a workbook.\n"
         "Importing the same file again changes nothing. The database is created if missing.\n"
         "\n"
         "Options:\n"
         "  --db FILE        the database (default: $MADI_DB, else madi.db)\n"
         "  --kind KIND      what the file holds (default: recognised from the header);\n"
         "                   'madi template --list' shows the kinds\n"
+        "  --sheet NAME     for a workbook: the sheet to read (default: the first visible)\n"
         "  --dry-run        check only; write nothing\n"
         "  --replace BATCH  the file corrects batch BATCH: its records are replaced\n"
         "  --errors FORMAT  text (default, on stderr) or json (one document on stdout)\n"
@@ -61,6 +64,13 @@ static void on_diag(void *ctx, const struct madi_diag *d)
         json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:s?, s:s}", "level", level[d->level], "file",
                               d->file, "line", (json_int_t)d->line, "column", (json_int_t)d->col,
                               "field", d->field, "message", d->msg);
+        if (d->sheet) {
+            char cell[32], col[8];
+            madi_xlsx_column_name(d->col, col);
+            (void)snprintf(cell, sizeof(cell), "%s%lu", col, d->line);
+            (void)json_object_set_new(o, "sheet", json_string(d->sheet));
+            (void)json_object_set_new(o, "cell", json_string(cell));
+        }
         (void)json_array_append_new(ui->diags, o);
         return;
     }
@@ -157,6 +167,7 @@ int cmd_import(int argc, char **argv)
                                           { "by", required_argument, NULL, 'b' },
                                           { "quiet", no_argument, NULL, 'q' },
                                           { "help", no_argument, NULL, 'h' },
+                                          { "sheet", required_argument, NULL, 's' },
                                           { NULL, 0, NULL, 0 } };
     struct madi_import_opts io = { 0 };
     struct import_ui ui = { 0 };
@@ -202,6 +213,9 @@ int cmd_import(int argc, char **argv)
             break;
         case 'b':
             io.who = optarg;
+            break;
+        case 's':
+            io.sheet = optarg;
             break;
         case 'q':
             ui.quiet = 1;

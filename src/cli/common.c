@@ -7,6 +7,7 @@
 
 #include "madi/err.h"
 #include "madi/store.h"
+#include "madi/xlsx.h"
 
 #include "banned.h"
 #include "cli.h"
@@ -76,7 +77,15 @@ int cli_open(const char *path, unsigned flags, struct madi_store **out)
 void cli_print_diag(FILE *out, const struct madi_diag *d)
 {
     static const char *const level[] = { "error", "warning", "note" };
-    if (d->line && d->col)
+    char col[8];
+    if (d->sheet) {
+        /* report.xlsx:Sheet1!C17: as a spreadsheet user names a cell */
+        madi_xlsx_column_name(d->col, col);
+        if (d->line)
+            (void)fprintf(out, "%s:%s!%s%lu: ", d->file, d->sheet, col, d->line);
+        else
+            (void)fprintf(out, "%s:%s: ", d->file, d->sheet);
+    } else if (d->line && d->col)
         (void)fprintf(out, "%s:%lu:%u: ", d->file, d->line, d->col);
     else if (d->line)
         (void)fprintf(out, "%s:%lu: ", d->file, d->line);

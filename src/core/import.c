@@ -29,6 +29,7 @@
 #include "madi/csv.h"
 #include "madi/dim.h"
 #include "madi/kind.h"
+#include "madi/xlsx.h"
 
 #include "banned.h"
 #include "buf.h"
@@ -75,7 +76,9 @@ struct importer {
     int fieldcol[64];        /* field -> column, -1 = absent */
     char *colname[MAX_COLS]; /* header cells, for messages */
     int has_hxl;
-    char delim; /* the file's delimiter */
+    char delim;                             /* the file's delimiter; 0 for a workbook */
+    const char *sheet;                      /* the workbook sheet, or NULL */
+    struct madi_csv_field padded[MAX_COLS]; /* a workbook row widened to the header */
 
     struct mapping map;
 
@@ -91,6 +94,44 @@ struct importer {
     int fcache_idx[48];
     int nfcache;
 };
+
+/* ---- the file: CSV, or one sheet of a workbook ---- */
+
+struct source {
+    struct madi_csv *csv;
+    struct madi_xlsx *xlsx;
+};
+
+static int src_next(struct source *src, struct madi_csv_row *row)
+{
+    return src->xlsx ? madi_xlsx_next(src->xlsx, row) : madi_csv_next(src->csv, row);
+}
+
+static char src_delim(const struct source *src)
+{
+    return src->xlsx ? 0 : madi_csv_delimiter(src->csv);
+}
+
+static unsigned long long src_done(const struct source *src)
+{
+    return src->csv ? madi_csv_bytes_read(src->csv) : 0;
+}
+
+static unsigned long long src_size(const struct source *src)
+{
+    return src->csv ? madi_csv_size(src->csv) : 0;
+}
+
+static int is_zip(const char *path)
+{
+    unsigned char magic[4] = { 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(magic, 1, 4, f);
+    (void)fclose(f);
+    return n == 4 && memcmp(magic, "PK\x03\x04", 4) == 0;
+}
 
 /* ---- diagnostics ---- */
 
@@ -109,7 +150,7 @@ static void vdiag(struct importer *im, enum madi_diag_level level, unsigned long
         im->res->warnings++;
     }
     if (im->o->on_diag) {
-        struct madi_diag d = { level, im->name, line, col, field, msg };
+        struct madi_diag d = { level, im->name, im->sheet, line, col, field, msg };
         im->o->on_diag(im->o->diag_ctx, &d);
     }
 }
@@ -1086,17 +1127,34 @@ static const char *delim_name(char d)
 }
 
 /* Check one data row and, while the file is clean so far, store it. */
-static int process_row(struct importer *im, struct madi_csv *csv, const struct madi_csv_row *row)
+static int process_row(struct importer *im, struct source *src, const struct madi_csv_row *row)
 {
-    char delim = madi_csv_delimiter(csv);
+    char delim = src_delim(src);
+    struct madi_csv_row wide;
     im->line = row->line;
     im->row_bad = 0;
     if (row->bad || row_is_blank(row))
         return MADI_OK;
     im->res->rows++;
     if (im->o->on_progress && (im->res->rows & 0x3fff) == 0)
-        im->o->on_progress(im->o->progress_ctx, madi_csv_bytes_read(csv), madi_csv_size(csv),
-                           im->res->rows);
+        im->o->on_progress(im->o->progress_ctx, src_done(src), src_size(src), im->res->rows);
+    if (im->sheet && (int)row->n < im->ncols) {
+        /* A workbook leaves trailing empty cells out: they are blank, not missing. */
+        static const char empty[1] = "";
+        for (int c = 0; c < im->ncols; c++) {
+            if ((size_t)c < row->n) {
+                im->padded[c] = row->fields[c];
+            } else {
+                im->padded[c].p = empty;
+                im->padded[c].len = 0;
+                im->padded[c].line = row->line;
+            }
+        }
+        wide = *row;
+        wide.fields = im->padded;
+        wide.n = (size_t)im->ncols;
+        row = &wide;
+    }
     if ((int)row->n < im->ncols) {
         diag(im, MADI_DIAG_ERROR, row->line, 0, NULL,
              "this row has %zu column%s but the header has %d (a missing separator? values are "
@@ -1107,6 +1165,12 @@ static int process_row(struct importer *im, struct madi_csv *csv, const struct m
     int extra = 0;
     for (size_t c = (size_t)im->ncols; c < row->n; c++)
         extra |= row->fields[c].len != 0;
+    if (extra && im->sheet) {
+        diag(im, MADI_DIAG_ERROR, row->line, (unsigned)im->ncols + 1, NULL,
+             "this row has a value beyond the header's last column (give that column a "
+             "header, or clear the cell)");
+        return MADI_OK;
+    }
     if (extra) {
         diag(im, MADI_DIAG_ERROR, row->line, (unsigned)im->ncols + 1, NULL,
              "this row has %zu columns but the header has %d (a value containing '%s' must be put "
@@ -1133,12 +1197,12 @@ static int process_row(struct importer *im, struct madi_csv *csv, const struct m
     return store_row(im);
 }
 
-static int import_rows(struct importer *im, struct madi_csv *csv)
+static int import_rows(struct importer *im, struct source *src)
 {
     struct madi_csv_row row;
     int rc;
-    while ((rc = madi_csv_next(csv, &row)) == 1) {
-        int prc = process_row(im, csv, &row);
+    while ((rc = src_next(src, &row)) == 1) {
+        int prc = process_row(im, src, &row);
         if (prc)
             return prc;
     }
@@ -1152,7 +1216,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
 {
     int rc = MADI_OK, in_tx = 0;
     struct importer *im = xcalloc(1, sizeof(*im));
-    struct madi_csv *csv = NULL;
+    struct source src = { NULL, NULL };
     struct madi_csv_row hdr_row, peek;
     struct madi_csv_opts copts = { 0 };
     struct madi_csv_field *hdr_fields = NULL;
@@ -1189,7 +1253,18 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         goto done;
     copts.on_issue = on_csv_issue;
     copts.issue_ctx = im;
-    rc = madi_csv_open(path, &copts, &csv, err);
+    if (is_zip(path)) {
+        rc = madi_xlsx_open(path, o->sheet, &copts, &src.xlsx, err);
+        if (rc == MADI_EPARSE || rc == MADI_ENOTFOUND) {
+            diag(im, MADI_DIAG_ERROR, 0, 0, NULL, "%s", err->msg);
+            madi_err_clear(err);
+            rc = MADI_EREJECTED;
+        }
+        if (!rc)
+            im->sheet = madi_xlsx_sheet(src.xlsx);
+    } else {
+        rc = madi_csv_open(path, &copts, &src.csv, err);
+    }
     if (rc)
         goto done;
     rc = mapping_load(im->s, &im->map, im->err);
@@ -1199,7 +1274,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         goto done;
 
     /* Header, then an optional HXL hashtag row. */
-    rc = madi_csv_next(csv, &hdr_row);
+    rc = src_next(&src, &hdr_row);
     if (rc == 0) {
         diag(im, MADI_DIAG_ERROR, 1, 0, NULL,
              "the file is empty (it needs a header row: start from 'madi template %s')",
@@ -1237,14 +1312,14 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     hdr.fields = hdr_fields;
     hdr.n = (size_t)im->ncols;
 
-    rc = madi_csv_next(csv, &peek);
+    rc = src_next(&src, &peek);
     if (rc < 0) {
         rc = rc == MADI_EIO ? madi_err_set(err, MADI_EIO, "cannot read %s", im->name)
                             : MADI_EREJECTED;
         goto done;
     }
     have_peek = rc == 1;
-    im->delim = madi_csv_delimiter(csv);
+    im->delim = src_delim(&src);
     im->has_hxl = have_peek && !peek.bad && mapping_is_hxl_row(&peek);
     if (!im->kind && detect_kind(im, &hdr, im->has_hxl ? &peek : NULL)) {
         rc = MADI_EREJECTED;
@@ -1288,15 +1363,15 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         goto done;
 
     if (have_peek && !im->has_hxl) {
-        rc = process_row(im, csv, &peek); /* the row after the header was data */
+        rc = process_row(im, &src, &peek); /* the row after the header was data */
         if (rc)
             goto done;
     }
-    rc = import_rows(im, csv);
+    rc = import_rows(im, &src);
     if (rc)
         goto done;
     if (o->on_progress)
-        o->on_progress(o->progress_ctx, madi_csv_bytes_read(csv), madi_csv_size(csv), res->rows);
+        o->on_progress(o->progress_ctx, src_done(&src), src_size(&src), res->rows);
     if (res->errors) {
         rc = MADI_EREJECTED;
         goto done;
@@ -1337,7 +1412,8 @@ done:
     for (int c = 0; c < MAX_COLS; c++)
         free(im->colname[c]);
     mapping_release(&im->map);
-    madi_csv_close(csv);
+    madi_csv_close(src.csv);
+    madi_xlsx_close(src.xlsx);
     free(im);
     return rc;
 }
