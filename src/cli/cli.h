@@ -71,6 +71,7 @@ MADI_CMD(summary)
 MADI_CMD(batch)
 MADI_CMD(alias)
 MADI_CMD(codes)
+MADI_CMD(xlsform)
 MADI_CMD(demo)
 MADI_CMD(help)
 

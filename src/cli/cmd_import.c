@@ -159,16 +159,13 @@ static void report_text(const char *name, int rc, const struct madi_import_resul
 
 int cmd_import(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                          { "kind", required_argument, NULL, 'k' },
-                                          { "dry-run", no_argument, NULL, 'n' },
-                                          { "replace", required_argument, NULL, 'r' },
-                                          { "errors", required_argument, NULL, 'e' },
-                                          { "by", required_argument, NULL, 'b' },
-                                          { "quiet", no_argument, NULL, 'q' },
-                                          { "help", no_argument, NULL, 'h' },
-                                          { "sheet", required_argument, NULL, 's' },
-                                          { NULL, 0, NULL, 0 } };
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },     { "kind", required_argument, NULL, 'k' },
+        { "dry-run", no_argument, NULL, 'n' },      { "replace", required_argument, NULL, 'r' },
+        { "errors", required_argument, NULL, 'e' }, { "by", required_argument, NULL, 'b' },
+        { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
+        { "sheet", required_argument, NULL, 's' },  { NULL, 0, NULL, 0 }
+    };
     struct madi_import_opts io = { 0 };
     struct import_ui ui = { 0 };
     const char *db = NULL;
