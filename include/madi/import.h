@@ -44,6 +44,7 @@ enum madi_import_flags {
 struct madi_import_opts {
     const char *kind;      /* kind name, or NULL to recognise it from the header */
     const char *sheet;     /* for a workbook: the sheet to read; NULL = the first visible */
+    unsigned long header_row; /* line (CSV) or row (sheet) of the header; 0 = find it */
     const char *name;      /* how messages name the file; NULL = the path */
     const char *who;       /* recorded as the batch's importer; NULL = "unknown" */
     int64_t replace_batch; /* 0, or the batch this file corrects */

@@ -22,8 +22,9 @@
 #include "cli.h"
 
 const char cmd_import_usage[] =
-        "usage: madi import [--db FILE] [--kind KIND] [--sheet NAME] [--dry-run]\n"
-        "                   [--replace BATCH] [--errors text|json] [--by NAME] [--quiet] FILE...\n"
+        "usage: madi import [--db FILE] [--kind KIND] [--sheet NAME] [--header-row N]\n"
+        "                   [--dry-run] [--replace BATCH] [--errors text|json] [--by NAME]\n"
+        "                   [--quiet] FILE...\n"
         "\n"
         "Check operator reports (CSV: comma, semicolon or tab; UTF-8 with or without BOM; or an\n"
         "Excel workbook, .xlsx) and store each file as one batch. A file with any error is\n"
@@ -36,6 +37,8 @@ const char cmd_import_usage[] =
         "  --kind KIND      what the file holds (default: recognised from the header);\n"
         "                   'madi template --list' shows the kinds\n"
         "  --sheet NAME     for a workbook: the sheet to read (default: the first visible)\n"
+        "  --header-row N   the header is on line (or sheet row) N; by default madi finds it\n"
+        "                   below a title block, within the first 30 rows\n"
         "  --dry-run        check only; write nothing\n"
         "  --replace BATCH  the file corrects batch BATCH: its records are replaced\n"
         "  --errors FORMAT  text (default, on stderr) or json (one document on stdout)\n"
@@ -159,13 +162,17 @@ static void report_text(const char *name, int rc, const struct madi_import_resul
 
 int cmd_import(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },     { "kind", required_argument, NULL, 'k' },
-        { "dry-run", no_argument, NULL, 'n' },      { "replace", required_argument, NULL, 'r' },
-        { "errors", required_argument, NULL, 'e' }, { "by", required_argument, NULL, 'b' },
-        { "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
-        { "sheet", required_argument, NULL, 's' },  { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+                                          { "kind", required_argument, NULL, 'k' },
+                                          { "dry-run", no_argument, NULL, 'n' },
+                                          { "replace", required_argument, NULL, 'r' },
+                                          { "errors", required_argument, NULL, 'e' },
+                                          { "by", required_argument, NULL, 'b' },
+                                          { "quiet", no_argument, NULL, 'q' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { "sheet", required_argument, NULL, 's' },
+                                          { "header-row", required_argument, NULL, 'H' },
+                                          { NULL, 0, NULL, 0 } };
     struct madi_import_opts io = { 0 };
     struct import_ui ui = { 0 };
     const char *db = NULL;
@@ -214,6 +221,17 @@ int cmd_import(int argc, char **argv)
         case 's':
             io.sheet = optarg;
             break;
+        case 'H': {
+            char *end = NULL;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (!end || *end || v == 0) {
+                (void)fprintf(stderr,
+                              "madi import: --header-row takes a line number (1, 2, ...)\n");
+                return EXIT_USAGE;
+            }
+            io.header_row = v;
+            break;
+        }
         case 'q':
             ui.quiet = 1;
             break;

@@ -93,6 +93,7 @@ struct importer {
     const char *fcache_name[48];
     int fcache_idx[48];
     int nfcache;
+    int searching; /* looking for the header row: say nothing */
 };
 
 /* ---- the file: CSV, or one sheet of a workbook ---- */
@@ -142,6 +143,8 @@ static void vdiag(struct importer *im, enum madi_diag_level level, unsigned long
                   const char *field, const char *fmt, va_list ap)
 {
     char msg[1024];
+    if (im->searching)
+        return; /* looking for the header: rows are read again, or skipped as a title */
     (void)vsnprintf(msg, sizeof(msg), fmt, ap);
     if (level == MADI_DIAG_ERROR) {
         im->res->errors++;
@@ -298,6 +301,18 @@ static const struct madi_code *custom_code(struct importer *im, const struct mad
 
 /* ---- registers ---- */
 
+/* Register codes match regardless of letter case ("op-a" is "OP-A"): maps are keyed in lower
+ * case. Codes longer than an id can be match nothing. */
+static size_t code_key(const char *p, size_t n, char key[MAX_ID_LEN + 1])
+{
+    if (n > MAX_ID_LEN)
+        n = MAX_ID_LEN + 1 > n ? n : 0;
+    for (size_t i = 0; i < n; i++)
+        key[i] = (char)tolower((unsigned char)p[i]);
+    key[n] = '\0';
+    return n;
+}
+
 static void regs_init(struct importer *im)
 {
     static const struct {
@@ -342,7 +357,9 @@ static int reg_load(struct importer *im, struct reg *r)
     while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW) {
         const char *code = madi_stmt_text(st, 2);
         int prov = (int)madi_stmt_int(st, 1);
-        madi_strmap_put(&r->map, code, strlen(code), madi_stmt_int(st, 0) * 2 + prov);
+        char key[MAX_ID_LEN + 1];
+        size_t kn = code_key(code, strlen(code), key);
+        madi_strmap_put(&r->map, key, kn, madi_stmt_int(st, 0) * 2 + prov);
         if (!prov)
             r->closed = 1;
     }
@@ -374,7 +391,9 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
     }
     while (n && isspace((unsigned char)p[n - 1]))
         n--;
-    if (madi_strmap_get(&r->map, p, n, &enc)) {
+    char key[MAX_ID_LEN + 1];
+    size_t kn = code_key(p, n, key);
+    if (n <= MAX_ID_LEN && madi_strmap_get(&r->map, key, kn, &enc)) {
         v->i = enc >> 1;
         return MADI_OK;
     }
@@ -411,7 +430,7 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
     madi_stmt_reset(r->ins_prov);
     if (rc < 0)
         return rc;
-    madi_strmap_put(&r->map, p, n, v->i * 2 + 1);
+    madi_strmap_put(&r->map, key, kn, v->i * 2 + 1);
     im->res->provisional++;
     diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[f] + 1, fd->name,
          "%s %s is not registered yet; it is recorded as provisional (import your %s register "
@@ -429,6 +448,37 @@ static const char *codes_list(const struct madi_codelist *l, char *out, size_t o
     for (size_t i = 0; i < l->n && j < outsz; i++)
         j += (size_t)snprintf(out + j, outsz - j, "%s%s", i ? ", " : "", l->codes[i].code);
     return out;
+}
+
+/*
+ * A count written with thousands separators, as spreadsheets show them: "1,250", "1 250", and in
+ * a semicolon (European-locale) file "1.250". Only well-formed groups of three are accepted, so
+ * "1,5" or "12,50" stay errors. Returns 1 and sets *out when the text is such a number.
+ */
+static int grouped_count(const char *p, size_t n, char delim, int64_t *out)
+{
+    char digits[32], sep = 0;
+    size_t nd = 0, run = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (isdigit((unsigned char)c)) {
+            if (nd + 1 >= sizeof(digits))
+                return 0;
+            digits[nd++] = c;
+            run++;
+            continue;
+        }
+        int is_sep = c == ',' || c == ' ' || (c == '.' && delim == ';');
+        if (!is_sep || run == 0 || (sep && c != sep) || (!sep && run > 3) || (sep && run != 3))
+            return 0;
+        sep = c;
+        run = 0;
+    }
+    if (!sep || run != 3)
+        return 0;
+    char why[8];
+    digits[nd] = '\0';
+    return madi_parse_count(digits, nd, out, why, sizeof(why)) == 0;
 }
 
 static int check_id(struct importer *im, int f, const char *p, size_t n, int maxlen)
@@ -475,7 +525,8 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
         v->n = n;
         break;
     case MADI_F_COUNT:
-        if (madi_parse_count(p, n, &v->i, why, sizeof(why))) {
+        if (madi_parse_count(p, n, &v->i, why, sizeof(why)) &&
+            !grouped_count(p, n, im->delim, &v->i)) {
             cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
@@ -883,8 +934,9 @@ static int store_row(struct importer *im)
             if (k->fields[f].flags & MADI_FLD_KEY)
                 keyf = (int)f;
     }
-    if (self && madi_strmap_get(&self->map, im->vals[keyf].s, im->vals[keyf].n, &enc) &&
-        (enc & 1)) {
+    char key[MAX_ID_LEN + 1];
+    size_t kn = self ? code_key(im->vals[keyf].s, im->vals[keyf].n, key) : 0;
+    if (self && madi_strmap_get(&self->map, key, kn, &enc) && (enc & 1)) {
         int i = bind_row(im, im->upd);
         madi_stmt_bind_int(im->upd, i, enc >> 1);
         rc = madi_stmt_step(im->upd, &e);
@@ -907,7 +959,7 @@ static int store_row(struct importer *im)
         return rc;
     }
     if (self) {
-        madi_strmap_put(&self->map, im->vals[keyf].s, im->vals[keyf].n, id * 2);
+        madi_strmap_put(&self->map, key, kn, id * 2);
         self->closed = 1;
     }
     return MADI_OK;
@@ -1211,6 +1263,92 @@ static int import_rows(struct importer *im, struct source *src)
     return MADI_OK; /* a parse error was reported as a diagnostic */
 }
 
+static int open_source(struct importer *im, const char *path, const struct madi_csv_opts *copts,
+                       struct source *src)
+{
+    int rc;
+    if (is_zip(path)) {
+        rc = madi_xlsx_open(path, im->o->sheet, copts, &src->xlsx, im->err);
+        if (rc == MADI_EPARSE || rc == MADI_ENOTFOUND) {
+            diag(im, MADI_DIAG_ERROR, 0, 0, NULL, "%s", im->err->msg);
+            madi_err_clear(im->err);
+            rc = MADI_EREJECTED;
+        }
+        if (!rc)
+            im->sheet = madi_xlsx_sheet(src->xlsx);
+    } else {
+        rc = madi_csv_open(path, copts, &src->csv, im->err);
+    }
+    return rc;
+}
+
+static void close_source(struct source *src)
+{
+    madi_csv_close(src->csv);
+    madi_xlsx_close(src->xlsx);
+    src->csv = NULL;
+    src->xlsx = NULL;
+}
+
+/* Could this row be the header: all required columns of the kind (or of some kind)? */
+static int header_fits(struct importer *im, const struct madi_csv_row *row)
+{
+    int save = im->ncols, fits = 0;
+    im->ncols = row->n < MAX_COLS ? (int)row->n : MAX_COLS;
+    if (im->kind) {
+        fits = map_columns(im, im->kind, row, NULL, 0) > 0;
+    } else {
+        for (const struct madi_kind *k = madi_kinds; k->name && !fits; k++)
+            fits = map_columns(im, k, row, NULL, 0) > 0;
+    }
+    im->ncols = save;
+    return fits;
+}
+
+#define HEADER_SEARCH 30 /* rows looked at for a header below a title block */
+
+/*
+ * Find the header row: row `want` when given, else the first of the first HEADER_SEARCH rows
+ * that fits (a title block above the header is common in spreadsheets); when none fits, the
+ * first row, so that its problems are reported. Returns like src_next.
+ */
+static int find_header(struct importer *im, const char *path, const struct madi_csv_opts *copts,
+                       struct source *src, struct madi_csv_row *row)
+{
+    unsigned long want = im->o->header_row;
+    im->searching = 1;
+    int rc = src_next(src, row);
+    for (int seen = 1; rc == 1; seen++) {
+        if (want ? row->line >= want : (!row->bad && header_fits(im, row)))
+            break;
+        if (!want && seen >= HEADER_SEARCH) {
+            rc = 0;
+            break;
+        }
+        rc = src_next(src, row);
+    }
+    im->searching = 0;
+    if (rc == 1 && (!want || row->line == want))
+        return rc;
+    if (want && rc == 0) {
+        diag(im, MADI_DIAG_ERROR, want, 0, NULL,
+             "there is no %s %lu (the header given with --header-row)", im->sheet ? "row" : "line",
+             want);
+        return MADI_EPARSE;
+    }
+    if (want && rc == 1) {
+        diag(im, MADI_DIAG_ERROR, want, 0, NULL,
+             "%s %lu is empty: it cannot be the header (given with --header-row)",
+             im->sheet ? "row" : "line", want);
+        return MADI_EPARSE;
+    }
+    /* Nothing fits, or the file is broken: start again and take the first row as the header,
+     * so that every problem is reported where it is. */
+    close_source(src);
+    rc = open_source(im, path, copts, src);
+    return rc ? rc : src_next(src, row);
+}
+
 int madi_import_file(struct madi_store *s, const char *path, const struct madi_import_opts *o,
                      struct madi_import_result *res, struct madi_err *err)
 {
@@ -1253,18 +1391,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         goto done;
     copts.on_issue = on_csv_issue;
     copts.issue_ctx = im;
-    if (is_zip(path)) {
-        rc = madi_xlsx_open(path, o->sheet, &copts, &src.xlsx, err);
-        if (rc == MADI_EPARSE || rc == MADI_ENOTFOUND) {
-            diag(im, MADI_DIAG_ERROR, 0, 0, NULL, "%s", err->msg);
-            madi_err_clear(err);
-            rc = MADI_EREJECTED;
-        }
-        if (!rc)
-            im->sheet = madi_xlsx_sheet(src.xlsx);
-    } else {
-        rc = madi_csv_open(path, &copts, &src.csv, err);
-    }
+    rc = open_source(im, path, &copts, &src);
     if (rc)
         goto done;
     rc = mapping_load(im->s, &im->map, im->err);
@@ -1274,7 +1401,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         goto done;
 
     /* Header, then an optional HXL hashtag row. */
-    rc = src_next(&src, &hdr_row);
+    rc = find_header(im, path, &copts, &src, &hdr_row);
     if (rc == 0) {
         diag(im, MADI_DIAG_ERROR, 1, 0, NULL,
              "the file is empty (it needs a header row: start from 'madi template %s')",
@@ -1293,6 +1420,10 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         rc = MADI_EREJECTED;
         goto done;
     }
+    if (hdr_row.line > 1)
+        diag(im, MADI_DIAG_NOTE, hdr_row.line, 0, NULL,
+             "the header is on %s %lu; what is above it was taken as a title and skipped",
+             im->sheet ? "row" : "line", hdr_row.line);
     im->ncols = (int)hdr_row.n;
     while (im->ncols > 1 && hdr_row.fields[im->ncols - 1].len == 0)
         im->ncols--; /* trailing empty header cells: spreadsheet leftovers */
@@ -1412,8 +1543,7 @@ done:
     for (int c = 0; c < MAX_COLS; c++)
         free(im->colname[c]);
     mapping_release(&im->map);
-    madi_csv_close(src.csv);
-    madi_xlsx_close(src.xlsx);
+    close_source(&src);
     free(im);
     return rc;
 }
