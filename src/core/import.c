@@ -93,7 +93,9 @@ struct importer {
     const char *fcache_name[48];
     int fcache_idx[48];
     int nfcache;
-    int searching; /* looking for the header row: say nothing */
+    int searching;    /* looking for the header row: say nothing */
+    int64_t sums[64]; /* per count field, over the rows stored, for a totals row */
+    unsigned long long nset[64], stored;
 };
 
 /* ---- the file: CSV, or one sheet of a workbook ---- */
@@ -1178,6 +1180,68 @@ static const char *delim_name(char d)
     return d == '\t' ? "tab" : d == ';' ? ";" : ",";
 }
 
+/*
+ * A totals row, as spreadsheets end with: its first filled cell says "Total" (or Totals, Sum,
+ * Grand total, Totaux, Totales) and the rest are counts. It is checked against the rows above and
+ * not imported.
+ */
+static int is_totals_row(struct importer *im, const struct madi_csv_row *row)
+{
+    static const char *const words[] = { "total",  "totals",  "sum",          "grand total",
+                                         "totaux", "totales", "total general" };
+    for (size_t c = 0; c < row->n && (int)c < im->ncols; c++) {
+        const char *p = row->fields[c].p;
+        size_t n = row->fields[c].len;
+        while (n && isspace((unsigned char)*p)) {
+            p++;
+            n--;
+        }
+        while (n && (isspace((unsigned char)p[n - 1]) || p[n - 1] == ':'))
+            n--;
+        if (!n)
+            continue;
+        for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+            if (strlen(words[w]) != n)
+                continue;
+            size_t i = 0;
+            while (i < n && tolower((unsigned char)p[i]) == words[w][i])
+                i++;
+            if (i == n)
+                return 1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static int check_totals(struct importer *im, const struct madi_csv_row *row)
+{
+    const struct madi_kind *k = im->kind;
+    im->res->rows--;
+    im->row_bad = 0;
+    for (size_t f = 0; f < k->nfields; f++) {
+        int c = im->fieldcol[f];
+        int64_t v = 0;
+        char why[128];
+        if (k->fields[f].type != MADI_F_COUNT || c < 0 || !row->fields[c].len)
+            continue;
+        if (madi_parse_count(row->fields[c].p, row->fields[c].len, &v, why, sizeof(why)) &&
+            !grouped_count(row->fields[c].p, row->fields[c].len, im->delim, &v))
+            continue; /* not a number: nothing to check */
+        if (im->nset[f] != im->stored)
+            continue; /* some rows left it blank: the total cannot be checked */
+        if (v != im->sums[f])
+            cell_error(im, (int)f,
+                       "the totals row says %lld for %s, but the rows above add up to %lld "
+                       "(correct the total or the rows)",
+                       (long long)v, k->fields[f].name, (long long)im->sums[f]);
+    }
+    if (!im->row_bad)
+        diag(im, MADI_DIAG_NOTE, row->line, 0, NULL,
+             "this is a totals row: checked against the rows above, not imported");
+    return MADI_OK;
+}
+
 /* Check one data row and, while the file is clean so far, store it. */
 static int process_row(struct importer *im, struct source *src, const struct madi_csv_row *row)
 {
@@ -1230,6 +1294,8 @@ static int process_row(struct importer *im, struct source *src, const struct mad
              row->n, im->ncols, delim_name(delim));
         return MADI_OK;
     }
+    if (is_totals_row(im, row))
+        return check_totals(im, row);
     for (size_t f = 0; f < im->kind->nfields; f++) {
         int c = im->fieldcol[f];
         if (c < 0) {
@@ -1246,7 +1312,17 @@ static int process_row(struct importer *im, struct source *src, const struct mad
     check_identical(im, row);
     /* Valid rows are stored even after an error elsewhere, so that repeated ids further down
      * are still found; the transaction is rolled back at the end anyway. */
-    return store_row(im);
+    int rc = store_row(im);
+    if (!rc && !im->row_bad) {
+        im->stored++;
+        for (size_t f = 0; f < im->kind->nfields; f++) {
+            if (im->kind->fields[f].type == MADI_F_COUNT && im->vals[f].set) {
+                im->sums[f] += im->vals[f].i;
+                im->nset[f]++;
+            }
+        }
+    }
+    return rc;
 }
 
 static int import_rows(struct importer *im, struct source *src)
