@@ -73,6 +73,8 @@ struct madi_import_result {
     unsigned long warnings;
     unsigned long provisional; /* register entries created as provisional */
     unsigned long identical;   /* rows identical to an earlier row, kept */
+    unsigned long rejected_submissions; /* KoBo/ODK submissions marked rejected: skipped */
+    unsigned long already;     /* KoBo/ODK submissions imported by an earlier export: skipped */
 };
 
 /**

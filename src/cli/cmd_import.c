@@ -134,6 +134,12 @@ static void report_text(const char *name, int rc, const struct madi_import_resul
                      r->rows == 1 ? "" : "s", (long long)r->batch);
         if (r->warnings)
             (void)printf(" (%lu warning%s)", r->warnings, r->warnings == 1 ? "" : "s");
+        if (r->already)
+            (void)printf("; %lu submission%s already imported from an earlier export, skipped",
+                         r->already, r->already == 1 ? "" : "s");
+        if (r->rejected_submissions)
+            (void)printf("; %lu submission%s rejected by reviewers in the tool, skipped",
+                         r->rejected_submissions, r->rejected_submissions == 1 ? "" : "s");
         if (r->identical)
             (void)printf("; %lu row%s identical to an earlier one, kept as different people",
                          r->identical, r->identical == 1 ? "" : "s");

@@ -93,8 +93,10 @@ struct importer {
     const char *fcache_name[48];
     int fcache_idx[48];
     int nfcache;
-    int searching;    /* looking for the header row: say nothing */
-    int64_t sums[64]; /* per count field, over the rows stored, for a totals row */
+    int searching;            /* looking for the header row: say nothing */
+    int uuid_col, status_col; /* KoBoToolbox / ODK Central: submission uuid, review state */
+    int uuid_key;             /* field that takes the uuid, or -1 */
+    int64_t sums[64];         /* per count field, over the rows stored, for a totals row */
     unsigned long long nset[64], stored;
 };
 
@@ -215,21 +217,56 @@ static const char *show(const char *p, size_t n, char *out, size_t outsz)
 
 /* ---- header mapping (the matching itself is in mapping.c) ---- */
 
+/* The kind's one identifier field, or -1 (population has a composite key). */
+static int single_id_key(const struct madi_kind *k)
+{
+    int key = -1, n = 0;
+    for (size_t f = 0; f < k->nfields; f++) {
+        if (k->fields[f].flags & MADI_FLD_KEY) {
+            n++;
+            key = (int)f;
+        }
+    }
+    return n == 1 && k->fields[key].type == MADI_F_ID ? key : -1;
+}
+
+static int header_is(const struct madi_csv_field *h, const char *name)
+{
+    return h->len == strlen(name) && memcmp(h->p, name, h->len) == 0;
+}
+
 static int map_columns(struct importer *im, const struct madi_kind *k,
                        const struct madi_csv_row *hdr, const struct madi_csv_row *hxl, int report)
 {
-    int mapped = 0, ok = 1;
+    int mapped = 0, ok = 1, tool = 0;
+    char tools[160] = "";
+    size_t tl = 0;
     for (size_t f = 0; f < k->nfields; f++)
         im->fieldcol[f] = -1;
+    im->uuid_col = im->status_col = im->uuid_key = -1;
     for (int c = 0; c < im->ncols; c++) {
         int f = -1;
+        const struct madi_csv_field *h = &hdr->fields[c];
+        int is_tool = mapping_tool_column(h->p, h->len);
         if (hxl && (size_t)c < hxl->n && hxl->fields[c].len)
             f = mapping_match(&im->map, k, hxl->fields[c].p, hxl->fields[c].len, 1);
-        if (f < 0)
-            f = mapping_match(&im->map, k, hdr->fields[c].p, hdr->fields[c].len, 0);
+        if (f < 0 && !is_tool)
+            f = mapping_match(&im->map, k, h->p, h->len, 0);
         im->colfield[c] = f;
+        if (f < 0 && is_tool) {
+            /* A column KoBoToolbox or ODK Central adds: some are used, none is data. */
+            if (header_is(h, "_uuid") || header_is(h, "meta-instanceID") ||
+                header_is(h, "meta/instanceID") || (header_is(h, "KEY") && im->uuid_col < 0))
+                im->uuid_col = c;
+            if (header_is(h, "_validation_status") || header_is(h, "ReviewState"))
+                im->status_col = c;
+            if (tool++ < 4 && tl < sizeof(tools))
+                tl += (size_t)snprintf(tools + tl, sizeof(tools) - tl, "%s%s", tl ? ", " : "",
+                                       im->colname[c]);
+            continue;
+        }
         if (f < 0) {
-            if (report && hdr->fields[c].len)
+            if (report && h->len)
                 diag(im, MADI_DIAG_WARNING, hdr->line, (unsigned)c + 1, NULL,
                      "column '%s' is not a column of %s and is ignored (if it is one, map it "
                      "once with: madi alias add %s \"%s\" COLUMN)",
@@ -247,8 +284,20 @@ static int map_columns(struct importer *im, const struct madi_kind *k,
         im->fieldcol[f] = c;
         mapped++;
     }
+    /* An export without the kind's id column: the submission's uuid is the record's id. */
+    int key = single_id_key(k);
+    if (im->uuid_col >= 0 && key >= 0 && im->fieldcol[key] < 0)
+        im->uuid_key = key;
+    if (report && tool)
+        diag(im, MADI_DIAG_NOTE, hdr->line, 0, NULL,
+             "%d column%s added by KoBoToolbox or ODK Central (%s%s) %s not data and %s "
+             "ignored%s",
+             tool, tool == 1 ? "" : "s", tools, tool > 4 ? ", ..." : "", tool == 1 ? "is" : "are",
+             tool == 1 ? "is" : "are",
+             im->uuid_key >= 0 ? "; the submission uuid is used as the record id" : "");
     for (size_t f = 0; f < k->nfields; f++) {
-        if ((k->fields[f].flags & MADI_FLD_REQUIRED) && im->fieldcol[f] < 0) {
+        if ((k->fields[f].flags & MADI_FLD_REQUIRED) && im->fieldcol[f] < 0 &&
+            (int)f != im->uuid_key) {
             if (report)
                 diag(im, MADI_DIAG_ERROR, hdr->line, 0, k->fields[f].name,
                      "the required column '%s' is missing (see 'madi template %s --doc' for "
@@ -857,7 +906,9 @@ static int bind_row(struct importer *im, struct madi_stmt *st)
     return i;
 }
 
-static void report_duplicate(struct importer *im)
+/* Report a repeated key; returns 1 instead (reporting nothing) when `skip_earlier` and the
+ * record came in an earlier batch. */
+static int report_duplicate(struct importer *im, int skip_earlier)
 {
     const struct madi_kind *k = im->kind;
     int i = 1, keyf = -1;
@@ -883,6 +934,8 @@ static void report_duplicate(struct importer *im)
         madi_stmt_reset(im->lookup);
     if (keyf < 0)
         keyf = 0;
+    if (skip_earlier && batch && batch != im->batch)
+        return 1;
     /* Name the key: "session_id 'S-6'", or for a composite key "the same area, year, sex and
      * age_band". */
     char what[256];
@@ -917,6 +970,7 @@ static void report_duplicate(struct importer *im)
                    "%s: already imported in batch %lld (line %lld); to correct that batch, "
                    "re-import its corrected file with --replace %lld",
                    what, (long long)batch, (long long)line, (long long)batch);
+    return 0;
 }
 
 /* Store the current row: insert, or upgrade a provisional register entry. */
@@ -952,7 +1006,11 @@ static int store_row(struct importer *im)
         madi_stmt_reset(im->ins);
     }
     if (rc == MADI_ECONFLICT) {
-        report_duplicate(im);
+        /* In a newer export of the same form, submissions imported before are skipped. */
+        if (report_duplicate(im, im->uuid_col >= 0)) {
+            im->res->rows--;
+            im->res->already++;
+        }
         return MADI_OK;
     }
     if (rc < 0) {
@@ -1180,6 +1238,17 @@ static const char *delim_name(char d)
     return d == '\t' ? "tab" : d == ';' ? ";" : ",";
 }
 
+/* A submission the reviewers rejected in KoBoToolbox ("Not approved") or ODK Central. */
+static int is_rejected(const struct madi_csv_field *f)
+{
+    char v[64];
+    size_t n = f->len < sizeof(v) - 1 ? f->len : sizeof(v) - 1;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (char)tolower((unsigned char)f->p[i]);
+    v[n] = '\0';
+    return strstr(v, "not_approved") || strstr(v, "not approved") || strcmp(v, "rejected") == 0;
+}
+
 /*
  * A totals row, as spreadsheets end with: its first filled cell says "Total" (or Totals, Sum,
  * Grand total, Totaux, Totales) and the rest are counts. It is checked against the rows above and
@@ -1294,6 +1363,11 @@ static int process_row(struct importer *im, struct source *src, const struct mad
              row->n, im->ncols, delim_name(delim));
         return MADI_OK;
     }
+    if (im->status_col >= 0 && is_rejected(&row->fields[im->status_col])) {
+        im->res->rows--;
+        im->res->rejected_submissions++;
+        return MADI_OK;
+    }
     if (is_totals_row(im, row))
         return check_totals(im, row);
     for (size_t f = 0; f < im->kind->nfields; f++) {
@@ -1303,6 +1377,12 @@ static int process_row(struct importer *im, struct source *src, const struct mad
             continue;
         }
         int rc = parse_cell(im, (int)f, row->fields[c].p, row->fields[c].len);
+        if (rc)
+            return rc;
+    }
+    if (im->uuid_key >= 0) {
+        const struct madi_csv_field *u = &row->fields[im->uuid_col];
+        int rc = parse_cell(im, im->uuid_key, u->p, u->len);
         if (rc)
             return rc;
     }

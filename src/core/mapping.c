@@ -97,8 +97,8 @@ static int list_has(const char *list, const char *norm, int hxl)
 
 /* The field of `k` that a header or HXL tag names, or -1. */
 
-int mapping_match(const struct mapping *m, const struct madi_kind *k, const char *cell, size_t n,
-                  int hxl)
+static int match_one(const struct mapping *m, const struct madi_kind *k, const char *cell, size_t n,
+                     int hxl)
 {
     char norm[256];
     if (hxl) {
@@ -126,8 +126,52 @@ int mapping_match(const struct mapping *m, const struct madi_kind *k, const char
     return -1;
 }
 
-/* Map the columns for kind k; returns the number of mapped columns, or -1 if a required field
- * is missing (and `report` says whether to say so). */
+int mapping_match(const struct mapping *m, const struct madi_kind *k, const char *cell, size_t n,
+                  int hxl)
+{
+    int f = match_one(m, k, cell, n, hxl);
+    if (f >= 0 || hxl)
+        return f;
+    /* KoBoToolbox writes a question in a group as "group/question", ODK Central as
+     * "group-question": the question's own name is the last part. */
+    for (size_t i = n; i > 0; i--) {
+        if (cell[i - 1] == '/' || cell[i - 1] == '-')
+            return i < n ? match_one(m, k, cell + i, n - i, 0) : -1;
+    }
+    return -1;
+}
+
+int mapping_tool_column(const char *cell, size_t n)
+{
+    static const char *const odk[] = { "KEY",
+                                       "PARENT_KEY",
+                                       "SubmissionDate",
+                                       "ReviewState",
+                                       "SubmitterID",
+                                       "SubmitterName",
+                                       "AttachmentsPresent",
+                                       "AttachmentsExpected",
+                                       "Status",
+                                       "DeviceID",
+                                       "Edits",
+                                       "FormVersion",
+                                       "__version__",
+                                       "start",
+                                       "end",
+                                       "today",
+                                       "deviceid",
+                                       "username",
+                                       "audit",
+                                       "instanceID" };
+    if (n && cell[0] == '_')
+        return 1; /* KoBoToolbox: _id, _uuid, _submission_time, _index, _validation_status ... */
+    if (n >= 5 && (strncmp(cell, "meta-", 5) == 0 || strncmp(cell, "meta/", 5) == 0))
+        return 1;
+    for (size_t i = 0; i < sizeof(odk) / sizeof(odk[0]); i++)
+        if (strlen(odk[i]) == n && strncmp(odk[i], cell, n) == 0)
+            return 1;
+    return 0;
+}
 
 int mapping_is_hxl_row(const struct madi_csv_row *r)
 {

@@ -28,6 +28,12 @@ void mapping_release(struct mapping *m);
 int mapping_match(const struct mapping *m, const struct madi_kind *k, const char *cell, size_t n,
                   int hxl);
 
+/**
+ * 1 if the header names a column that KoBoToolbox or ODK Central add to every export
+ * (_uuid, _submission_time, KEY, meta-instanceID, SubmissionDate, ReviewState, ...).
+ */
+int mapping_tool_column(const char *cell, size_t n);
+
 /** 1 if the row is an HXL hashtag row: every non-empty cell starts with '#'. */
 int mapping_is_hxl_row(const struct madi_csv_row *r);
 
