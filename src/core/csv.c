@@ -290,11 +290,16 @@ static int start(struct madi_csv *r)
               "LibreOffice: character set 'Unicode (UTF-8)')");
         return MADI_EPARSE;
     }
-    if ((n >= 4 && memcmp(b, "PK\x03\x04", 4) == 0) ||
-        (n >= 4 && memcmp(b, "\xd0\xcf\x11\xe0", 4) == 0)) {
+    if (n >= 4 && memcmp(b, "PK\x03\x04", 4) == 0) {
         issue(r, 1, 0, 1,
-              "this is a spreadsheet workbook (XLSX, XLS or ODS), not a CSV file (in Excel: Save "
-              "As 'CSV UTF-8'; in LibreOffice: Save As 'Text CSV', character set UTF-8)");
+              "this is a spreadsheet workbook, not a CSV file (in Excel: Save As 'CSV UTF-8'; in "
+              "LibreOffice: Save As 'Text CSV', character set UTF-8)");
+        return MADI_EPARSE;
+    }
+    if (n >= 4 && memcmp(b, "\xd0\xcf\x11\xe0", 4) == 0) {
+        issue(r, 1, 0, 1,
+              "this is an old Excel file (.xls) or a password-protected workbook: save it as "
+              ".xlsx without a password, or as 'CSV UTF-8'");
         return MADI_EPARSE;
     }
     if (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf) {

@@ -62,6 +62,14 @@ struct val {
     int lo, hi;
 };
 
+/* A value that does not map, seen on more than one row: reported once, then counted. */
+struct repeat {
+    int field;
+    char value[48];
+    unsigned long line;
+    unsigned long more;
+};
+
 struct importer {
     struct madi_store *s;
     const struct madi_import_opts *o;
@@ -93,10 +101,13 @@ struct importer {
     const char *fcache_name[48];
     int fcache_idx[48];
     int nfcache;
-    int searching;            /* looking for the header row: say nothing */
-    int uuid_col, status_col; /* KoBoToolbox / ODK Central: submission uuid, review state */
-    int uuid_key;             /* field that takes the uuid, or -1 */
-    int64_t sums[64];         /* per count field, over the rows stored, for a totals row */
+    int searching;               /* looking for the header row: say nothing */
+    int uuid_col, status_col;    /* KoBoToolbox / ODK Central: submission uuid, review state */
+    int uuid_key;                /* field that takes the uuid, or -1 */
+    struct madi_u64map unmapped; /* (field, value) -> index in repeats */
+    struct repeat *repeats;
+    size_t nrepeats;
+    int64_t sums[64]; /* per count field, over the rows stored, for a totals row */
     unsigned long long nset[64], stored;
 };
 
@@ -184,6 +195,48 @@ static void cell_error(struct importer *im, int f, const char *fmt, ...)
     vdiag(im, MADI_DIAG_ERROR, im->line, col >= 0 ? (unsigned)col + 1 : 0, im->kind->fields[f].name,
           fmt, ap);
     va_end(ap);
+}
+
+/*
+ * The same unmappable value in the same column is one problem to fix, however many rows carry
+ * it: the first is reported where it is, the others are counted (still as errors) and summed up
+ * at the end. Returns 1 when this value was already reported.
+ */
+static int repeat_seen(struct importer *im, int f, const char *p, size_t n)
+{
+    char key[64];
+    size_t k = 0;
+    key[k++] = (char)f;
+    for (size_t i = 0; i < n && k < sizeof(key); i++)
+        key[k++] = (char)tolower((unsigned char)p[i]);
+    uint64_t h = madi_hash64(key, k, 0x5eed), idx = 0;
+    if (madi_u64map_put_new(&im->unmapped, h, im->nrepeats, &idx)) {
+        im->repeats[idx].more++;
+        im->res->errors++;
+        im->row_bad = 1;
+        return 1;
+    }
+    if (im->nrepeats % 64 == 0)
+        im->repeats = xrealloc(im->repeats, (im->nrepeats + 64) * sizeof(*im->repeats));
+    struct repeat *r = &im->repeats[im->nrepeats++];
+    r->field = f;
+    (void)snprintf(r->value, sizeof(r->value), "%.*s", (int)(n < 40 ? n : 40), p);
+    r->line = im->line;
+    r->more = 0;
+    return 0;
+}
+
+static void report_repeats(struct importer *im)
+{
+    for (size_t i = 0; i < im->nrepeats; i++) {
+        const struct repeat *r = &im->repeats[i];
+        if (!r->more)
+            continue;
+        diag(im, MADI_DIAG_NOTE, 0, 0, im->kind->fields[r->field].name,
+             "'%s' (reported at line %lu) is on %lu more row%s: one fix serves them all (a code "
+             "added with 'madi codes add', a register entry, or a corrected file)",
+             r->value, r->line, r->more, r->more == 1 ? "" : "s");
+    }
 }
 
 static void on_csv_issue(void *ctx, unsigned long line, unsigned col, int fatal, const char *msg)
@@ -461,6 +514,8 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
         return MADI_OK;
     }
     if (r->closed) {
+        if (repeat_seen(im, f, p, n))
+            return MADI_OK;
         cell_error(im, f,
                    "%s %s is not in the %s register (check the spelling, or add it with 'madi "
                    "import --kind %s')",
@@ -659,6 +714,8 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
             c = custom_code(im, l, p, n, &custom);
         if (!c) {
             char list[256];
+            if (repeat_seen(im, f, p, n))
+                return MADI_OK;
             cell_error(im, f, "%s is not a code of '%s' (use one of: %s%s)",
                        show(p, n, shown, sizeof(shown)), fd->codes,
                        l ? codes_list(l, list, sizeof(list)) : "?",
@@ -1529,6 +1586,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     regs_init(im);
     madi_u64map_init(&im->seen);
     madi_strmap_init(&im->custom);
+    madi_u64map_init(&im->unmapped);
     if (sodium_init() < 0) {
         rc = madi_err_set(err, MADI_ECRYPTO, "libsodium could not start");
         goto done;
@@ -1657,6 +1715,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     rc = import_rows(im, &src);
     if (rc)
         goto done;
+    report_repeats(im);
     if (o->on_progress)
         o->on_progress(o->progress_ctx, src_done(&src), src_size(&src), res->rows);
     if (res->errors) {
@@ -1696,6 +1755,8 @@ done:
     regs_release(im);
     madi_u64map_release(&im->seen);
     madi_strmap_release(&im->custom);
+    madi_u64map_release(&im->unmapped);
+    free(im->repeats);
     for (int c = 0; c < MAX_COLS; c++)
         free(im->colname[c]);
     mapping_release(&im->map);

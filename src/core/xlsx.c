@@ -23,9 +23,10 @@
 #include "buf.h"
 #include "xalloc.h"
 
-#define PART_CAP (256u * 1024u * 1024u) /* a workbook part read whole */
-#define MAX_COLS 16384u
-#define CHUNK    65536u
+#define PART_CAP  (256u * 1024u * 1024u) /* a workbook part read whole */
+#define MAX_COLS  16384u
+#define SHEET_CAP (4ull << 30) /* a sheet's unpacked XML: beyond this it is a zip bomb */
+#define CHUNK     65536u
 
 struct cellpos {
     size_t off, len;
@@ -535,6 +536,15 @@ static int load_parts(struct madi_xlsx *x, const char *want, struct madi_err *er
     }
     x->sheet = w.name;
     w.name = NULL;
+    zip_stat_t st;
+    if (zip_stat(x->zip, w.target, 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE) &&
+        st.size > SHEET_CAP) {
+        rc = madi_err_set(err, MADI_EPARSE,
+                          "sheet '%s' unpacks to more than %u GiB: split the workbook, or save "
+                          "the sheet as CSV",
+                          x->sheet, (unsigned)(SHEET_CAP >> 30));
+        goto done;
+    }
     x->zf = zip_fopen(x->zip, w.target, 0);
     if (!x->zf)
         rc = madi_err_set(err, MADI_EPARSE, "sheet '%s' is missing from the workbook (%s)",
