@@ -1,12 +1,13 @@
 /*
- * fuzz_xlsx.c: the workbook reader must never crash or leak on any file, damaged ZIP or XML
- * included. Each input is written to a temporary file and read as a workbook, every sheet row.
+ * fuzz_xlsx.c: the workbook readers (.xlsx and .ods) must never crash or leak on any file,
+ * damaged ZIP or XML included. Each input is written to a temporary file and read with both.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "madi/ods.h"
 #include "madi/xlsx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,6 +43,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (row.fields[i].p[row.fields[i].len] != '\0')
                     __builtin_trap();
         madi_xlsx_close(x);
+    }
+    struct madi_ods *d = NULL;
+    if (madi_ods_open(path, NULL, &o, &d, &err) == MADI_OK) {
+        struct madi_csv_row row;
+        while (madi_ods_next(d, &row) == 1)
+            for (size_t i = 0; i < row.n; i++)
+                if (row.fields[i].p[row.fields[i].len] != '\0')
+                    __builtin_trap();
+        madi_ods_close(d);
     }
     return 0;
 }

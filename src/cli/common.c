@@ -81,8 +81,10 @@ void cli_print_diag(FILE *out, const struct madi_diag *d)
     if (d->sheet) {
         /* report.xlsx:Sheet1!C17: as a spreadsheet user names a cell */
         madi_xlsx_column_name(d->col, col);
-        if (d->line)
+        if (d->line && d->col)
             (void)fprintf(out, "%s:%s!%s%lu: ", d->file, d->sheet, col, d->line);
+        else if (d->line) /* the whole row, as a spreadsheet names it */
+            (void)fprintf(out, "%s:%s!%lu:%lu: ", d->file, d->sheet, d->line, d->line);
         else
             (void)fprintf(out, "%s:%s: ", d->file, d->sheet);
     } else if (d->line && d->col)

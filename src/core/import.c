@@ -29,6 +29,7 @@
 #include "madi/csv.h"
 #include "madi/dim.h"
 #include "madi/kind.h"
+#include "madi/ods.h"
 #include "madi/xlsx.h"
 
 #include "banned.h"
@@ -116,16 +117,21 @@ struct importer {
 struct source {
     struct madi_csv *csv;
     struct madi_xlsx *xlsx;
+    struct madi_ods *ods;
 };
 
 static int src_next(struct source *src, struct madi_csv_row *row)
 {
-    return src->xlsx ? madi_xlsx_next(src->xlsx, row) : madi_csv_next(src->csv, row);
+    if (src->xlsx)
+        return madi_xlsx_next(src->xlsx, row);
+    if (src->ods)
+        return madi_ods_next(src->ods, row);
+    return madi_csv_next(src->csv, row);
 }
 
 static char src_delim(const struct source *src)
 {
-    return src->xlsx ? 0 : madi_csv_delimiter(src->csv);
+    return src->csv ? madi_csv_delimiter(src->csv) : 0;
 }
 
 static unsigned long long src_done(const struct source *src)
@@ -1482,6 +1488,19 @@ static int open_source(struct importer *im, const char *path, const struct madi_
     int rc;
     if (is_zip(path)) {
         rc = madi_xlsx_open(path, im->o->sheet, copts, &src->xlsx, im->err);
+        if (rc == MADI_EPARSE) {
+            /* Not an Excel workbook: perhaps an OpenDocument one. */
+            struct madi_err e2;
+            if (madi_ods_open(path, im->o->sheet, copts, &src->ods, &e2) == MADI_OK) {
+                madi_err_clear(im->err);
+                im->sheet = madi_ods_sheet(src->ods);
+                return MADI_OK;
+            }
+            (void)madi_err_set(im->err, MADI_EPARSE,
+                               "%s is neither an Excel (.xlsx) nor an OpenDocument (.ods) "
+                               "spreadsheet (%s)",
+                               im->name, im->err->msg);
+        }
         if (rc == MADI_EPARSE || rc == MADI_ENOTFOUND) {
             diag(im, MADI_DIAG_ERROR, 0, 0, NULL, "%s", im->err->msg);
             madi_err_clear(im->err);
@@ -1499,8 +1518,10 @@ static void close_source(struct source *src)
 {
     madi_csv_close(src->csv);
     madi_xlsx_close(src->xlsx);
+    madi_ods_close(src->ods);
     src->csv = NULL;
     src->xlsx = NULL;
+    src->ods = NULL;
 }
 
 /* Could this row be the header: all required columns of the kind (or of some kind)? */
@@ -1567,7 +1588,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
 {
     int rc = MADI_OK, in_tx = 0;
     struct importer *im = xcalloc(1, sizeof(*im));
-    struct source src = { NULL, NULL };
+    struct source src = { NULL, NULL, NULL };
     struct madi_csv_row hdr_row, peek;
     struct madi_csv_opts copts = { 0 };
     struct madi_csv_field *hdr_fields = NULL;
