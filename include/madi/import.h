@@ -15,6 +15,7 @@
 #define MADI_IMPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "madi/err.h"
 #include "madi/store.h"
@@ -42,12 +43,13 @@ enum madi_import_flags {
 };
 
 struct madi_import_opts {
-    const char *kind;      /* kind name, or NULL to recognise it from the header */
-    const char *sheet;     /* for a workbook: the sheet to read; NULL = the first visible */
+    const char *kind;         /* kind name, or NULL to recognise it from the header */
+    const char *sheet;        /* for a workbook: the sheet to read; NULL = the first visible */
     unsigned long header_row; /* line (CSV) or row (sheet) of the header; 0 = find it */
-    const char *name;      /* how messages name the file; NULL = the path */
-    const char *who;       /* recorded as the batch's importer; NULL = "unknown" */
-    int64_t replace_batch; /* 0, or the batch this file corrects */
+    const char *mapping;      /* a mapping profile (madi mapping learn), or NULL */
+    const char *name;         /* how messages name the file; NULL = the path */
+    const char *who;          /* recorded as the batch's importer; NULL = "unknown" */
+    int64_t replace_batch;    /* 0, or the batch this file corrects */
     unsigned flags;
     int32_t today; /* yyyymmdd for the "date in the future" check; 0 = today */
     madi_diag_fn on_diag;
@@ -71,10 +73,10 @@ struct madi_import_result {
     unsigned long long rows; /* data rows read (stored when STORED) */
     unsigned long errors;
     unsigned long warnings;
-    unsigned long provisional; /* register entries created as provisional */
-    unsigned long identical;   /* rows identical to an earlier row, kept */
+    unsigned long provisional;          /* register entries created as provisional */
+    unsigned long identical;            /* rows identical to an earlier row, kept */
     unsigned long rejected_submissions; /* KoBo/ODK submissions marked rejected: skipped */
-    unsigned long already;     /* KoBo/ODK submissions imported by an earlier export: skipped */
+    unsigned long already; /* KoBo/ODK submissions imported by an earlier export: skipped */
 };
 
 /**
@@ -85,6 +87,15 @@ struct madi_import_result {
  */
 int madi_import_file(struct madi_store *s, const char *path, const struct madi_import_opts *o,
                      struct madi_import_result *res, struct madi_err *err);
+
+/**
+ * Read a file of kind o->kind and write a mapping profile for it to `out`: every column with the
+ * madi column it was recognised as (or '?'), and every value of a code or age-band column that
+ * madi does not understand (with its count and first line) followed by '?', for the officer to
+ * fill in once. `madi import --mapping` then reads files of that shape with no other change.
+ */
+int madi_import_learn(struct madi_store *s, const char *path, const struct madi_import_opts *o,
+                      FILE *out, struct madi_err *err);
 
 /** Map an operator's own header `alias` to column `field` of `kind`, for every later import. */
 int madi_alias_add(struct madi_store *s, const char *kind, const char *alias, const char *field,

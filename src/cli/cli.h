@@ -72,6 +72,7 @@ MADI_CMD(batch)
 MADI_CMD(alias)
 MADI_CMD(codes)
 MADI_CMD(xlsform)
+MADI_CMD(mapping)
 MADI_CMD(demo)
 MADI_CMD(help)
 

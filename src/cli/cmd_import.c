@@ -22,9 +22,9 @@
 #include "cli.h"
 
 const char cmd_import_usage[] =
-        "usage: madi import [--db FILE] [--kind KIND] [--sheet NAME] [--header-row N]\n"
-        "                   [--dry-run] [--replace BATCH] [--errors text|json] [--by NAME]\n"
-        "                   [--quiet] FILE...\n"
+        "usage: madi import [--db FILE] [--kind KIND] [--mapping FILE] [--sheet NAME]\n"
+        "                   [--header-row N] [--dry-run] [--replace BATCH] [--errors text|json]\n"
+        "                   [--by NAME] [--quiet] FILE...\n"
         "\n"
         "Check operator reports (CSV: comma, semicolon or tab; UTF-8 with or without BOM; or a\n"
         "spreadsheet, .xlsx or .ods) and store each file as one batch. A file with any error is\n"
@@ -37,6 +37,7 @@ const char cmd_import_usage[] =
         "  --kind KIND      what the file holds (default: recognised from the header);\n"
         "                   'madi template --list' shows the kinds\n"
         "  --sheet NAME     for a workbook: the sheet to read (default: the first visible)\n"
+        "  --mapping FILE   a mapping profile for this source ('madi mapping learn')\n"
         "  --header-row N   the header is on line (or sheet row) N; by default madi finds it\n"
         "                   below a title block, within the first 30 rows\n"
         "  --dry-run        check only; write nothing\n"
@@ -168,17 +169,14 @@ static void report_text(const char *name, int rc, const struct madi_import_resul
 
 int cmd_import(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                          { "kind", required_argument, NULL, 'k' },
-                                          { "dry-run", no_argument, NULL, 'n' },
-                                          { "replace", required_argument, NULL, 'r' },
-                                          { "errors", required_argument, NULL, 'e' },
-                                          { "by", required_argument, NULL, 'b' },
-                                          { "quiet", no_argument, NULL, 'q' },
-                                          { "help", no_argument, NULL, 'h' },
-                                          { "sheet", required_argument, NULL, 's' },
-                                          { "header-row", required_argument, NULL, 'H' },
-                                          { NULL, 0, NULL, 0 } };
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },      { "kind", required_argument, NULL, 'k' },
+        { "dry-run", no_argument, NULL, 'n' },       { "replace", required_argument, NULL, 'r' },
+        { "errors", required_argument, NULL, 'e' },  { "by", required_argument, NULL, 'b' },
+        { "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
+        { "sheet", required_argument, NULL, 's' },   { "header-row", required_argument, NULL, 'H' },
+        { "mapping", required_argument, NULL, 'm' }, { NULL, 0, NULL, 0 }
+    };
     struct madi_import_opts io = { 0 };
     struct import_ui ui = { 0 };
     const char *db = NULL;
@@ -226,6 +224,9 @@ int cmd_import(int argc, char **argv)
             break;
         case 's':
             io.sheet = optarg;
+            break;
+        case 'm':
+            io.mapping = optarg;
             break;
         case 'H': {
             char *end = NULL;

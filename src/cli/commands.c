@@ -19,6 +19,8 @@ const struct cmd madi_commands[] = {
       cmd_batch_usage },
     { "alias", cmd_alias, CMD_NEEDS_DB | CMD_WRITES, "map operators' own column headers",
       cmd_alias_usage },
+    { "mapping", cmd_mapping, 0, "learn a mapping profile for a source's own columns and words",
+      cmd_mapping_usage },
     { "xlsform", cmd_xlsform, 0, "write an XLSForm for KoBoToolbox or ODK for a kind",
       cmd_xlsform_usage },
     { "codes", cmd_codes, CMD_NEEDS_DB, "list code lists; add the centre's own codes",

@@ -623,6 +623,13 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     while (n && isspace((unsigned char)p[n - 1]))
         n--;
     memset(v, 0, sizeof(*v));
+    if (n && im->map.nvalues) {
+        const char *to = mapping_value(&im->map, fd->name, p, n);
+        if (to) {
+            p = to;
+            n = strlen(to);
+        }
+    }
     if (!n) {
         if (fd->flags & MADI_FLD_REQUIRED)
             cell_error(im, f, "%s is required but the cell is blank", fd->name);
@@ -1630,6 +1637,15 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     if (rc)
         goto done;
     rc = mapping_load(im->s, &im->map, im->err);
+    if (!rc && o->mapping) {
+        rc = mapping_profile_load(o->mapping, &im->map, im->err);
+        if (!rc && !im->kind)
+            im->kind = madi_kind_find(im->map.profile_kind);
+        else if (!rc && strcmp(im->kind->name, im->map.profile_kind) != 0)
+            rc = madi_err_set(im->err, MADI_EINVAL,
+                              "the mapping %s is for %s, but the file is imported as %s",
+                              o->mapping, im->map.profile_kind, im->kind->name);
+    }
     if (!rc)
         rc = load_custom_codes(im);
     if (rc)
@@ -1782,6 +1798,175 @@ done:
         free(im->colname[c]);
     mapping_release(&im->map);
     close_source(&src);
+    free(im);
+    return rc;
+}
+
+/* ---- learning a mapping profile ---- */
+
+struct learnt {
+    int field;
+    char value[64];
+    unsigned long count, line;
+};
+
+int madi_import_learn(struct madi_store *s, const char *path, const struct madi_import_opts *o,
+                      FILE *out, struct madi_err *err)
+{
+    int rc = MADI_OK;
+    struct importer *im = xcalloc(1, sizeof(*im));
+    struct madi_import_result res;
+    struct source src = { NULL, NULL, NULL };
+    struct madi_csv_opts copts = { 0 };
+    struct madi_csv_row row;
+    struct learnt *vals = NULL;
+    size_t nvals = 0;
+    struct madi_u64map seen;
+    unsigned long long rows = 0;
+
+    memset(&res, 0, sizeof(res));
+    madi_u64map_init(&seen);
+    regs_init(im);
+    madi_strmap_init(&im->custom);
+    im->s = s;
+    im->o = o;
+    im->res = &res;
+    im->err = err;
+    im->name = o->name ? o->name : path;
+    im->kind = o->kind ? madi_kind_find(o->kind) : NULL;
+    if (!im->kind) {
+        rc = madi_err_set(err, MADI_EINVAL, "name the kind of records the file holds (--kind)");
+        goto done;
+    }
+    copts.on_issue = on_csv_issue;
+    copts.issue_ctx = im;
+    im->searching = 1; /* learning reports nothing row by row */
+    rc = open_source(im, path, &copts, &src);
+    if (!rc)
+        rc = mapping_load(s, &im->map, err);
+    if (!rc && o->mapping) /* a profile begun earlier: learn what it still lacks */
+        rc = mapping_profile_load(o->mapping, &im->map, err);
+    if (!rc)
+        rc = load_custom_codes(im);
+    if (rc)
+        goto done;
+    im->searching = 0;
+    rc = find_header(im, path, &copts, &src, &row);
+    im->searching = 1;
+    if (rc <= 0) {
+        if (!rc)
+            rc = madi_err_set(err, MADI_EPARSE, "%s has no header row", im->name);
+        goto done;
+    }
+    im->ncols = row.n < MAX_COLS ? (int)row.n : MAX_COLS;
+    while (im->ncols > 1 && row.fields[im->ncols - 1].len == 0)
+        im->ncols--;
+    for (int c = 0; c < im->ncols; c++) {
+        char tmp[128];
+        show(row.fields[c].p, row.fields[c].len, tmp, sizeof(tmp));
+        size_t n = strlen(tmp);
+        im->colname[c] = xstrndup(tmp + 1, n >= 2 ? n - 2 : 0);
+    }
+    (void)map_columns(im, im->kind, &row, NULL, 0);
+
+    (void)fprintf(out,
+                  "# madi mapping for %s, learned from %s.\n"
+                  "# Replace each '?' with what it stands for, then import with:\n"
+                  "#   madi import --mapping THIS-FILE %s\n"
+                  "# 'madi template %s --doc' lists the columns and their codes.\n"
+                  "kind %s\n\n# Columns\n",
+                  im->kind->name, im->name, im->name, im->kind->name, im->kind->name);
+    for (int c = 0; c < im->ncols; c++) {
+        if (!row.fields[c].len)
+            continue;
+        int f = im->colfield[c];
+        (void)fprintf(out, "column \"%s\" %s\n", im->colname[c],
+                      f >= 0 ? im->kind->fields[f].name
+                      : mapping_tool_column(row.fields[c].p, row.fields[c].len) ? "?  # added by "
+                                                                                  "the tool"
+                                                                                : "?");
+    }
+    /* Values of code columns that no code, label or common spelling matches. */
+    while ((rc = src_next(&src, &row)) == 1) {
+        rows++;
+        for (size_t f = 0; f < im->kind->nfields; f++) {
+            const struct madi_field *fd = &im->kind->fields[f];
+            int c = im->fieldcol[f];
+            if (c < 0 || (size_t)c >= row.n || !row.fields[c].len)
+                continue;
+            const char *p = row.fields[c].p;
+            size_t n = row.fields[c].len, bad = 0;
+            while (n && isspace((unsigned char)*p)) {
+                p++;
+                n--;
+            }
+            while (n && isspace((unsigned char)p[n - 1]))
+                n--;
+            if (!n || n >= sizeof(vals[0].value))
+                continue;
+            if (mapping_value(&im->map, fd->name, p, n))
+                continue; /* the profile already says */
+            if (fd->type == MADI_F_CODE) {
+                const struct madi_codelist *l = madi_codelist_find(fd->codes);
+                struct madi_code tmp;
+                bad = l && !madi_code_match(l, p, n) && !custom_code(im, l, p, n, &tmp);
+            } else if (fd->type == MADI_F_AGE_BAND) {
+                struct madi_band b;
+                char why[128];
+                int edge = 0;
+                bad = madi_band_parse(p, n, &b, why, sizeof(why)) ||
+                      madi_band_align(b, madi_bandset_canonical, &edge);
+            }
+            if (!bad)
+                continue;
+            char key[80];
+            int k = snprintf(key, sizeof(key), "%zu:%.*s", f, (int)n, p);
+            for (int i = 0; i < k; i++)
+                key[i] = (char)tolower((unsigned char)key[i]);
+            uint64_t idx = 0;
+            if (madi_u64map_put_new(&seen, madi_hash64(key, (size_t)k, 7), nvals, &idx)) {
+                vals[idx].count++;
+                continue;
+            }
+            if (nvals >= 1000)
+                continue;
+            vals = xrealloc(vals, (nvals + 1) * sizeof(*vals));
+            vals[nvals].field = (int)f;
+            (void)snprintf(vals[nvals].value, sizeof(vals[nvals].value), "%.*s", (int)n, p);
+            vals[nvals].count = 1;
+            vals[nvals].line = row.line;
+            nvals++;
+        }
+    }
+    if (rc < 0) {
+        rc = madi_err_set(err, MADI_EPARSE,
+                          "%s could not be read to the end (import it to see where)", im->name);
+        goto done;
+    }
+    rc = MADI_OK;
+    (void)fprintf(out, "\n# Values madi does not know (%llu rows read)\n", rows);
+    for (size_t i = 0; i < nvals; i++) {
+        const struct madi_field *fd = &im->kind->fields[vals[i].field];
+        (void)fprintf(out, "value %s \"", fd->name);
+        for (const char *p = vals[i].value; *p; p++)
+            (void)fprintf(out, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+        (void)fprintf(out, "\" ?  # %lu row%s, first at line %lu; %s\n", vals[i].count,
+                      vals[i].count == 1 ? "" : "s", vals[i].line,
+                      fd->type == MADI_F_AGE_BAND ? "an age band such as 0-17 or 18+" : fd->codes);
+    }
+    if (!nvals)
+        (void)fprintf(out, "# (none: every value of every code column is understood)\n");
+    if (ferror(out))
+        rc = madi_err_set(err, MADI_EIO, "cannot write the mapping");
+done:
+    close_source(&src);
+    mapping_release(&im->map);
+    madi_u64map_release(&seen);
+    free(vals);
+    for (int c = 0; c < MAX_COLS; c++)
+        free(im->colname[c]);
+    regs_release(im);
+    madi_strmap_release(&im->custom);
     free(im);
     return rc;
 }

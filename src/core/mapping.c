@@ -111,6 +111,16 @@ static int match_one(const struct mapping *m, const struct madi_kind *k, const c
     madi_header_normalise(cell, n, norm, sizeof(norm));
     if (!norm[0])
         return -1;
+    if (m->profile_kind && strcmp(m->profile_kind, k->name) == 0) {
+        /* A profile's own column names come first: they are what this source means. */
+        for (size_t a = 0; a < m->ncolumns; a++) {
+            char an[256];
+            madi_header_normalise(m->columns[a].alias, strlen(m->columns[a].alias), an,
+                                  sizeof(an));
+            if (strcmp(an, norm) == 0)
+                return madi_kind_field_index(k, m->columns[a].field);
+        }
+    }
     for (size_t f = 0; f < k->nfields; f++)
         if (list_has(k->fields[f].name, norm, 0))
             return (int)f;
@@ -213,6 +223,22 @@ int mapping_load(struct madi_store *s, struct mapping *m, struct madi_err *err)
 
 void mapping_release(struct mapping *m)
 {
+    for (size_t a = 0; a < m->ncolumns; a++) {
+        free(m->columns[a].alias);
+        free(m->columns[a].field);
+    }
+    free(m->columns);
+    for (size_t v = 0; v < m->nvalues; v++) {
+        free(m->values[v].field);
+        free(m->values[v].from);
+        free(m->values[v].to);
+    }
+    free(m->values);
+    free(m->profile_kind);
+    m->columns = NULL;
+    m->values = NULL;
+    m->profile_kind = NULL;
+    m->ncolumns = m->nvalues = 0;
     for (size_t a = 0; a < m->n; a++) {
         free(m->aliases[a].kind);
         free(m->aliases[a].alias);
@@ -319,4 +345,138 @@ int madi_alias_foreach(struct madi_store *s,
         fn(ctx, madi_stmt_text(st, 0), madi_stmt_text(st, 1), madi_stmt_text(st, 2));
     madi_stmt_finalize(st);
     return rc < 0 ? rc : MADI_OK;
+}
+
+/* ---- mapping profiles ---- */
+
+/* Next token of a profile line: a "quoted string" (with \" inside) or a bare word. */
+static char *token(char **pp)
+{
+    char *p = *pp;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (!*p || *p == '#')
+        return NULL;
+    if (*p == '"') {
+        char *out = ++p, *w = p;
+        while (*p && *p != '"') {
+            if (*p == '\\' && p[1])
+                p++;
+            *w++ = *p++;
+        }
+        if (*p != '"')
+            return NULL;
+        *w = '\0';
+        *pp = p + 1;
+        return out;
+    }
+    char *out = p;
+    while (*p && *p != ' ' && *p != '\t')
+        p++;
+    if (*p)
+        *p++ = '\0';
+    *pp = p;
+    return out;
+}
+
+static char *lower_dup(const char *s)
+{
+    char *d = xstrdup(s);
+    for (char *p = d; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return d;
+}
+
+int mapping_profile_load(const char *path, struct mapping *m, struct madi_err *err)
+{
+    int rc = MADI_OK;
+    unsigned long lineno = 0;
+    char line[2048];
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return madi_err_set(err, MADI_EIO, "cannot open the mapping %s", path);
+    while (!rc && fgets(line, sizeof(line), f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *p = line;
+        char *verb = token(&p);
+        if (!verb)
+            continue;
+        char *a = token(&p), *b = token(&p), *c = token(&p);
+        if (strcmp(verb, "kind") == 0 && a && !b) {
+            const struct madi_kind *k = madi_kind_find(a);
+            if (!k) {
+                rc = madi_err_set(err, MADI_EPARSE, "%s:%lu: there is no kind '%s'", path, lineno,
+                                  a);
+                break;
+            }
+            free(m->profile_kind);
+            m->profile_kind = xstrdup(k->name);
+        } else if (strcmp(verb, "column") == 0 && a && b && !c) {
+            if (strcmp(b, "?") == 0) {
+                /* left for the officer to decide: the column is ignored */
+                continue;
+            }
+            m->columns = xrealloc(m->columns, (m->ncolumns + 1) * sizeof(*m->columns));
+            m->columns[m->ncolumns].kind = NULL;
+            m->columns[m->ncolumns].alias = xstrdup(a);
+            m->columns[m->ncolumns].field = xstrdup(b);
+            m->ncolumns++;
+        } else if (strcmp(verb, "value") == 0 && a && b && c) {
+            if (strcmp(c, "?") == 0) {
+                rc = madi_err_set(err, MADI_EPARSE,
+                                  "%s:%lu: the value \"%s\" of %s still reads '?': write the code "
+                                  "it stands for",
+                                  path, lineno, b, a);
+                break;
+            }
+            m->values = xrealloc(m->values, (m->nvalues + 1) * sizeof(*m->values));
+            m->values[m->nvalues].field = xstrdup(a);
+            m->values[m->nvalues].from = lower_dup(b);
+            m->values[m->nvalues].to = xstrdup(c);
+            m->nvalues++;
+        } else {
+            rc = madi_err_set(err, MADI_EPARSE,
+                              "%s:%lu: not a mapping line (write: kind KIND, column \"HEADER\" "
+                              "COLUMN, or value COLUMN \"TEXT\" CODE)",
+                              path, lineno);
+        }
+    }
+    if (!rc && ferror(f))
+        rc = madi_err_set(err, MADI_EIO, "cannot read the mapping %s", path);
+    (void)fclose(f);
+    if (!rc && !m->profile_kind)
+        rc = madi_err_set(err, MADI_EPARSE, "%s: the mapping has no 'kind' line", path);
+    /* Column and value lines must name columns of the kind. */
+    const struct madi_kind *k = m->profile_kind ? madi_kind_find(m->profile_kind) : NULL;
+    for (size_t i = 0; !rc && i < m->ncolumns; i++)
+        if (madi_kind_field_index(k, m->columns[i].field) < 0)
+            rc = madi_err_set(err, MADI_EPARSE, "%s: %s has no column '%s'", path, k->name,
+                              m->columns[i].field);
+    for (size_t i = 0; !rc && i < m->nvalues; i++)
+        if (madi_kind_field_index(k, m->values[i].field) < 0)
+            rc = madi_err_set(err, MADI_EPARSE, "%s: %s has no column '%s'", path, k->name,
+                              m->values[i].field);
+    return rc;
+}
+
+const char *mapping_value(const struct mapping *m, const char *field, const char *p, size_t n)
+{
+    while (n && isspace((unsigned char)*p)) {
+        p++;
+        n--;
+    }
+    while (n && isspace((unsigned char)p[n - 1]))
+        n--;
+    for (size_t i = 0; i < m->nvalues; i++) {
+        const struct mapping_value *v = &m->values[i];
+        if (strcmp(v->field, field) != 0 || strlen(v->from) != n)
+            continue;
+        size_t j = 0;
+        while (j < n && tolower((unsigned char)p[j]) == (unsigned char)v->from[j])
+            j++;
+        if (j == n)
+            return v->to;
+    }
+    return NULL;
 }

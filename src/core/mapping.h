@@ -14,11 +14,30 @@ struct mapping_alias {
     char *kind, *alias, *field;
 };
 
-/* The aliases stored in a database, loaded once per import. */
+/* A value a mapping profile translates: `from` (lower case) in column `field` becomes `to`. */
+struct mapping_value {
+    char *field, *from, *to;
+};
+
+/* The aliases stored in a database, and a mapping profile's columns and values. */
 struct mapping {
     struct mapping_alias *aliases;
     size_t n;
+    char *profile_kind;            /* the profile's "kind" line, or NULL */
+    struct mapping_alias *columns; /* the profile's "column" lines (kind = profile_kind) */
+    size_t ncolumns;
+    struct mapping_value *values; /* the profile's "value" lines */
+    size_t nvalues;
 };
+
+/**
+ * Read a mapping profile (see docs/IMPORT.md) into m. Problems are MADI_EPARSE with
+ * "FILE:LINE: what is wrong" in err.
+ */
+int mapping_profile_load(const char *path, struct mapping *m, struct madi_err *err);
+
+/** What a profile turns `value` of column `field` into, or NULL. Case and spaces ignored. */
+const char *mapping_value(const struct mapping *m, const char *field, const char *p, size_t n);
 
 /** Load the stored column aliases. Release with mapping_release. */
 int mapping_load(struct madi_store *s, struct mapping *m, struct madi_err *err);
