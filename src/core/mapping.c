@@ -115,8 +115,7 @@ static int match_one(const struct mapping *m, const struct madi_kind *k, const c
         /* A profile's own column names come first: they are what this source means. */
         for (size_t a = 0; a < m->ncolumns; a++) {
             char an[256];
-            madi_header_normalise(m->columns[a].alias, strlen(m->columns[a].alias), an,
-                                  sizeof(an));
+            madi_header_normalise(m->columns[a].alias, strlen(m->columns[a].alias), an, sizeof(an));
             if (strcmp(an, norm) == 0)
                 return madi_kind_field_index(k, m->columns[a].field);
         }
