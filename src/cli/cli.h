@@ -73,6 +73,7 @@ MADI_CMD(alias)
 MADI_CMD(codes)
 MADI_CMD(xlsform)
 MADI_CMD(mapping)
+MADI_CMD(export)
 MADI_CMD(demo)
 MADI_CMD(help)
 

@@ -19,6 +19,10 @@ const struct cmd madi_commands[] = {
       cmd_batch_usage },
     { "alias", cmd_alias, CMD_NEEDS_DB | CMD_WRITES, "map operators' own column headers",
       cmd_alias_usage },
+    { "export", cmd_export, CMD_NEEDS_DB,
+      "write a kind's records as CSV (with HXL), importable "
+      "again",
+      cmd_export_usage },
     { "mapping", cmd_mapping, 0, "learn a mapping profile for a source's own columns and words",
       cmd_mapping_usage },
     { "xlsform", cmd_xlsform, 0, "write an XLSForm for KoBoToolbox or ODK for a kind",
