@@ -1,7 +1,9 @@
 /*
  * import.h: operator files in, validated, stored whole or not at all.
  *
- * Files are CSV or Excel workbooks (.xlsx, one sheet); a workbook is recognised by its content.
+ * Files are CSV or spreadsheets (.xlsx, .ods), recognised by their content. A spreadsheet whose
+ * sheets are named as kinds (organisation, area, eore, ...) imports every such sheet, each as its
+ * own batch, in one transaction, registers first, unless a kind or sheet is named.
  * One file is one batch and one transaction: every problem in the file is reported (not just
  * the first), and if there is any error nothing is written. A file already imported (same
  * content, same kind, still active) is a no-op. A corrected file replaces an earlier batch only
@@ -77,6 +79,7 @@ struct madi_import_result {
     unsigned long identical;            /* rows identical to an earlier row, kept */
     unsigned long rejected_submissions; /* KoBo/ODK submissions marked rejected: skipped */
     unsigned long already; /* KoBo/ODK submissions imported by an earlier export: skipped */
+    unsigned long sheets;  /* a workbook with one sheet per kind: sheets imported */
 };
 
 /**

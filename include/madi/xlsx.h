@@ -35,6 +35,9 @@ const char *madi_xlsx_sheet(const struct madi_xlsx *x);
 /** Close; NULL is a no-op. */
 void madi_xlsx_close(struct madi_xlsx *x);
 
+/** The names of the workbook's sheets (hidden ones too); caller frees each and the array. */
+int madi_xlsx_sheet_names(const char *path, char ***names, size_t *n);
+
 /** Write the spreadsheet name of column `col` (1 = "A", 27 = "AA") into out (8 bytes). */
 void madi_xlsx_column_name(unsigned col, char out[8]);
 

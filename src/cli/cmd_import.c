@@ -131,8 +131,13 @@ static void report_text(const char *name, int rc, const struct madi_import_resul
 {
     switch (rc == MADI_OK || rc == MADI_EREJECTED ? (int)r->status : -1) {
     case MADI_IMPORT_STORED:
-        (void)printf("%s: imported %llu %s row%s as batch %lld", name, r->rows, r->kind,
-                     r->rows == 1 ? "" : "s", (long long)r->batch);
+        if (r->sheets)
+            (void)printf("%s: imported %llu row%s from %lu sheet%s, a batch each, from batch %lld",
+                         name, r->rows, r->rows == 1 ? "" : "s", r->sheets,
+                         r->sheets == 1 ? "" : "s", (long long)r->batch);
+        else
+            (void)printf("%s: imported %llu %s row%s as batch %lld", name, r->rows, r->kind,
+                         r->rows == 1 ? "" : "s", (long long)r->batch);
         if (r->warnings)
             (void)printf(" (%lu warning%s)", r->warnings, r->warnings == 1 ? "" : "s");
         if (r->already)
@@ -147,6 +152,11 @@ static void report_text(const char *name, int rc, const struct madi_import_resul
         (void)printf("\n");
         break;
     case MADI_IMPORT_UNCHANGED:
+        if (r->sheets) {
+            (void)printf("%s: already imported (%lu sheet%s, from batch %lld); nothing changed\n",
+                         name, r->sheets, r->sheets == 1 ? "" : "s", (long long)r->batch);
+            break;
+        }
         (void)printf("%s: already imported as batch %lld; nothing changed (to load a corrected "
                      "version, use --replace %lld)\n",
                      name, (long long)r->batch, (long long)r->batch);

@@ -1590,8 +1590,8 @@ static int find_header(struct importer *im, const char *path, const struct madi_
     return rc ? rc : src_next(src, row);
 }
 
-int madi_import_file(struct madi_store *s, const char *path, const struct madi_import_opts *o,
-                     struct madi_import_result *res, struct madi_err *err)
+static int import_one(struct madi_store *s, const char *path, const struct madi_import_opts *o,
+                      struct madi_import_result *res, struct madi_err *err, int nested)
 {
     int rc = MADI_OK, in_tx = 0;
     struct importer *im = xcalloc(1, sizeof(*im));
@@ -1724,12 +1724,14 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         goto done;
     }
 
-    rc = madi_store_begin(s, err);
-    if (rc)
-        goto done;
-    in_tx = 1;
-    if (o->fail_after_writes)
-        madi_store_fail_after(s, o->fail_after_writes);
+    if (!nested) {
+        rc = madi_store_begin(s, err);
+        if (rc)
+            goto done;
+        in_tx = 1;
+        if (o->fail_after_writes)
+            madi_store_fail_after(s, o->fail_after_writes);
+    }
     rc = open_batch(im, sha);
     if (!rc && o->replace_batch)
         rc = replace_batch(im);
@@ -1766,7 +1768,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         goto done;
     }
     rc = close_batch(im);
-    if (!rc)
+    if (!rc && !nested)
         rc = madi_store_commit(s, err);
     if (!rc) {
         in_tx = 0;
@@ -1785,7 +1787,8 @@ done:
         res->status = MADI_IMPORT_REJECTED;
     if (rc == MADI_OK && res->status == MADI_IMPORT_REJECTED)
         rc = MADI_EREJECTED;
-    madi_store_fail_after(s, 0);
+    if (!nested)
+        madi_store_fail_after(s, 0);
     madi_stmt_finalize(im->ins);
     madi_stmt_finalize(im->upd);
     madi_stmt_finalize(im->lookup);
@@ -1799,6 +1802,118 @@ done:
     mapping_release(&im->map);
     close_source(&src);
     free(im);
+    return rc;
+}
+
+/* ---- a workbook with one sheet per kind ---- */
+
+static void add_result(struct madi_import_result *to, const struct madi_import_result *r)
+{
+    to->rows += r->rows;
+    to->errors += r->errors;
+    to->warnings += r->warnings;
+    to->provisional += r->provisional;
+    to->identical += r->identical;
+    to->rejected_submissions += r->rejected_submissions;
+    to->already += r->already;
+}
+
+/*
+ * Import every sheet named as a kind (organisation, area, eore, ...) in one transaction, in the
+ * order of the kinds (registers first), each sheet its own batch: all of them, or none.
+ */
+static int import_workbook(struct madi_store *s, const char *path, const struct madi_import_opts *o,
+                           char **names, size_t nnames, struct madi_import_result *res,
+                           struct madi_err *err)
+{
+    int rc = MADI_OK, failed = 0;
+    size_t done_sheets = 0, unchanged = 0;
+    memset(res, 0, sizeof(*res));
+    res->kind = "workbook";
+    if (o->replace_batch)
+        return madi_err_set(err, MADI_EINVAL,
+                            "--replace takes one sheet: name it with --sheet (and --kind)");
+    for (size_t i = 0; i < nnames && o->on_diag; i++) {
+        if (madi_kind_find(names[i]))
+            continue;
+        char msg[300];
+        (void)snprintf(msg, sizeof(msg),
+                       "sheet '%s' is not named as a kind, so it is not imported (name it after "
+                       "one, such as 'eore', to import it)",
+                       names[i]);
+        struct madi_diag d = {
+            MADI_DIAG_NOTE, o->name ? o->name : path, names[i], 0, 0, NULL, msg
+        };
+        o->on_diag(o->diag_ctx, &d);
+    }
+    rc = madi_store_begin(s, err);
+    if (rc)
+        return rc;
+    for (const struct madi_kind *k = madi_kinds; k->name && !rc; k++) {
+        for (size_t i = 0; i < nnames && !rc; i++) {
+            if (madi_kind_find(names[i]) != k)
+                continue;
+            struct madi_import_opts one = *o;
+            struct madi_import_result r;
+            one.kind = k->name;
+            one.sheet = names[i];
+            int orc = import_one(s, path, &one, &r, err, 1);
+            add_result(res, &r);
+            if (orc == MADI_EREJECTED) {
+                failed = 1;
+            } else if (orc) {
+                rc = orc;
+            } else if (r.status == MADI_IMPORT_UNCHANGED) {
+                unchanged++;
+                if (!res->batch)
+                    res->batch = r.batch;
+            } else {
+                done_sheets++;
+                if (!res->batch)
+                    res->batch = r.batch;
+            }
+        }
+    }
+    res->sheets = done_sheets + unchanged;
+    if (!rc && !failed && !done_sheets && unchanged) {
+        madi_store_rollback(s);
+        res->status = MADI_IMPORT_UNCHANGED;
+        return MADI_OK;
+    }
+    if (rc || failed || (o->flags & MADI_IMPORT_DRY_RUN)) {
+        madi_store_rollback(s);
+        res->batch = 0;
+        res->status = rc || failed ? MADI_IMPORT_REJECTED : MADI_IMPORT_CHECKED;
+        return rc ? rc : failed ? MADI_EREJECTED : MADI_OK;
+    }
+    rc = madi_store_commit(s, err);
+    if (rc) {
+        madi_store_rollback(s);
+        return rc;
+    }
+    res->status = MADI_IMPORT_STORED;
+    return MADI_OK;
+}
+
+int madi_import_file(struct madi_store *s, const char *path, const struct madi_import_opts *o,
+                     struct madi_import_result *res, struct madi_err *err)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int rc, kinds = 0;
+    if (o->kind || o->sheet || !is_zip(path))
+        return import_one(s, path, o, res, err, 0);
+    if (madi_xlsx_sheet_names(path, &names, &n) != MADI_OK)
+        (void)madi_ods_sheet_names(path, &names, &n);
+    for (size_t i = 0; i < n; i++)
+        kinds += madi_kind_find(names[i]) != NULL;
+    if (kinds)
+        rc = import_workbook(s, path, o, names, n, res, err);
+    else
+        rc = import_one(s, path, o, res, err, 0);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
     return rc;
 }
 

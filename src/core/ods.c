@@ -356,3 +356,66 @@ void madi_ods_close(struct madi_ods *o)
     madi_buf_release(&o->rec);
     free(o);
 }
+
+struct ods_names {
+    char **v;
+    size_t n;
+};
+
+static void names_start(void *ud, const char *el, const char **atts)
+{
+    struct ods_names *nm = ud;
+    if (strcmp(el, "table:table") != 0 || nm->n >= 1024)
+        return;
+    const char *name = attr(atts, "table:name");
+    if (!name)
+        return;
+    nm->v = xrealloc(nm->v, (nm->n + 1) * sizeof(*nm->v));
+    nm->v[nm->n++] = xstrdup(name);
+}
+
+int madi_ods_sheet_names(const char *path, char ***names, size_t *n)
+{
+    int zerr = 0, rc = MADI_OK;
+    struct ods_names nm = { NULL, 0 };
+    char *buf = NULL;
+    *names = NULL;
+    *n = 0;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    if (!z)
+        return MADI_EPARSE;
+    zip_file_t *f = zip_fopen(z, "content.xml", 0);
+    XML_Parser p = XML_ParserCreate(NULL);
+    if (!f || !p) {
+        rc = MADI_EPARSE;
+        goto done;
+    }
+    XML_SetUserData(p, &nm);
+    XML_SetElementHandler(p, names_start, NULL);
+    buf = xmalloc(CHUNK);
+    for (;;) {
+        zip_int64_t got = zip_fread(f, buf, CHUNK);
+        if (got < 0 || XML_Parse(p, buf, (int)got, got == 0) != XML_STATUS_OK) {
+            rc = MADI_EPARSE;
+            break;
+        }
+        if (got == 0)
+            break;
+    }
+done:
+    free(buf);
+    if (p)
+        XML_ParserFree(p);
+    if (f)
+        (void)zip_fclose(f);
+    zip_discard(z);
+    if (rc) {
+        for (size_t i = 0; i < nm.n; i++)
+            free(nm.v[i]);
+        free(nm.v);
+        return rc;
+    }
+    *names = nm.v;
+    *n = nm.n;
+    return MADI_OK;
+}

@@ -681,3 +681,46 @@ void madi_xlsx_close(struct madi_xlsx *x)
     madi_buf_release(&x->rec);
     free(x);
 }
+
+struct names {
+    char **v;
+    size_t n;
+};
+
+static void names_start(void *ud, const char *el, const char **atts)
+{
+    struct names *nm = ud;
+    if (strcmp(local(el), "sheet") != 0)
+        return;
+    const char *name = attr(atts, "name");
+    if (!name || nm->n >= 1024)
+        return;
+    nm->v = xrealloc(nm->v, (nm->n + 1) * sizeof(*nm->v));
+    nm->v[nm->n++] = xstrdup(name);
+}
+
+int madi_xlsx_sheet_names(const char *path, char ***names, size_t *n)
+{
+    int zerr = 0, rc = MADI_OK;
+    size_t len = 0;
+    struct names nm = { NULL, 0 };
+    struct madi_err err;
+    *names = NULL;
+    *n = 0;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    if (!z)
+        return MADI_EPARSE;
+    char *data = read_part(z, "xl/workbook.xml", &len, &err, &rc);
+    if (data && parse_whole(data, len, &nm, names_start, noop_end, NULL) == MADI_OK) {
+        *names = nm.v;
+        *n = nm.n;
+    } else {
+        for (size_t i = 0; i < nm.n; i++)
+            free(nm.v[i]);
+        free(nm.v);
+        rc = MADI_EPARSE;
+    }
+    free(data);
+    zip_discard(z);
+    return data ? rc : MADI_EPARSE;
+}
