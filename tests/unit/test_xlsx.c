@@ -211,6 +211,40 @@ static void test_problem_cells(void **state)
     madi_xlsx_close(x);
 }
 
+/* Hostile XML: entity expansion (billion laughs) and invalid UTF-8 are refused, not obeyed. */
+static void test_hostile_xml(void **state)
+{
+    (void)state;
+    char path[256];
+    struct issues is;
+    struct madi_csv_row row;
+    (void)snprintf(path, sizeof(path), "%s/laughs.xlsx", dir);
+    make_raw(path,
+             "<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY a \"aaaaaaaaaa\">"
+             "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;"
+             "&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\"><!ENTITY e \"&d;&d;&d;&d;"
+             "&d;&d;&d;&d;&d;&d;\"><!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\"><!ENTITY g "
+             "\"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\"><!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">]>"
+             "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>&h;</t></is></c>"
+             "</row></sheetData></worksheet>");
+    struct madi_xlsx *x = open_sheet(path, NULL, &is, MADI_OK);
+    int rc = madi_xlsx_next(x, &row);
+    /* expat refuses the amplification, or the cell cap stops it: never 100 MB in memory */
+    if (rc == 1)
+        assert_true(row.bad || row.fields[0].len <= MADI_CSV_DEFAULT_MAX_FIELD);
+    else
+        assert_int_equal(rc, MADI_EPARSE);
+    madi_xlsx_close(x);
+
+    (void)snprintf(path, sizeof(path), "%s/utf8.xlsx", dir);
+    make_raw(path, "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>ok \xff\xfe"
+                   "</t></is></c></row></sheetData></worksheet>");
+    x = open_sheet(path, NULL, &is, MADI_OK);
+    assert_int_equal(madi_xlsx_next(x, &row), MADI_EPARSE);
+    assert_non_null(strstr(is.msg[0], "damaged"));
+    madi_xlsx_close(x);
+}
+
 static void test_not_a_workbook(void **state)
 {
     (void)state;
@@ -245,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_excel_like_workbook),
         cmocka_unit_test(test_problem_cells),
+        cmocka_unit_test(test_hostile_xml),
         cmocka_unit_test(test_not_a_workbook),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
