@@ -1,60 +1,108 @@
 /*
  * replay.c: runs a fuzz target over every file of a corpus folder, for builds without libFuzzer
- * (gcc, sanitizers on). Prints "N passed, 0 failed"; a crash fails the ctest test.
+ * (gcc, sanitizers on), so that the corpus is a regression test under ctest. A crash or a
+ * sanitizer report fails the test; a file that cannot be read counts as failed. Ends with
+ * "N passed, M failed".
  */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "banned.h"
+#include "xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Read all of `path` into a new buffer (caller frees); returns 0, or -1 if it cannot. */
+static int slurp(const char *path, uint8_t **out, size_t *len)
+{
+    int rc = 0;
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t n = 0, cap = 0, got;
+
+    *out = NULL;
+    *len = 0;
+    if (!f) {
+        rc = -1;
+        goto done;
+    }
+    do {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            buf = xrealloc(buf, cap);
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0);
+    if (ferror(f)) {
+        rc = -1;
+        goto done;
+    }
+    *out = buf;
+    *len = n;
+    buf = NULL;
+done:
+    free(buf);
+    if (f)
+        (void)fclose(f);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    int rc = 0;
+    DIR *d = NULL;
+    struct dirent *e;
+    unsigned passed = 0, failed = 0;
+
     if (argc != 2) {
-        (void)fprintf(stderr, "usage: %s CORPUS-DIR\n", argv[0]);
-        return 2;
+        (void)fprintf(stderr, "usage: %s CORPUS-FOLDER\n", argv[0]);
+        rc = 2;
+        goto done;
     }
-    DIR *d = opendir(argv[1]);
+    d = opendir(argv[1]);
     if (!d) {
         (void)fprintf(stderr, "cannot open %s\n", argv[1]);
-        return 2;
+        rc = 2;
+        goto done;
     }
-    struct dirent *e;
-    int n = 0;
     while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        struct stat st;
+        uint8_t *data;
+        size_t len;
         if (e->d_name[0] == '.')
             continue;
-        char path[4096];
         (void)snprintf(path, sizeof(path), "%s/%s", argv[1], e->d_name);
-        FILE *f = fopen(path, "rb");
-        if (!f)
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
-        uint8_t *buf = NULL;
-        size_t len = 0, cap = 0, got;
-        uint8_t tmp[65536];
-        while ((got = fread(tmp, 1, sizeof(tmp), f)) > 0) {
-            if (len + got > cap) {
-                cap = (len + got) * 2;
-                uint8_t *nb = realloc(buf, cap);
-                if (!nb)
-                    abort();
-                buf = nb;
-            }
-            memcpy(buf + len, tmp, got);
-            len += got;
+        if (slurp(path, &data, &len) != 0) {
+            (void)fprintf(stderr, "cannot read %s\n", path);
+            failed++;
+            continue;
         }
-        (void)fclose(f);
-        (void)LLVMFuzzerTestOneInput(buf ? buf : tmp, len);
-        free(buf);
-        n++;
+        /* A copy of exactly `len` bytes, so that ASan sees any read past the end. */
+        uint8_t *exact = xmalloc(len);
+        if (len)
+            memcpy(exact, data, len);
+        free(data);
+        (void)LLVMFuzzerTestOneInput(exact, len);
+        free(exact);
+        passed++;
     }
-    (void)closedir(d);
-    if (n == 0) {
-        (void)fprintf(stderr, "empty corpus %s\n", argv[1]);
-        return 1;
+    if (passed + failed == 0) {
+        (void)fprintf(stderr, "no files in %s\n", argv[1]);
+        rc = 1;
     }
-    (void)printf("%d passed, 0 failed\n", n);
-    return 0;
+    (void)printf("%u passed, %u failed\n", passed, failed);
+    if (failed)
+        rc = 1;
+done:
+    if (d)
+        (void)closedir(d);
+    return rc;
 }
