@@ -36,6 +36,7 @@
 #include "buf.h"
 #include "hashmap.h"
 #include "mapping.h"
+#include "repeat.h"
 #include "xalloc.h"
 
 #define MAX_COLS   512
@@ -118,6 +119,8 @@ struct source {
     struct madi_csv *csv;
     struct madi_xlsx *xlsx;
     struct madi_ods *ods;
+    char *joined;      /* a repeat group joined to its parents, as CSV text; owned */
+    char *joined_name; /* which repeat; owned */
 };
 
 static int src_next(struct source *src, struct madi_csv_row *row)
@@ -1489,10 +1492,58 @@ static int import_rows(struct importer *im, struct source *src)
     return MADI_OK; /* a parse error was reported as a diagnostic */
 }
 
+static int map_columns(struct importer *im, const struct madi_kind *k,
+                       const struct madi_csv_row *hdr, const struct madi_csv_row *hxl, int report);
+
+/* For repeat_join: how well a header does for the import (-1: not at all). */
+static int joined_score(void *ctx, char **hdr, size_t n)
+{
+    struct importer *im = ctx;
+    if (n > MAX_COLS)
+        return -1;
+    struct madi_csv_field *f = xcalloc(n ? n : 1, sizeof(*f));
+    for (size_t i = 0; i < n; i++) {
+        f[i].p = hdr[i];
+        f[i].len = strlen(hdr[i]);
+        f[i].line = 1;
+    }
+    struct madi_csv_row row = { f, n, 1, 0 };
+    int save = im->ncols;
+    im->ncols = (int)n;
+    int sc = map_columns(im, im->kind, &row, NULL, 0);
+    im->ncols = save;
+    free(f);
+    return sc;
+}
+
+/* An export whose main table does not hold the records, but a repeat group joined to it does. */
+static int open_repeat(struct importer *im, const char *path, const struct madi_csv_opts *copts,
+                       struct source *src)
+{
+    size_t len = 0;
+    int was = im->searching;
+    im->searching = 1;
+    int built = repeat_join(path, im->o->sheet, joined_score, im, &src->joined, &len,
+                            &src->joined_name, im->err);
+    im->searching = was;
+    if (built <= 0)
+        return built;
+    src->csv = madi_csv_from_mem(src->joined, len, copts);
+    im->sheet = src->joined_name;
+    return 1;
+}
+
 static int open_source(struct importer *im, const char *path, const struct madi_csv_opts *copts,
                        struct source *src)
 {
     int rc;
+    if (is_zip(path) && im->kind) {
+        /* An export may hold the records in a repeat group (KoBoToolbox sheets with
+         * _parent_index, ODK Central CSV zips): choose the table that holds them. */
+        rc = open_repeat(im, path, copts, src);
+        if (rc)
+            return rc < 0 ? rc : MADI_OK;
+    }
     if (is_zip(path)) {
         rc = madi_xlsx_open(path, im->o->sheet, copts, &src->xlsx, im->err);
         if (rc == MADI_EPARSE) {
@@ -1526,9 +1577,13 @@ static void close_source(struct source *src)
     madi_csv_close(src->csv);
     madi_xlsx_close(src->xlsx);
     madi_ods_close(src->ods);
+    free(src->joined);
+    free(src->joined_name);
     src->csv = NULL;
     src->xlsx = NULL;
     src->ods = NULL;
+    src->joined = NULL;
+    src->joined_name = NULL;
 }
 
 /* Could this row be the header: all required columns of the kind (or of some kind)? */
@@ -1595,7 +1650,7 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
 {
     int rc = MADI_OK, in_tx = 0;
     struct importer *im = xcalloc(1, sizeof(*im));
-    struct source src = { NULL, NULL, NULL };
+    struct source src = { NULL, NULL, NULL, NULL, NULL };
     struct madi_csv_row hdr_row, peek;
     struct madi_csv_opts copts = { 0 };
     struct madi_csv_field *hdr_fields = NULL;
@@ -1931,7 +1986,7 @@ int madi_import_learn(struct madi_store *s, const char *path, const struct madi_
     int rc = MADI_OK;
     struct importer *im = xcalloc(1, sizeof(*im));
     struct madi_import_result res;
-    struct source src = { NULL, NULL, NULL };
+    struct source src = { NULL, NULL, NULL, NULL, NULL };
     struct madi_csv_opts copts = { 0 };
     struct madi_csv_row row;
     struct learnt *vals = NULL;
