@@ -26,15 +26,17 @@
     }
 
 static const struct madi_code sex_codes[] = {
-    { MADI_SEX_F, "F", "female", "f|female|woman|women|girl|girls|femme|mujer|fem" },
-    { MADI_SEX_M, "M", "male", "m|male|man|men|boy|boys|homme|hombre" },
+    { MADI_SEX_F, "F", "female",
+      "f|female|woman|women|girl|girls|femme|mujer|fem|féminin|feminin|femenino|femme|fille|niña|أنثى|انثى|жінка|жіноча|ж" },
+    { MADI_SEX_M, "M", "male",
+      "m|male|man|men|boy|boys|homme|hombre|masculin|masculino|garçon|niño|ذكر|чоловік|чоловіча|ч" },
     { MADI_SEX_X, "X", "other", "x|other|i|intersex|non-binary|nonbinary" },
     { MADI_SEX_U, "U", "unknown", "u|unknown|unk|not known|not recorded|dk|n/k" },
 };
 
 static const struct madi_code yesno_codes[] = {
-    { MADI_YES, "yes", "yes", "y|true|1|oui|si|sí" },
-    { MADI_NO, "no", "no", "n|false|0|non" },
+    { MADI_YES, "yes", "yes", "y|true|1|oui|si|sí|نعم|так" },
+    { MADI_NO, "no", "no", "n|false|0|non|لا|ні" },
     { MADI_UNKNOWN, "unknown", "unknown", "u|unk|dk|don't know|not known|9" },
 };
 
@@ -124,8 +126,10 @@ static const struct madi_code count_method_codes[] = {
 };
 
 static const struct madi_code outcome_codes[] = {
-    { 1, "killed", "killed", "dead|death|died" },
-    { 2, "injured", "injured", "injury|wounded|survivor" },
+    { 1, "killed", "killed",
+      "dead|death|died|tué|tue|décédé|decede|mort|muerto|fallecido|قتيل|متوفى|загинув|загинула" },
+    { 2, "injured", "injured",
+      "injury|wounded|survivor|blessé|blesse|herido|جريح|مصاب|поранений|поранена" },
     { 9, "unknown", "unknown", "u|unk" },
 };
 
@@ -135,9 +139,10 @@ static const struct madi_code victim_type_codes[] = {
 };
 
 static const struct madi_code civilian_codes[] = {
-    { 1, "civilian", "civilian", NULL },
+    { 1, "civilian", "civilian", "civil|civils|civiles|مدني|цивільний|цивільна" },
     { 2, "military", "military or security forces", "security|soldier|police" },
-    { 3, "deminer", "deminer (mine action staff)", "demining|mine action staff" },
+    { 3, "deminer", "deminer (mine action staff)",
+      "demining|mine action staff|démineur|demineur|desminador|نازع ألغام|сапер" },
     { 9, "unknown", "unknown", "u|unk" },
 };
 

@@ -17,24 +17,25 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Shared column definitions. */
-#define ORG_REQ                                                                                \
-    {                                                                                          \
-        "organisation", MADI_F_REF, MADI_FLD_REQUIRED, NULL, MADI_REF_ORG, "#org+code|#org",   \
-                "operator|org|organization|organisation code|implementing partner|partner",    \
-                "code of the organisation that did the work (from the organisation register)", \
-                NULL                                                                           \
+#define ORG_REQ                                                                                                                                                      \
+    {                                                                                                                                                                \
+        "organisation", MADI_F_REF, MADI_FLD_REQUIRED, NULL, MADI_REF_ORG, "#org+code|#org",                                                                         \
+                "operator|org|organization|organisation code|implementing partner|partner|opérateur|organización|operador|منظمة|الجهة المنفذة|організація|оператор", \
+                "code of the organisation that did the work (from the organisation register)",                                                                       \
+                NULL                                                                                                                                                 \
     }
-#define AREA_REQ                                                                                  \
-    {                                                                                             \
-        "area", MADI_F_REF, MADI_FLD_REQUIRED, NULL, MADI_REF_AREA,                               \
-                "#adm2+code|#adm1+code|#adm3+code|#loc+code",                                     \
-                "area code|pcode|p-code|district|location|place|admin area",                      \
-                "code (P-code) of the administrative area, at any level, from the area register", \
-                NULL                                                                              \
+#define AREA_REQ                                                                                                                                         \
+    {                                                                                                                                                    \
+        "area", MADI_F_REF, MADI_FLD_REQUIRED, NULL, MADI_REF_AREA,                                                                                      \
+                "#adm2+code|#adm1+code|#adm3+code|#loc+code",                                                                                            \
+                "area code|pcode|p-code|district|location|place|admin area|lieu|localité|zone|distrito|lugar|المنطقة|القضاء|الموقع|район|громада|місце", \
+                "code (P-code) of the administrative area, at any level, from the area register",                                                        \
+                NULL                                                                                                                                     \
     }
-#define DATE_REQ(doc)                                                                            \
-    {                                                                                            \
-        "date", MADI_F_DATE, MADI_FLD_REQUIRED, NULL, 0, "#date", "day|activity date", doc, NULL \
+#define DATE_REQ(doc)                                                  \
+    {                                                                  \
+        "date", MADI_F_DATE, MADI_FLD_REQUIRED, NULL, 0, "#date",      \
+                "day|activity date|fecha|jour|التاريخ|дата", doc, NULL \
     }
 #define COUNT(name, hxl, aliases, doc)                              \
     {                                                               \
@@ -52,17 +53,21 @@
     {                                                                          \
         name, MADI_F_CODE, MADI_FLD_REQUIRED, list, 0, hxl, aliases, doc, NULL \
     }
-#define SEX_AGE_COUNTS(p, hp, total_doc)                                                         \
-    COUNT_REQ(p "participants", "#reached+ind" hp, "total|total participants|participants",      \
-              total_doc),                                                                        \
-            COUNT(p "girls", "#reached+f+children" hp, "female under 18|female 0-17",            \
-                  "girls (under 18)"),                                                           \
-            COUNT(p "boys", "#reached+m+children" hp, "male under 18|male 0-17",                 \
-                  "boys (under 18)"),                                                            \
-            COUNT(p "women", "#reached+f+adults" hp, "female 18+|female adults",                 \
-                  "women (18 and over)"),                                                        \
-            COUNT(p "men", "#reached+m+adults" hp, "male 18+|male adults", "men (18 and over)"), \
-            COUNT(p "sex_age_unknown", "#reached+unknown" hp, "unknown|sex or age unknown",      \
+#define SEX_AGE_COUNTS(p, hp, total_doc)                                                             \
+    COUNT_REQ(                                                                                       \
+            p "participants", "#reached+ind" hp,                                                     \
+            "total|total participants|participants|participantes|المشاركين|المجموع|учасники|всього", \
+            total_doc),                                                                              \
+            COUNT(p "girls", "#reached+f+children" hp,                                               \
+                  "female under 18|female 0-17|filles|niñas|فتيات|дівчата", "girls (under 18)"),     \
+            COUNT(p "boys", "#reached+m+children" hp,                                                \
+                  "male under 18|male 0-17|garçons|garcons|niños|فتيان|хлопці",                      \
+                  "boys (under 18)"),                                                                \
+            COUNT(p "women", "#reached+f+adults" hp,                                                 \
+                  "female 18+|female adults|femmes|mujeres|نساء|жінки", "women (18 and over)"),      \
+            COUNT(p "men", "#reached+m+adults" hp,                                                   \
+                  "male 18+|male adults|hommes|hombres|رجال|чоловіки", "men (18 and over)"),         \
+            COUNT(p "sex_age_unknown", "#reached+unknown" hp, "unknown|sex or age unknown",          \
                   "people whose sex or age group was not recorded")
 #define DISABILITY_COUNTS(p, hp)                                                             \
     COUNT(p "with_disability", "#reached+disabled" hp, "pwd|persons with disabilities",      \
@@ -72,14 +77,15 @@
             COUNT(p "disability_unknown", "#reached+disability_unknown" hp,                  \
                   "disability not recorded", "people whose disability status was not recorded")
 #define INDIVIDUAL_SADDD                                                                             \
-    CODE("sex", "sex", "#sex", "gender", "sex as recorded: F, M, X (other) or U (unknown)"),         \
+    CODE("sex", "sex", "#sex", "gender|sexe|sexo|الجنس|стать",                                       \
+         "sex as recorded: F, M, X (other) or U (unknown)"),                                         \
             { "age",                                                                                 \
               MADI_F_AGE,                                                                            \
               0,                                                                                     \
               NULL,                                                                                  \
               0,                                                                                     \
               "#age",                                                                                \
-              "age in years|age (years)",                                                            \
+              "age in years|age (years)|âge|Âge|edad|العمر|вік",                                     \
               "age in whole years (0-120), when known",                                              \
               NULL },                                                                                \
             { "age_band",                                                                            \
@@ -92,7 +98,8 @@
               "age band when the exact age is not known (e.g. 5-11, 60+); must nest in 0-4, 5-11, "  \
               "12-17, 18-24, 25-59, 60+",                                                            \
               NULL },                                                                                \
-            CODE("disability", "yesno", "#disabled", "pwd|person with disability",                   \
+            CODE("disability", "yesno", "#disabled",                                                 \
+                 "pwd|person with disability|handicap|discapacidad|إعاقة|інвалідність",              \
                  "disability status (yes, no, unknown); derived from the WG-SS answers when blank"), \
             CODE("wg_seeing", "wg", "#wg+seeing", NULL, "WG-SS: difficulty seeing (1-4)"),           \
             CODE("wg_hearing", "wg", "#wg+hearing", NULL, "WG-SS: difficulty hearing (1-4)"),        \
