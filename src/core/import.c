@@ -53,6 +53,11 @@ struct reg {
     int loaded;
     int closed; /* has at least one registered (non-provisional) entry */
     struct madi_stmt *ins_prov;
+    /* Numeric codes with leading zeros ("0101"), by their digits without the zeros ("101"):
+     * spreadsheets drop the zeros of codes they take for numbers. Value: index in zcodes. */
+    struct madi_strmap zmap;
+    char **zcodes;
+    size_t nz;
 };
 
 struct val {
@@ -99,7 +104,8 @@ struct importer {
     int row_bad;
     unsigned long line;
     struct madi_u64map seen;
-    struct madi_strmap custom; /* "list\037lower-case code or label" -> value */
+    struct madi_strmap custom;  /* "list\037lower-case code or label" -> value */
+    struct madi_strmap zwarned; /* codes that lost their zeros, already said */
     const char *fcache_name[48];
     int fcache_idx[48];
     int nfcache;
@@ -444,6 +450,7 @@ static void regs_init(struct importer *im)
         im->regs[i].what = def[i].what;
         im->regs[i].kind = def[i].kind;
         madi_strmap_init(&im->regs[i].map);
+        madi_strmap_init(&im->regs[i].zmap);
     }
 }
 
@@ -451,6 +458,12 @@ static void regs_release(struct importer *im)
 {
     for (int i = 0; i < 5; i++) {
         madi_strmap_release(&im->regs[i].map);
+        madi_strmap_release(&im->regs[i].zmap);
+        for (size_t z = 0; z < im->regs[i].nz; z++)
+            free(im->regs[i].zcodes[z]);
+        free(im->regs[i].zcodes);
+        im->regs[i].zcodes = NULL;
+        im->regs[i].nz = 0;
         madi_stmt_finalize(im->regs[i].ins_prov);
         im->regs[i].ins_prov = NULL;
     }
@@ -473,6 +486,13 @@ static int reg_load(struct importer *im, struct reg *r)
         char key[MAX_ID_LEN + 1];
         size_t kn = code_key(code, strlen(code), key);
         madi_strmap_put(&r->map, key, kn, madi_stmt_int(st, 0) * 2 + prov);
+        size_t z = strspn(code, "0");
+        if (z && code[z] && strspn(code, "0123456789") == strlen(code)) {
+            r->zcodes = xrealloc(r->zcodes, (r->nz + 1) * sizeof(*r->zcodes));
+            r->zcodes[r->nz] = xstrdup(code);
+            madi_strmap_put(&r->zmap, code + z, strlen(code + z), (int64_t)r->nz);
+            r->nz++;
+        }
         if (!prov)
             r->closed = 1;
     }
@@ -509,6 +529,25 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
     if (n <= MAX_ID_LEN && madi_strmap_get(&r->map, key, kn, &enc)) {
         v->i = enc >> 1;
         return MADI_OK;
+    }
+    int64_t zi = 0;
+    if (n && strspn(p, "0123456789") >= n && madi_strmap_get(&r->zmap, p, n, &zi)) {
+        const char *full = r->zcodes[zi];
+        kn = code_key(full, strlen(full), key);
+        if (madi_strmap_get(&r->map, key, kn, &enc)) {
+            v->i = enc >> 1;
+            char seen[80];
+            int sl = snprintf(seen, sizeof(seen), "%d:%s", f, full);
+            int64_t dummy = 0;
+            if (sl > 0 && !madi_strmap_get(&im->zwarned, seen, (size_t)sl, &dummy)) {
+                madi_strmap_put(&im->zwarned, seen, (size_t)sl, 1);
+                diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[f] + 1, fd->name,
+                     "%s is taken as %s %s: a spreadsheet dropped its leading zero (format the "
+                     "column as text to keep it)",
+                     show(p, n, shown, sizeof(shown)), r->what, full);
+            }
+            return MADI_OK;
+        }
     }
     if (n > MAX_ID_LEN) {
         cell_error(im, f, "%s is too long for a code (at most %d characters)",
@@ -1669,6 +1708,7 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
     regs_init(im);
     madi_u64map_init(&im->seen);
     madi_strmap_init(&im->custom);
+    madi_strmap_init(&im->zwarned);
     madi_u64map_init(&im->unmapped);
     if (sodium_init() < 0) {
         rc = madi_err_set(err, MADI_ECRYPTO, "libsodium could not start");
@@ -1850,6 +1890,7 @@ done:
     regs_release(im);
     madi_u64map_release(&im->seen);
     madi_strmap_release(&im->custom);
+    madi_strmap_release(&im->zwarned);
     madi_u64map_release(&im->unmapped);
     free(im->repeats);
     for (int c = 0; c < MAX_COLS; c++)
