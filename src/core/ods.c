@@ -25,6 +25,7 @@
 #define MAX_COLS   16384u
 #define MAX_REPEAT 10000ul /* copies of one non-empty repeated row */
 #define SHEET_CAP  (4ull << 30)
+#define CELL_CAP   100000000ul
 
 struct madi_ods {
     zip_t *zip;
@@ -47,6 +48,8 @@ struct madi_ods {
     size_t ncols, cap_cols;
     struct madi_csv_field *fields;
     int row_ready, row_bad;
+    unsigned long cells_seen;
+    int capped; /* stopped by a cap, already reported */
 };
 
 static void issue(struct madi_ods *o, unsigned long row, unsigned col, int fatal, const char *fmt,
@@ -186,9 +189,17 @@ static void on_end(void *ud, const char *el)
         if (o->text_over)
             issue(o, o->row, o->col + 1, 0, "this cell holds more than %zu bytes and was not read",
                   o->o.max_field);
-        if (b->len && !o->text_over)
+        if (b->len && !o->text_over) {
+            o->cells_seen += o->col_repeat;
+            if (o->cells_seen > CELL_CAP) {
+                issue(o, o->row, o->col + 1, 1, "the sheet has more than %lu cells: split it",
+                      CELL_CAP);
+                o->capped = 1;
+                (void)XML_StopParser(o->xp, XML_FALSE);
+                return;
+            }
             put(o, b->data, b->len, o->col_repeat);
-        else
+        } else
             o->col += o->col_repeat; /* empty cells only move the column */
     } else if (strcmp(el, "table:table-row") == 0) {
         int any = 0;
@@ -322,8 +333,9 @@ int madi_ods_next(struct madi_ods *o, struct madi_csv_row *row)
             continue;
         }
         if (st == XML_STATUS_ERROR) {
-            issue(o, o->row + 1, 0, 1, "the spreadsheet is damaged (%s); save it again",
-                  XML_ErrorString(XML_GetErrorCode(o->xp)));
+            if (!o->capped)
+                issue(o, o->row + 1, 0, 1, "the spreadsheet is damaged (%s); save it again",
+                      XML_ErrorString(XML_GetErrorCode(o->xp)));
             o->done = MADI_EPARSE;
             return o->done;
         }

@@ -25,6 +25,7 @@
 
 #define PART_CAP  (256u * 1024u * 1024u) /* a workbook part read whole */
 #define MAX_COLS  16384u
+#define CELL_CAP  100000000ul  /* cells in a sheet: beyond this it is a bomb, not a report */
 #define SHEET_CAP (4ull << 30) /* a sheet's unpacked XML: beyond this it is a zip bomb */
 #define CHUNK     65536u
 
@@ -63,6 +64,8 @@ struct madi_xlsx {
     size_t ncols;
     struct madi_csv_field *fields;
     int row_ready, row_bad;
+    unsigned long cells_seen;
+    int capped; /* stopped by a cap, already reported */
 };
 
 static void issue(struct madi_xlsx *x, unsigned long row, unsigned col, int fatal, const char *fmt,
@@ -456,6 +459,13 @@ static void sheet_end(void *ud, const char *el)
         x->in_is = 0;
     } else if (strcmp(n, "c") == 0 && x->in_c) {
         x->in_c = 0;
+        if (++x->cells_seen > CELL_CAP) {
+            issue(x, x->rownum, x->col, 1, "sheet '%s' has more than %lu cells: split it", x->sheet,
+                  CELL_CAP);
+            x->capped = 1;
+            (void)XML_StopParser(x->xp, XML_FALSE);
+            return;
+        }
         finish_cell(x);
     } else if (strcmp(n, "row") == 0) {
         x->last_row = x->rownum;
@@ -646,8 +656,10 @@ int madi_xlsx_next(struct madi_xlsx *x, struct madi_csv_row *row)
             continue;
         }
         if (st == XML_STATUS_ERROR) {
-            issue(x, x->last_row + 1, 0, 1, "sheet '%s' is damaged (%s); save the workbook again",
-                  x->sheet, XML_ErrorString(XML_GetErrorCode(x->xp)));
+            if (!x->capped)
+                issue(x, x->last_row + 1, 0, 1,
+                      "sheet '%s' is damaged (%s); save the workbook again", x->sheet,
+                      XML_ErrorString(XML_GetErrorCode(x->xp)));
             x->done = MADI_EPARSE;
             return x->done;
         }
