@@ -262,6 +262,28 @@ static void on_csv_issue(void *ctx, unsigned long line, unsigned col, int fatal,
 }
 
 /* A cell value quoted for a message: trimmed, at most 40 characters, no control characters. */
+/* A header cell as a name for messages, aliases and profiles: whole (up to 200 bytes, cut
+ * between characters), trimmed, control characters shown as '?'. Caller frees. */
+static char *header_name(const char *p, size_t n)
+{
+    while (n && isspace((unsigned char)*p)) {
+        p++;
+        n--;
+    }
+    while (n && isspace((unsigned char)p[n - 1]))
+        n--;
+    if (n > 200) {
+        n = 200;
+        while (n > 0 && ((unsigned char)p[n] & 0xc0) == 0x80)
+            n--;
+    }
+    char *s = xstrndup(p, n);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f || s[i] == '"')
+            s[i] = s[i] == '"' ? '\'' : '?';
+    return s;
+}
+
 static const char *show(const char *p, size_t n, char *out, size_t outsz)
 {
     while (n && isspace((unsigned char)*p)) {
@@ -271,6 +293,9 @@ static const char *show(const char *p, size_t n, char *out, size_t outsz)
     while (n && isspace((unsigned char)p[n - 1]))
         n--;
     size_t max = outsz > 48 ? 40 : outsz - 8, j = 0;
+    if (n > max) /* cut between characters, never inside a UTF-8 sequence */
+        while (max > 0 && ((unsigned char)p[max] & 0xc0) == 0x80)
+            max--;
     out[j++] = '\'';
     for (size_t i = 0; i < n && i < max; i++)
         out[j++] = (unsigned char)p[i] < 0x20 || p[i] == 0x7f ? '?' : p[i];
@@ -330,7 +355,7 @@ static int map_columns(struct importer *im, const struct madi_kind *k,
                 im->status_col = c;
             if (tool++ < 4 && tl < sizeof(tools))
                 tl += (size_t)snprintf(tools + tl, sizeof(tools) - tl, "%s%s", tl ? ", " : "",
-                                       im->colname[c]);
+                                       im->colname[c] ? im->colname[c] : "?");
             continue;
         }
         if (f < 0) {
@@ -1184,13 +1209,14 @@ static int find_same_batch(struct importer *im, const char *sha, int64_t *batch)
 {
     struct madi_stmt *st = NULL;
     int rc = madi_store_prepare(im->s,
-                                "SELECT id FROM batch WHERE sha256 = ? AND kind = ? AND status = "
-                                "'active' ORDER BY id LIMIT 1",
+                                "SELECT id FROM batch WHERE sha256 = ? AND kind = ? AND part = ? "
+                                "AND status = 'active' ORDER BY id LIMIT 1",
                                 &st, im->err);
     if (rc)
         return rc;
     madi_stmt_bind_text(st, 1, sha, strlen(sha));
     madi_stmt_bind_text(st, 2, im->kind->name, strlen(im->kind->name));
+    madi_stmt_bind_text(st, 3, im->sheet ? im->sheet : "", im->sheet ? strlen(im->sheet) : 0);
     rc = madi_stmt_step(st, im->err);
     *batch = rc == MADI_STMT_ROW ? madi_stmt_int(st, 0) : 0;
     madi_stmt_finalize(st);
@@ -1208,8 +1234,8 @@ static int open_batch(struct importer *im, const char *sha)
     const char *who = im->o->who ? im->o->who : "unknown";
     int rc = madi_store_prepare(im->s,
                                 "INSERT INTO batch (kind, file_name, sha256, imported_at, "
-                                "imported_by, row_count, warning_count, status) VALUES (?, ?, ?, "
-                                "?, ?, 0, 0, 'active') RETURNING id",
+                                "imported_by, row_count, warning_count, status, part) VALUES (?, "
+                                "?, ?, ?, ?, 0, 0, 'active', ?) RETURNING id",
                                 &st, im->err);
     if (rc)
         return rc;
@@ -1218,6 +1244,7 @@ static int open_batch(struct importer *im, const char *sha)
     madi_stmt_bind_text(st, 3, sha, strlen(sha));
     madi_stmt_bind_text(st, 4, when, strlen(when));
     madi_stmt_bind_text(st, 5, who, strlen(who));
+    madi_stmt_bind_text(st, 6, im->sheet ? im->sheet : "", im->sheet ? strlen(im->sheet) : 0);
     rc = madi_stmt_step(st, im->err);
     if (rc == MADI_STMT_ROW) {
         im->batch = madi_stmt_int(st, 0);
@@ -1430,9 +1457,11 @@ static int process_row(struct importer *im, struct source *src, const struct mad
     struct madi_csv_row wide;
     im->line = row->line;
     im->row_bad = 0;
-    if (row->bad || row_is_blank(row))
+    if (row_is_blank(row))
         return MADI_OK;
     im->res->rows++;
+    if (row->bad) /* its problems were reported by the reader */
+        return MADI_OK;
     if (im->o->on_progress && (im->res->rows & 0x3fff) == 0)
         im->o->on_progress(im->o->progress_ctx, src_done(src), src_size(src), im->res->rows);
     if (im->sheet && (int)row->n < im->ncols) {
@@ -1756,13 +1785,20 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         goto done;
     }
     if (rc < 0 || hdr_row.bad) {
+        if (rc >= 0)
+            diag(im, MADI_DIAG_ERROR, hdr_row.line, 0, NULL,
+                 "the header row cannot be read (a bad character or an overlong cell): correct "
+                 "it, then import again");
         rc = rc == MADI_EIO ? madi_err_set(err, MADI_EIO, "cannot read %s", im->name)
                             : MADI_EREJECTED;
         goto done;
     }
-    if (hdr_row.n > MAX_COLS) {
+    size_t hn = hdr_row.n;
+    while (hn > 1 && hdr_row.fields[hn - 1].len == 0)
+        hn--; /* trailing empty header cells: spreadsheet leftovers */
+    if (hn > MAX_COLS) {
         diag(im, MADI_DIAG_ERROR, hdr_row.line, 0, NULL,
-             "the header has %zu columns; madi reads at most %d", hdr_row.n, MAX_COLS);
+             "the header has %zu columns; madi reads at most %d", hn, MAX_COLS);
         rc = MADI_EREJECTED;
         goto done;
     }
@@ -1770,14 +1806,11 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         diag(im, MADI_DIAG_NOTE, hdr_row.line, 0, NULL,
              "the header is on %s %lu; what is above it was taken as a title and skipped",
              im->sheet ? "row" : "line", hdr_row.line);
-    im->ncols = (int)hdr_row.n;
+    im->ncols = (int)hn;
     while (im->ncols > 1 && hdr_row.fields[im->ncols - 1].len == 0)
         im->ncols--; /* trailing empty header cells: spreadsheet leftovers */
     for (int c = 0; c < im->ncols; c++) {
-        char tmp[128];
-        show(hdr_row.fields[c].p, hdr_row.fields[c].len, tmp, sizeof(tmp));
-        size_t n = strlen(tmp);
-        im->colname[c] = xstrndup(tmp + 1, n >= 2 ? n - 2 : 0);
+        im->colname[c] = header_name(hdr_row.fields[c].p, hdr_row.fields[c].len);
     }
     /* The header's fields are borrowed until the next read: keep a copy. */
     hdr_fields = xcalloc(MAX_COLS, sizeof(*hdr_fields));
@@ -1803,7 +1836,10 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         goto done;
     }
     res->kind = im->kind->name;
-    if (map_columns(im, im->kind, &hdr, im->has_hxl ? &peek : NULL, 1) < 0 || res->errors) {
+    /* Only the header's own problems stop here: those of the row read ahead are the rows'. */
+    unsigned long before = res->errors;
+    if (map_columns(im, im->kind, &hdr, im->has_hxl ? &peek : NULL, 1) < 0 ||
+        res->errors > before) {
         rc = MADI_EREJECTED;
         goto done;
     }
@@ -2073,10 +2109,7 @@ int madi_import_learn(struct madi_store *s, const char *path, const struct madi_
     while (im->ncols > 1 && row.fields[im->ncols - 1].len == 0)
         im->ncols--;
     for (int c = 0; c < im->ncols; c++) {
-        char tmp[128];
-        show(row.fields[c].p, row.fields[c].len, tmp, sizeof(tmp));
-        size_t n = strlen(tmp);
-        im->colname[c] = xstrndup(tmp + 1, n >= 2 ? n - 2 : 0);
+        im->colname[c] = header_name(row.fields[c].p, row.fields[c].len);
     }
     (void)map_columns(im, im->kind, &row, NULL, 0);
 

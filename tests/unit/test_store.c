@@ -88,10 +88,11 @@ static void test_forward_migration(void **state)
     int64_t n = -1;
     path(p, sizeof(p), "old.db");
     assert_int_equal(madi_store_open(p, MADI_STORE_CREATE, &s, &err), MADI_OK);
-    /* Make it look like version 1: before custom codes existed. */
+    /* Make it look like version 1: before custom codes and batch parts existed. */
     assert_int_equal(madi_store_exec(s,
-                                     "INSERT INTO meta (key, value) VALUES ('keep', 'me'); DROP "
-                                     "TABLE custom_code; PRAGMA user_version = 1",
+                                     "INSERT INTO meta (key, value) VALUES ('keep', 'me'); "
+                                     "DROP TABLE custom_code; ALTER TABLE batch DROP COLUMN part; "
+                                     "PRAGMA user_version = 1",
                                      &err),
                      MADI_OK);
     madi_store_close(s);
@@ -100,7 +101,7 @@ static void test_forward_migration(void **state)
     assert_int_equal(madi_store_open(p, MADI_STORE_READONLY, &s, &err), MADI_EDB);
     assert_non_null(strstr(err.msg, "older schema"));
     assert_int_equal(madi_store_open(p, 0, &s, &err), MADI_OK);
-    assert_int_equal(madi_store_schema_version(s), 2);
+    assert_int_equal(madi_store_schema_version(s), madi_store_schema_latest());
     assert_int_equal(madi_store_query_int(s, "SELECT count(*) FROM custom_code", &n, &err),
                      MADI_OK);
     assert_int_equal(n, 0);
