@@ -80,6 +80,7 @@ struct madi_import_result {
     unsigned long rejected_submissions; /* KoBo/ODK submissions marked rejected: skipped */
     unsigned long already; /* KoBo/ODK submissions imported by an earlier export: skipped */
     unsigned long sheets;  /* a workbook with one sheet per kind: sheets imported */
+    unsigned long updated; /* register entries from earlier batches updated in place */
 };
 
 /**

@@ -140,6 +140,9 @@ static void report_text(const char *name, int rc, const struct madi_import_resul
                          r->rows == 1 ? "" : "s", (long long)r->batch);
         if (r->warnings)
             (void)printf(" (%lu warning%s)", r->warnings, r->warnings == 1 ? "" : "s");
+        if (r->updated)
+            (void)printf("; %lu entr%s already registered updated", r->updated,
+                         r->updated == 1 ? "y" : "ies");
         if (r->already)
             (void)printf("; %lu submission%s already imported from an earlier export, skipped",
                          r->already, r->already == 1 ? "" : "s");

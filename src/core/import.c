@@ -106,6 +106,7 @@ struct importer {
     struct madi_u64map seen;
     struct madi_strmap custom;  /* "list\037lower-case code or label" -> value */
     struct madi_strmap zwarned; /* codes that lost their zeros, already said */
+    struct madi_strmap touched; /* register codes stored by this file -> line */
     const char *fcache_name[48];
     int fcache_idx[48];
     int nfcache;
@@ -1129,7 +1130,24 @@ static int store_row(struct importer *im)
     }
     char key[MAX_ID_LEN + 1];
     size_t kn = self ? code_key(im->vals[keyf].s, im->vals[keyf].n, key) : 0;
-    if (self && madi_strmap_get(&self->map, key, kn, &enc) && (enc & 1)) {
+    int known = self && madi_strmap_get(&self->map, key, kn, &enc);
+    int64_t first = 0;
+    if (known && madi_strmap_get(&im->touched, key, kn, &first)) {
+        /* The same code twice in this file (letter case does not make codes different). */
+        char shown[64];
+        cell_error(im, keyf,
+                   "%s %s: already on line %lld of this file (codes match whatever their letter "
+                   "case: remove or renumber one of them)",
+                   k->fields[keyf].name,
+                   show(im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown)),
+                   (long long)first);
+        return MADI_OK;
+    }
+    if (known) {
+        /* A provisional entry gets its details; a registered one from an earlier batch is
+         * updated in place (a register is kept current by importing it again). */
+        if (!(enc & 1))
+            im->res->updated++;
         int i = bind_row(im, im->upd);
         madi_stmt_bind_int(im->upd, i, enc >> 1);
         rc = madi_stmt_step(im->upd, &e);
@@ -1157,6 +1175,7 @@ static int store_row(struct importer *im)
     }
     if (self) {
         madi_strmap_put(&self->map, key, kn, id * 2);
+        madi_strmap_put(&im->touched, key, kn, (int64_t)im->line);
         self->closed = 1;
     }
     return MADI_OK;
@@ -1298,8 +1317,8 @@ static int replace_batch(struct importer *im)
     if (rc == MADI_ECONFLICT) {
         rc = madi_err_set(im->err, MADI_ECONFLICT,
                           "batch %lld cannot be replaced: records in other batches refer to "
-                          "entries it holds (replace those batches first, or import the "
-                          "additions as a new batch)",
+                          "entries it holds (for a register, import the corrected file without "
+                          "--replace: its entries are updated in place)",
                           (long long)old);
         goto done;
     }
@@ -1738,6 +1757,7 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
     madi_u64map_init(&im->seen);
     madi_strmap_init(&im->custom);
     madi_strmap_init(&im->zwarned);
+    madi_strmap_init(&im->touched);
     madi_u64map_init(&im->unmapped);
     if (sodium_init() < 0) {
         rc = madi_err_set(err, MADI_ECRYPTO, "libsodium could not start");
@@ -1927,6 +1947,7 @@ done:
     madi_u64map_release(&im->seen);
     madi_strmap_release(&im->custom);
     madi_strmap_release(&im->zwarned);
+    madi_strmap_release(&im->touched);
     madi_u64map_release(&im->unmapped);
     free(im->repeats);
     for (int c = 0; c < MAX_COLS; c++)
