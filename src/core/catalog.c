@@ -92,6 +92,11 @@ int madi_catalog_open_or_create(const char *path, struct madi_store **out, int *
         return rc;
     if (created)
         *created = !exists;
+    int64_t codes = 0;
+    if (exists &&
+        madi_store_query_int(*out, "SELECT count(*) FROM code", &codes, NULL) == MADI_OK &&
+        codes == 0)
+        exists = 0; /* an empty file made into a database needs its catalog too */
     if (!exists) {
         rc = madi_catalog_refresh(*out, err);
         if (rc) {

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -342,9 +343,12 @@ static int map_columns(struct importer *im, const struct madi_kind *k,
         int f = -1;
         const struct madi_csv_field *h = &hdr->fields[c];
         int is_tool = mapping_tool_column(h->p, h->len);
+        /* "_id", "_uuid", "meta-..." are the tools' own, even when a field's alias matches;
+         * "Status" or "start" may be a column of the kind first. */
+        int tool_first = is_tool && h->len && (h->p[0] == '_' || h->p[0] == 'm');
         if (hxl && (size_t)c < hxl->n && hxl->fields[c].len)
             f = mapping_match(&im->map, k, hxl->fields[c].p, hxl->fields[c].len, 1);
-        if (f < 0 && !is_tool)
+        if (f < 0 && !tool_first)
             f = mapping_match(&im->map, k, h->p, h->len, 0);
         im->colfield[c] = f;
         if (f < 0 && is_tool) {
@@ -1412,10 +1416,31 @@ static int is_rejected(const struct madi_csv_field *f)
  * Grand total, Totaux, Totales) and the rest are counts. It is checked against the rows above and
  * not imported.
  */
+static int other_cells_are_counts(struct importer *im, const struct madi_csv_row *row, size_t word)
+{
+    int counts = 0;
+    for (size_t c = word + 1; c < row->n && (int)c < im->ncols; c++) {
+        int64_t v = 0;
+        char why[64];
+        if (!row->fields[c].len)
+            continue;
+        if (madi_parse_count(row->fields[c].p, row->fields[c].len, &v, why, sizeof(why)) &&
+            !grouped_count(row->fields[c].p, row->fields[c].len, im->delim, &v))
+            return 0;
+        counts++;
+    }
+    return counts > 0;
+}
+
 static int is_totals_row(struct importer *im, const struct madi_csv_row *row)
 {
     static const char *const words[] = { "total",  "totals",  "sum",          "grand total",
                                          "totaux", "totales", "total general" };
+    int has_counts = 0;
+    for (size_t f = 0; f < im->kind->nfields; f++)
+        has_counts |= im->kind->fields[f].type == MADI_F_COUNT;
+    if (!has_counts || (im->kind->flags & MADI_KIND_REGISTER))
+        return 0;
     for (size_t c = 0; c < row->n && (int)c < im->ncols; c++) {
         const char *p = row->fields[c].p;
         size_t n = row->fields[c].len;
@@ -1434,7 +1459,7 @@ static int is_totals_row(struct importer *im, const struct madi_csv_row *row)
             while (i < n && tolower((unsigned char)p[i]) == words[w][i])
                 i++;
             if (i == n)
-                return 1;
+                return other_cells_are_counts(im, row, c);
         }
         return 0;
     }
@@ -1730,6 +1755,25 @@ static int find_header(struct importer *im, const char *path, const struct madi_
     close_source(src);
     rc = open_source(im, path, copts, src);
     return rc ? rc : src_next(src, row);
+}
+
+static int import_one(struct madi_store *s, const char *path, const struct madi_import_opts *o,
+                      struct madi_import_result *res, struct madi_err *err, int nested);
+
+/* A file is read more than once (its SHA-256, then its rows): pipes and devices cannot be. */
+static int regular_file(const char *path, struct madi_err *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return madi_err_set(err, MADI_EIO, "cannot open %s: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return madi_err_set(err, MADI_EIO, "%s is a folder, not a file", path);
+    if (!S_ISREG(sb.st_mode))
+        return madi_err_set(err, MADI_EIO,
+                            "%s is not a regular file (a pipe or device): save the data to a file "
+                            "and import that",
+                            path);
+    return MADI_OK;
 }
 
 static int import_one(struct madi_store *s, const char *path, const struct madi_import_opts *o,
@@ -2054,6 +2098,11 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     char **names = NULL;
     size_t n = 0;
     int rc, kinds = 0;
+    memset(res, 0, sizeof(*res));
+    res->status = MADI_IMPORT_REJECTED;
+    rc = regular_file(path, err);
+    if (rc)
+        return rc;
     if (o->kind || o->sheet || !is_zip(path))
         return import_one(s, path, o, res, err, 0);
     if (madi_xlsx_sheet_names(path, &names, &n) != MADI_OK)
