@@ -58,6 +58,25 @@ struct import_ui {
     const char *name;
 };
 
+/* A JSON string from text that may not be valid UTF-8 (a file name, a cell): bytes that are
+ * not become '?', so nothing is ever dropped from the output. */
+static json_t *jstr(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    size_t n = strlen(s);
+    char *t = malloc(n + 1);
+    if (!t)
+        return json_string("?");
+    for (size_t i = 0; i < n; i++)
+        t[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+    t[n] = '\0';
+    j = json_string(t);
+    free(t);
+    return j ? j : json_string("?");
+}
+
 static void on_diag(void *ctx, const struct madi_diag *d)
 {
     struct import_ui *ui = ctx;
@@ -65,14 +84,19 @@ static void on_diag(void *ctx, const struct madi_diag *d)
         return;
     if (ui->json) {
         static const char *const level[] = { "error", "warning", "note" };
-        json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:s?, s:s}", "level", level[d->level], "file",
-                              d->file, "line", (json_int_t)d->line, "column", (json_int_t)d->col,
-                              "field", d->field, "message", d->msg);
+        json_t *o = json_object();
+        (void)json_object_set_new(o, "level", json_string(level[d->level]));
+        (void)json_object_set_new(o, "file", jstr(d->file));
+        (void)json_object_set_new(o, "line", json_integer((json_int_t)d->line));
+        (void)json_object_set_new(o, "column", json_integer((json_int_t)d->col));
+        if (d->field)
+            (void)json_object_set_new(o, "field", jstr(d->field));
+        (void)json_object_set_new(o, "message", jstr(d->msg));
         if (d->sheet) {
             char cell[32], col[8];
             madi_xlsx_column_name(d->col, col);
             (void)snprintf(cell, sizeof(cell), "%s%lu", col, d->line);
-            (void)json_object_set_new(o, "sheet", json_string(d->sheet));
+            (void)json_object_set_new(o, "sheet", jstr(d->sheet));
             (void)json_object_set_new(o, "cell", json_string(cell));
         }
         (void)json_array_append_new(ui->diags, o);
@@ -315,15 +339,21 @@ int cmd_import(int argc, char **argv)
         if (code > worst)
             worst = code;
         if (ui.json) {
-            json_t *o = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:I, s:I, s:o}", "file", argv[i],
-                                  "kind", res.kind, "status",
-                                  rc == MADI_OK || rc == MADI_EREJECTED ? status_word(res.status)
-                                                                        : "failed",
-                                  "batch", (json_int_t)res.batch, "rows", (json_int_t)res.rows,
-                                  "errors", (json_int_t)res.errors, "warnings",
-                                  (json_int_t)res.warnings, "diagnostics", ui.diags);
+            json_t *o = json_object();
+            (void)json_object_set_new(o, "file", jstr(argv[i]));
+            if (res.kind)
+                (void)json_object_set_new(o, "kind", json_string(res.kind));
+            (void)json_object_set_new(o, "status",
+                                      json_string(rc == MADI_OK || rc == MADI_EREJECTED
+                                                          ? status_word(res.status)
+                                                          : "failed"));
+            (void)json_object_set_new(o, "batch", json_integer((json_int_t)res.batch));
+            (void)json_object_set_new(o, "rows", json_integer((json_int_t)res.rows));
+            (void)json_object_set_new(o, "errors", json_integer((json_int_t)res.errors));
+            (void)json_object_set_new(o, "warnings", json_integer((json_int_t)res.warnings));
+            (void)json_object_set_new(o, "diagnostics", ui.diags);
             if (rc && rc != MADI_EREJECTED)
-                (void)json_object_set_new(o, "failure", json_string(err.msg));
+                (void)json_object_set_new(o, "failure", jstr(err.msg));
             (void)json_array_append_new(files, o);
         } else if (!ui.quiet || rc) {
             report_text(argv[i], rc, &res, &err);

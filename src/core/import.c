@@ -100,6 +100,8 @@ struct importer {
 
     struct reg regs[5];
     struct madi_stmt *ins, *upd, *lookup;
+    struct madi_stmt *overlap; /* kinds keyed by an age band: bands that overlap */
+    int band_key;              /* that key field, or -1 */
     int64_t batch;
     struct val vals[64];
     int row_bad;
@@ -1007,6 +1009,26 @@ static int prepare_statements(struct importer *im)
     }
     if (nkeys)
         rc = madi_store_prepare(im->s, b.data, &im->lookup, im->err);
+    /* A key with an age band (population): bands of the same area, year and sex must not
+     * overlap, or people are counted twice (0-17 and 12-17). */
+    im->band_key = -1;
+    for (size_t f = 0; f < k->nfields; f++)
+        if ((k->fields[f].flags & MADI_FLD_KEY) && k->fields[f].type == MADI_F_AGE_BAND)
+            im->band_key = (int)f;
+    if (!rc && im->band_key >= 0) {
+        const char *bn = k->fields[im->band_key].name;
+        madi_buf_reset(&b);
+        (void)madi_buf_addf(&b, "SELECT batch_id, line, %s_lo, %s_hi FROM %s WHERE ", bn, bn,
+                            k->table);
+        for (size_t f = 0; f < k->nfields; f++) {
+            const struct madi_field *fd = &k->fields[f];
+            if ((fd->flags & MADI_FLD_KEY) && (int)f != im->band_key)
+                (void)madi_buf_addf(&b, "%s%s = ? AND ", fd->name,
+                                    fd->type == MADI_F_REF ? "_id" : "");
+        }
+        (void)madi_buf_addf(&b, "%s_lo <= ? AND coalesce(%s_hi, 1000) >= ? LIMIT 1", bn, bn);
+        rc = madi_store_prepare(im->s, b.data, &im->overlap, im->err);
+    }
 done:
     madi_buf_release(&b);
     return rc;
@@ -1146,6 +1168,41 @@ static int store_row(struct importer *im)
                    show(im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown)),
                    (long long)first);
         return MADI_OK;
+    }
+    if (im->overlap && im->vals[im->band_key].set) {
+        int i = 1;
+        for (size_t f = 0; f < k->nfields; f++)
+            if ((k->fields[f].flags & MADI_FLD_KEY) && (int)f != im->band_key)
+                madi_stmt_bind_int(im->overlap, i++, im->vals[f].i);
+        const struct val *bv = &im->vals[im->band_key];
+        madi_stmt_bind_int(im->overlap, i++, bv->hi == MADI_AGE_OPEN ? 1000 : bv->hi);
+        madi_stmt_bind_int(im->overlap, i, bv->lo);
+        int found = madi_stmt_step(im->overlap, NULL) == MADI_STMT_ROW;
+        int64_t ob = found ? madi_stmt_int(im->overlap, 0) : 0;
+        int64_t ol = found ? madi_stmt_int(im->overlap, 1) : 0;
+        int64_t lo = found ? madi_stmt_int(im->overlap, 2) : 0;
+        int open = found && madi_stmt_is_null(im->overlap, 3);
+        int64_t hi = found && !open ? madi_stmt_int(im->overlap, 3) : 0;
+        madi_stmt_reset(im->overlap);
+        if (found) {
+            char band[32];
+            if (open)
+                (void)snprintf(band, sizeof(band), "%lld+", (long long)lo);
+            else
+                (void)snprintf(band, sizeof(band), "%lld-%lld", (long long)lo, (long long)hi);
+            if (ob == im->batch)
+                cell_error(im, im->band_key,
+                           "this age band overlaps %s on line %lld for the same %s: people would "
+                           "be counted twice (give each age once)",
+                           band, (long long)ol, "area, year and sex");
+            else
+                cell_error(im, im->band_key,
+                           "this age band overlaps %s, imported in batch %lld (line %lld), for "
+                           "the same area, year and sex: people would be counted twice (correct "
+                           "that batch with --replace %lld)",
+                           band, (long long)ob, (long long)ol, (long long)ob);
+            return MADI_OK;
+        }
     }
     if (known) {
         /* A provisional entry gets its details; a registered one from an earlier batch is
@@ -1987,6 +2044,7 @@ done:
     madi_stmt_finalize(im->ins);
     madi_stmt_finalize(im->upd);
     madi_stmt_finalize(im->lookup);
+    madi_stmt_finalize(im->overlap);
     regs_release(im);
     madi_u64map_release(&im->seen);
     madi_strmap_release(&im->custom);
