@@ -1807,6 +1807,37 @@ static int find_header(struct importer *im, const char *path, const struct madi_
              im->sheet ? "row" : "line", want);
         return MADI_EPARSE;
     }
+    /* A title line can mislead the delimiter guess ("Report; North; January" above a comma
+     * header): try each delimiter outright before giving up. */
+    static const char delims[] = { ',', ';', '\t' };
+    for (size_t d = 0; !want && src->csv && !src->joined && !copts->delimiter && d < 3; d++) {
+        struct madi_csv_opts forced = *copts;
+        forced.delimiter = delims[d];
+        close_source(src);
+        if (open_source(im, path, &forced, src))
+            break;
+        im->searching = 1;
+        rc = src_next(src, row);
+        for (int seen = 1; rc == 1 && seen < HEADER_SEARCH; seen++) {
+            if (!row->bad && header_fits(im, row))
+                break;
+            rc = src_next(src, row);
+        }
+        int found = rc == 1 && !row->bad && header_fits(im, row);
+        im->searching = 0;
+        if (found) {
+            /* Read again with the delimiter found, so that every message is reported. */
+            unsigned long line = row->line;
+            close_source(src);
+            rc = open_source(im, path, &forced, src);
+            if (rc)
+                return rc;
+            do
+                rc = src_next(src, row);
+            while (rc == 1 && row->line < line);
+            return rc;
+        }
+    }
     /* Nothing fits, or the file is broken: start again and take the first row as the header,
      * so that every problem is reported where it is. */
     close_source(src);
