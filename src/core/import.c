@@ -1599,10 +1599,17 @@ static int process_row(struct importer *im, struct source *src, const struct mad
         return MADI_OK;
     }
     if (extra) {
+        int spaced = 0; /* 'a, "b, c"': a space before the quote makes it ordinary text */
+        for (size_t c = 0; c < row->n && !spaced; c++)
+            spaced = row->fields[c].len > 1 && row->fields[c].p[0] == ' ' &&
+                     memchr(row->fields[c].p, '"', row->fields[c].len) != NULL;
         diag(im, MADI_DIAG_ERROR, row->line, (unsigned)im->ncols + 1, NULL,
-             "this row has %zu columns but the header has %d (a value containing '%s' must be put "
-             "in double quotes)",
-             row->n, im->ncols, delim_name(delim));
+             "this row has %zu columns but the header has %d (%s)", row->n, im->ncols,
+             spaced ? "a space before an opening quote makes the quote ordinary text: remove the "
+                      "space after the separator"
+             : delim == ';'  ? "a value containing ';' must be put in double quotes"
+             : delim == '\t' ? "a value containing a tab must be put in double quotes"
+                             : "a value containing ',' must be put in double quotes");
         return MADI_OK;
     }
     if (im->status_col >= 0 && is_rejected(&row->fields[im->status_col])) {
