@@ -20,6 +20,7 @@
 #include "banned.h"
 #include "buf.h"
 #include "xalloc.h"
+#include "xmlpump.h"
 
 #define CHUNK      65536u
 #define MAX_COLS   16384u
@@ -29,13 +30,11 @@
 
 struct madi_ods {
     zip_t *zip;
-    zip_file_t *zf;
-    XML_Parser xp;
+    struct xmlpump pump;
     struct madi_csv_opts o;
     char *want;
     char *sheet;
-    char buf[CHUNK];
-    int state, final, done;
+    int done;
 
     int in_sheet, sheets_seen, past; /* in the wanted table; tables seen; past it */
     unsigned long row, row_repeat, emit_left;
@@ -195,7 +194,7 @@ static void on_end(void *ud, const char *el)
                 issue(o, o->row, o->col + 1, 1, "the sheet has more than %lu cells: split it",
                       CELL_CAP);
                 o->capped = 1;
-                (void)XML_StopParser(o->xp, XML_FALSE);
+                (void)XML_StopParser(o->pump.xp, XML_FALSE);
                 return;
             }
             put(o, b->data, b->len, o->col_repeat);
@@ -208,7 +207,7 @@ static void on_end(void *ud, const char *el)
         if (any || o->row_bad) {
             o->emit_left = o->row_repeat < MAX_REPEAT ? o->row_repeat : MAX_REPEAT;
             o->row_ready = 1;
-            (void)XML_StopParser(o->xp, XML_TRUE);
+            (void)XML_StopParser(o->pump.xp, XML_TRUE);
         } else {
             o->row += o->row_repeat - 1;
         }
@@ -253,15 +252,15 @@ int madi_ods_open(const char *path, const char *sheet, const struct madi_csv_opt
     madi_buf_init(&o->value, 0);
     madi_buf_init(&o->text, 0);
     madi_buf_init(&o->rec, o->o.max_record ? o->o.max_record : MADI_CSV_DEFAULT_MAX_RECORD);
-    o->zf = zip_fopen(z, "content.xml", 0);
-    o->xp = XML_ParserCreate(NULL);
-    if (!o->zf || !o->xp) {
+    o->pump.zf = zip_fopen(z, "content.xml", 0);
+    o->pump.xp = XML_ParserCreate(NULL);
+    if (!o->pump.zf || !o->pump.xp) {
         madi_ods_close(o);
         return madi_err_set(err, MADI_EPARSE, "cannot read the sheets of %s", path);
     }
-    XML_SetUserData(o->xp, o);
-    XML_SetElementHandler(o->xp, on_start, on_end);
-    XML_SetCharacterDataHandler(o->xp, on_text);
+    XML_SetUserData(o->pump.xp, o);
+    XML_SetElementHandler(o->pump.xp, on_start, on_end);
+    XML_SetCharacterDataHandler(o->pump.xp, on_text);
     /* Read up to the first row of the wanted sheet, to know it is there. */
     struct madi_csv_row row;
     int rc = madi_ods_next(o, &row);
@@ -309,37 +308,22 @@ int madi_ods_next(struct madi_ods *o, struct madi_csv_row *row)
     if (o->done)
         return o->done < 0 ? o->done : 0;
     for (;;) {
-        enum XML_Status st;
         if (o->row_ready)
             return emit(o, row);
-        if (o->past || o->state == 2) {
+        int rc = o->past ? 0 : xmlpump_step(&o->pump);
+        if (rc == 0) {
             o->done = 1;
             return 0;
         }
-        if (o->state == 1) {
-            st = XML_ResumeParser(o->xp);
-        } else {
-            zip_int64_t n = zip_fread(o->zf, o->buf, CHUNK);
-            if (n < 0) {
-                issue(o, o->row, 0, 1, "cannot read the spreadsheet: the file is damaged");
-                o->done = MADI_EIO;
-                return o->done;
-            }
-            o->final = n == 0;
-            st = XML_Parse(o->xp, o->buf, (int)n, o->final);
+        if (rc == MADI_EIO)
+            issue(o, o->row, 0, 1, "cannot read the spreadsheet: the file is damaged");
+        else if (rc < 0 && !o->capped)
+            issue(o, o->row + 1, 0, 1, "the spreadsheet is damaged (%s); save it again",
+                  XML_ErrorString(XML_GetErrorCode(o->pump.xp)));
+        if (rc < 0) {
+            o->done = rc;
+            return rc;
         }
-        if (st == XML_STATUS_SUSPENDED) {
-            o->state = 1;
-            continue;
-        }
-        if (st == XML_STATUS_ERROR) {
-            if (!o->capped)
-                issue(o, o->row + 1, 0, 1, "the spreadsheet is damaged (%s); save it again",
-                      XML_ErrorString(XML_GetErrorCode(o->xp)));
-            o->done = MADI_EPARSE;
-            return o->done;
-        }
-        o->state = o->final ? 2 : 0;
     }
 }
 
@@ -352,10 +336,10 @@ void madi_ods_close(struct madi_ods *o)
 {
     if (!o)
         return;
-    if (o->xp)
-        XML_ParserFree(o->xp);
-    if (o->zf)
-        (void)zip_fclose(o->zf);
+    if (o->pump.xp)
+        XML_ParserFree(o->pump.xp);
+    if (o->pump.zf)
+        (void)zip_fclose(o->pump.zf);
     if (o->zip)
         zip_discard(o->zip);
     free(o->want);

@@ -22,12 +22,12 @@
 #include "banned.h"
 #include "buf.h"
 #include "xalloc.h"
+#include "xmlpump.h"
 
 #define PART_CAP  (256u * 1024u * 1024u) /* a workbook part read whole */
 #define MAX_COLS  16384u
 #define CELL_CAP  100000000ul  /* cells in a sheet: beyond this it is a bomb, not a report */
 #define SHEET_CAP (4ull << 30) /* a sheet's unpacked XML: beyond this it is a zip bomb */
-#define CHUNK     65536u
 
 struct cellpos {
     size_t off, len;
@@ -42,12 +42,8 @@ struct madi_xlsx {
     unsigned char *date_xf; /* per cellXfs index: 1 if its number format is a date */
     size_t nxf;
 
-    zip_file_t *zf;
-    XML_Parser xp;
-    char buf[CHUNK];
-    int state; /* 0 need data, 1 suspended in buf, 2 at end */
-    int final; /* the last call to XML_Parse was the final one */
-    int done;  /* 1 = end, <0 = fatal code */
+    struct xmlpump pump;
+    int done; /* 1 = end, <0 = fatal code */
 
     /* the cell being read */
     int in_c, in_v, in_t, in_is, has_v, has_f;
@@ -463,7 +459,7 @@ static void sheet_end(void *ud, const char *el)
             issue(x, x->rownum, x->col, 1, "sheet '%s' has more than %lu cells: split it", x->sheet,
                   CELL_CAP);
             x->capped = 1;
-            (void)XML_StopParser(x->xp, XML_FALSE);
+            (void)XML_StopParser(x->pump.xp, XML_FALSE);
             return;
         }
         finish_cell(x);
@@ -474,7 +470,7 @@ static void sheet_end(void *ud, const char *el)
             any |= x->cells[i].len > 0;
         if (any || x->row_bad) {
             x->row_ready = 1;
-            (void)XML_StopParser(x->xp, XML_TRUE);
+            (void)XML_StopParser(x->pump.xp, XML_TRUE);
         }
     }
 }
@@ -555,8 +551,8 @@ static int load_parts(struct madi_xlsx *x, const char *want, struct madi_err *er
                           x->sheet, (unsigned)(SHEET_CAP >> 30));
         goto done;
     }
-    x->zf = zip_fopen(x->zip, w.target, 0);
-    if (!x->zf)
+    x->pump.zf = zip_fopen(x->zip, w.target, 0);
+    if (!x->pump.zf)
         rc = madi_err_set(err, MADI_EPARSE, "sheet '%s' is missing from the workbook (%s)",
                           x->sheet, w.target);
 done:
@@ -599,12 +595,12 @@ int madi_xlsx_open(const char *path, const char *sheet, const struct madi_csv_op
         madi_xlsx_close(x);
         return rc;
     }
-    x->xp = XML_ParserCreate(NULL);
-    if (!x->xp)
+    x->pump.xp = XML_ParserCreate(NULL);
+    if (!x->pump.xp)
         madi_bug(__FILE__, __LINE__, "XML_ParserCreate");
-    XML_SetUserData(x->xp, x);
-    XML_SetElementHandler(x->xp, sheet_start, sheet_end);
-    XML_SetCharacterDataHandler(x->xp, sheet_text);
+    XML_SetUserData(x->pump.xp, x);
+    XML_SetElementHandler(x->pump.xp, sheet_start, sheet_end);
+    XML_SetCharacterDataHandler(x->pump.xp, sheet_text);
     *out = x;
     return MADI_OK;
 }
@@ -631,39 +627,22 @@ int madi_xlsx_next(struct madi_xlsx *x, struct madi_csv_row *row)
     if (x->done)
         return x->done < 0 ? x->done : 0;
     for (;;) {
-        enum XML_Status st;
         if (x->row_ready)
             return emit(x, row);
-        if (x->state == 2) {
+        int rc = xmlpump_step(&x->pump);
+        if (rc == 0) {
             x->done = 1;
             return 0;
         }
-        if (x->state == 1) {
-            st = XML_ResumeParser(x->xp);
-        } else {
-            zip_int64_t n = zip_fread(x->zf, x->buf, CHUNK);
-            if (n < 0) {
-                issue(x, x->last_row, 0, 1, "cannot read sheet '%s': the file is damaged",
-                      x->sheet);
-                x->done = MADI_EIO;
-                return x->done;
-            }
-            x->final = n == 0;
-            st = XML_Parse(x->xp, x->buf, (int)n, x->final);
+        if (rc == MADI_EIO)
+            issue(x, x->last_row, 0, 1, "cannot read sheet '%s': the file is damaged", x->sheet);
+        else if (rc < 0 && !x->capped)
+            issue(x, x->last_row + 1, 0, 1, "sheet '%s' is damaged (%s); save the workbook again",
+                  x->sheet, XML_ErrorString(XML_GetErrorCode(x->pump.xp)));
+        if (rc < 0) {
+            x->done = rc;
+            return rc;
         }
-        if (st == XML_STATUS_SUSPENDED) {
-            x->state = 1;
-            continue;
-        }
-        if (st == XML_STATUS_ERROR) {
-            if (!x->capped)
-                issue(x, x->last_row + 1, 0, 1,
-                      "sheet '%s' is damaged (%s); save the workbook again", x->sheet,
-                      XML_ErrorString(XML_GetErrorCode(x->xp)));
-            x->done = MADI_EPARSE;
-            return x->done;
-        }
-        x->state = x->final ? 2 : 0;
     }
 }
 
@@ -676,10 +655,10 @@ void madi_xlsx_close(struct madi_xlsx *x)
 {
     if (!x)
         return;
-    if (x->xp)
-        XML_ParserFree(x->xp);
-    if (x->zf)
-        (void)zip_fclose(x->zf);
+    if (x->pump.xp)
+        XML_ParserFree(x->pump.xp);
+    if (x->pump.zf)
+        (void)zip_fclose(x->pump.zf);
     if (x->zip)
         zip_discard(x->zip);
     for (size_t i = 0; i < x->nsst; i++)
