@@ -223,12 +223,13 @@ static void cell_error(struct importer *im, int f, const char *fmt, ...)
  */
 static int repeat_seen(struct importer *im, int f, const char *p, size_t n)
 {
-    char key[64];
-    size_t k = 0;
-    key[k++] = (char)f;
-    for (size_t i = 0; i < n && k < sizeof(key); i++)
-        key[k++] = (char)tolower((unsigned char)p[i]);
-    uint64_t h = madi_hash64(key, k, 0x5eed), idx = 0;
+    /* The whole value counts, letter case aside: hash it a byte at a time. */
+    unsigned char b = (unsigned char)f;
+    uint64_t h = madi_hash64(&b, 1, 0x5eed), idx = 0;
+    for (size_t i = 0; i < n; i++) {
+        b = (unsigned char)tolower((unsigned char)p[i]);
+        h = madi_hash64(&b, 1, h);
+    }
     if (madi_u64map_put_new(&im->unmapped, h, im->nrepeats, &idx)) {
         im->repeats[idx].more++;
         im->res->errors++;
@@ -869,8 +870,9 @@ static void check_sums(struct importer *im)
             if (f >= 0 && im->vals[f].set) {
                 given++;
                 sum += im->vals[f].i;
-                j += (size_t)snprintf(names + j, j < sizeof(names) ? sizeof(names) - j : 0, "%s%s",
-                                      given > 1 ? " + " : "", s->parts[p]);
+                if (j < sizeof(names))
+                    j += (size_t)snprintf(names + j, sizeof(names) - j, "%s%s",
+                                          given > 1 ? " + " : "", s->parts[p]);
             }
         }
         if (!given || t < 0)
@@ -1348,7 +1350,7 @@ static int replace_batch(struct importer *im)
     if (rc < 0)
         goto done;
     if (rc != MADI_STMT_ROW) {
-        rc = madi_err_set(im->err, MADI_ENOTFOUND,
+        rc = madi_err_set(im->err, MADI_EINVAL,
                           "there is no batch %lld to replace (see 'madi batch list')",
                           (long long)old);
         goto done;
@@ -1422,21 +1424,27 @@ static int detect_kind(struct importer *im, const struct madi_csv_row *hdr,
                        const struct madi_csv_row *hxl)
 {
     const struct madi_kind *best = NULL;
-    int best_n = -1, tie = 0;
+    int best_n = -1;
+    char tied[160] = "";
     for (const struct madi_kind *k = madi_kinds; k->name; k++) {
         int n = map_columns(im, k, hdr, hxl, 0);
         if (n > best_n) {
             best = k;
             best_n = n;
-            tie = 0;
+            (void)snprintf(tied, sizeof(tied), "%s", k->name);
         } else if (n == best_n && n > 0) {
-            tie = 1;
+            size_t l = strlen(tied);
+            (void)snprintf(tied + l, sizeof(tied) - l, " or %s", k->name);
         }
     }
-    if (!best || best_n <= 0 || tie) {
-        diag(im, MADI_DIAG_ERROR, hdr->line, 0, NULL,
-             "cannot tell what kind of records this file holds from its header (name it with "
-             "--kind; 'madi template --list' shows the kinds)");
+    if (!best || best_n <= 0 || strstr(tied, " or ")) {
+        if (best_n > 0)
+            diag(im, MADI_DIAG_ERROR, hdr->line, 0, NULL,
+                 "the header could be %s: name the kind with --kind", tied);
+        else
+            diag(im, MADI_DIAG_ERROR, hdr->line, 0, NULL,
+                 "cannot tell what kind of records this file holds from its header (name it with "
+                 "--kind; 'madi template --list' shows the kinds)");
         return -1;
     }
     im->kind = best;
