@@ -418,6 +418,8 @@ int madi_band_parse(const char *s, size_t n, struct madi_band *b, char *why, siz
     skip_space(&p, end);
     if (p != end)
         goto bad;
+    if (hi == MADI_AGE_MAX && lo < MADI_AGE_MAX)
+        hi = MADI_AGE_OPEN; /* "60-120" is 60 and over */
     if (lo > MADI_AGE_MAX || (hi != MADI_AGE_OPEN && (hi > MADI_AGE_MAX || hi < lo))) {
         (void)snprintf(why, whysz, "ages in a band must run upwards within 0-%d", MADI_AGE_MAX);
         return -1;

@@ -685,18 +685,46 @@ static int check_id(struct importer *im, int f, const char *p, size_t n, int max
     return 0;
 }
 
+/* Trim spaces, and the invisible characters spreadsheets leave around values: no-break spaces
+ * (U+00A0) and byte order marks (U+FEFF). */
+static void trim_value(const char **pp, size_t *pn)
+{
+    const char *p = *pp;
+    size_t n = *pn;
+    for (;;) {
+        if (n && isspace((unsigned char)*p)) {
+            p++;
+            n--;
+        } else if (n >= 2 && (unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa0) {
+            p += 2;
+            n -= 2;
+        } else if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+            p += 3;
+            n -= 3;
+        } else {
+            break;
+        }
+    }
+    for (;;) {
+        if (n && isspace((unsigned char)p[n - 1]))
+            n--;
+        else if (n >= 2 && (unsigned char)p[n - 2] == 0xc2 && (unsigned char)p[n - 1] == 0xa0)
+            n -= 2;
+        else if (n >= 3 && memcmp(p + n - 3, "\xef\xbb\xbf", 3) == 0)
+            n -= 3;
+        else
+            break;
+    }
+    *pp = p;
+    *pn = n;
+}
+
 static int parse_cell(struct importer *im, int f, const char *p, size_t n)
 {
     const struct madi_field *fd = &im->kind->fields[f];
     struct val *v = &im->vals[f];
     char why[256], shown[64];
-    /* trim */
-    while (n && isspace((unsigned char)*p)) {
-        p++;
-        n--;
-    }
-    while (n && isspace((unsigned char)p[n - 1]))
-        n--;
+    trim_value(&p, &n);
     memset(v, 0, sizeof(*v));
     if (n && im->map.nvalues) {
         const char *to = mapping_value(&im->map, fd->name, p, n);
@@ -1074,7 +1102,7 @@ static int bind_row(struct importer *im, struct madi_stmt *st)
 
 /* Report a repeated key; returns 1 instead (reporting nothing) when `skip_earlier` and the
  * record came in an earlier batch. */
-static int report_duplicate(struct importer *im, int skip_earlier)
+static int report_duplicate(struct importer *im, int skip_earlier, const char *dbmsg)
 {
     const struct madi_kind *k = im->kind;
     int i = 1, keyf = -1;
@@ -1100,7 +1128,13 @@ static int report_duplicate(struct importer *im, int skip_earlier)
         madi_stmt_reset(im->lookup);
     if (keyf < 0)
         keyf = 0;
-    if (skip_earlier && batch && batch != im->batch)
+    if (!batch) {
+        /* Not a repeated key: some other rule of the database refused the record. */
+        cell_error(im, keyf, "the database refused this record (%s); please report this",
+                   dbmsg && *dbmsg ? dbmsg : "constraint");
+        return 0;
+    }
+    if (skip_earlier && batch != im->batch)
         return 1;
     /* Name the key: "session_id 'S-6'", or for a composite key "the same area, year, sex and
      * age_band". */
@@ -1225,7 +1259,7 @@ static int store_row(struct importer *im)
     }
     if (rc == MADI_ECONFLICT) {
         /* In a newer export of the same form, submissions imported before are skipped. */
-        if (report_duplicate(im, im->uuid_col >= 0)) {
+        if (report_duplicate(im, im->uuid_col >= 0, e.msg)) {
             im->res->rows--;
             im->res->already++;
         }
@@ -2011,7 +2045,14 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         goto done;
     }
 
-    /* The same file again is a no-op. */
+    if (!nested) {
+        rc = madi_store_begin(s, err);
+        if (rc)
+            goto done;
+        in_tx = 1;
+    }
+    /* The same file again is a no-op; asked inside the transaction, so that two imports of one
+     * file at once cannot both go ahead. */
     int64_t same = 0;
     rc = find_same_batch(im, sha, &same);
     if (rc)
@@ -2021,15 +2062,8 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         res->batch = same;
         goto done;
     }
-
-    if (!nested) {
-        rc = madi_store_begin(s, err);
-        if (rc)
-            goto done;
-        in_tx = 1;
-        if (o->fail_after_writes)
-            madi_store_fail_after(s, o->fail_after_writes);
-    }
+    if (!nested && o->fail_after_writes)
+        madi_store_fail_after(s, o->fail_after_writes);
     rc = open_batch(im, sha);
     if (!rc && o->replace_batch)
         rc = replace_batch(im);

@@ -62,6 +62,9 @@ static void test_band_parse(void **state)
     assert_int_equal(b.hi, 24);
     assert_int_equal(madi_band_parse("60 and over", 11, &b, why, sizeof(why)), 0);
     assert_int_equal(b.lo, 60);
+    assert_int_equal(madi_band_parse("60-120", 6, &b, why, sizeof(why)), 0);
+    assert_int_equal(b.lo, 60);
+    assert_int_equal(b.hi, MADI_AGE_OPEN);
     assert_int_equal(madi_band_parse("11-5", 4, &b, why, sizeof(why)), -1);
     assert_int_equal(madi_band_parse("adults", 6, &b, why, sizeof(why)), -1);
     assert_int_equal(madi_band_parse("5-200", 5, &b, why, sizeof(why)), -1);
