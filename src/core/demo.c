@@ -513,7 +513,9 @@ static void cell_code(struct out *o, const char *const *names, int i)
 
 static void end_row(struct out *o)
 {
-    MADI_ASSERT(o->col == o->k->nfields);
+    MADI_ASSERT(o->col <= o->k->nfields);
+    while (o->col < o->k->nfields)
+        cell(o, ""); /* optional columns the programme does not fill */
     put(o, o->eol);
     o->col = 0;
     o->rows++;

@@ -881,6 +881,17 @@ static int fidx(struct importer *im, const char *name)
     return idx;
 }
 
+/* The last part of an exhaustive partition is its "unknown": only when it is given has the
+ * source accounted for everyone, so that the parts must add up to the total exactly. */
+static int last_given(struct importer *im, const struct madi_sum *s)
+{
+    size_t n = 0;
+    while (s->parts[n])
+        n++;
+    int f = n ? fidx(im, s->parts[n - 1]) : -1;
+    return f >= 0 && im->vals[f].set;
+}
+
 static void check_sums(struct importer *im)
 {
     const struct madi_kind *k = im->kind;
@@ -894,6 +905,10 @@ static void check_sums(struct importer *im)
         names[0] = '\0';
         for (size_t p = 0; s->parts[p]; p++) {
             int f = fidx(im, s->parts[p]);
+            /* A part the file has no column for is not one of its categories (a form without
+             * "other sex"): every part the file does have, given, must add up. */
+            if (f < 0 || im->fieldcol[f] < 0)
+                continue;
             nparts++;
             if (f >= 0 && im->vals[f].set) {
                 given++;
@@ -912,12 +927,17 @@ static void check_sums(struct importer *im)
             continue;
         }
         int64_t total = im->vals[t].i;
-        if (sum > total) {
+        if (sum > total && !s->parts[1]) {
+            cell_error(im, t,
+                       "%s %lld is more than %s %lld: a part cannot exceed its whole (check "
+                       "the figures)",
+                       names, (long long)sum, s->total, (long long)total);
+        } else if (sum > total) {
             cell_error(im, t,
                        "the parts by %s (%s) add up to %lld, more than %s %lld (check the "
                        "figures)",
                        s->what, names, (long long)sum, s->total, (long long)total);
-        } else if (s->exhaustive && given == nparts && sum != total) {
+        } else if (s->exhaustive && given == nparts && last_given(im, s) && sum != total) {
             cell_error(im, t,
                        "the parts by %s (%s) add up to %lld, not %s %lld (correct a figure, or "
                        "leave the unknown part blank if it was not counted)",

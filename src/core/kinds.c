@@ -197,14 +197,20 @@ static const struct madi_field eore_fields[] = {
          "interpersonal, community, media or digital"),
     SEX_AGE_COUNTS("", "", "everyone who attended in person"),
     DISABILITY_COUNTS("", ""),
-    COUNT("displaced", "#reached+idps", "idps|displaced people",
+    COUNT("displaced", "#reached+displaced|#reached+idps", "idps|displaced people",
           "of the participants, how many are displaced (IDPs, refugees, returnees)"),
     CODE("count_method", "count_method", "#meta+method", "counting method",
          "headcount, register, household_estimate or media_estimate"),
+    COUNT("other_sex", "#reached+i", "other sex|non-binary",
+          "people of another sex (neither female nor male), of any age"),
+    COUNT("elderly", "#reached+elderly", "older people|60+|elderly people",
+          "of the participants, older people (60 and over)"),
+    COUNT("refugees", "#reached+refugees", "refugee participants",
+          "of the displaced participants, refugees"),
 };
 static const struct madi_sum eore_sums[] = {
     { "participants",
-      { "girls", "boys", "women", "men", "sex_age_unknown", NULL },
+      { "girls", "boys", "women", "men", "other_sex", "sex_age_unknown", NULL },
       1,
       "sex and age" },
     { "participants",
@@ -212,10 +218,12 @@ static const struct madi_sum eore_sums[] = {
       1,
       "disability" },
     { "participants", { "displaced", NULL }, 0, "displacement" },
+    { "participants", { "elderly", NULL }, 0, "age (60 and over)" },
+    { "displaced", { "refugees", NULL }, 0, "displacement (refugees)" },
 };
 static const char *const eore_example[] = {
-    "S-0001,2025-03-14,OP-A,XX0101,interpersonal,120,30,25,40,20,5,6,100,14,12,register",
-    "S-0002,2025-03-15,OP-A,XX0101,interpersonal,45,10,12,,,,,,,,headcount",
+    "S-0001,2025-03-14,OP-A,XX0101,interpersonal,120,30,25,40,20,5,6,100,14,12,register,0,9,2",
+    "S-0002,2025-03-15,OP-A,XX0101,interpersonal,45,10,12,,,,,,,,headcount,,,",
     NULL,
 };
 
@@ -309,10 +317,14 @@ static const struct madi_field consultation_fields[] = {
     CODE("priorities_disaggregated", "yesno", "#indicator+priorities_saddd",
          "priorities by sex age disability",
          "were the community's priorities recorded by sex, age and disability? (yes, no, unknown)"),
+    COUNT("other_sex", "#reached+i", "other sex|non-binary",
+          "people of another sex (neither female nor male), of any age"),
+    COUNT("elderly", "#reached+elderly", "older people|60+|elderly people",
+          "of the participants, older people (60 and over)"),
 };
 static const struct madi_sum consultation_sums[] = {
     { "participants",
-      { "girls", "boys", "women", "men", "sex_age_unknown", NULL },
+      { "girls", "boys", "women", "men", "other_sex", "sex_age_unknown", NULL },
       1,
       "sex and age" },
     { "participants",
@@ -320,9 +332,10 @@ static const struct madi_sum consultation_sums[] = {
       1,
       "disability" },
     { "participants", { "minority_members", NULL }, 0, "minority" },
+    { "participants", { "elderly", NULL }, 0, "age (60 and over)" },
 };
 static const char *const consultation_example[] = {
-    "M-0001,2025-02-20,OP-A,XX0101,26,3,2,12,9,0,2,24,0,4,yes",
+    "M-0001,2025-02-20,OP-A,XX0101,26,3,2,12,9,0,2,24,0,4,yes,0,5",
     NULL,
 };
 

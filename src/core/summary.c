@@ -100,10 +100,11 @@ static int section_eore(struct madi_store *s, FILE *out, struct madi_err *err)
     int rc = row_ints(s,
                       "SELECT count(*), sum(participants), sum(girls), sum(boys), sum(women), "
                       "sum(men), sum(participants - coalesce(girls,0) - coalesce(boys,0) - "
-                      "coalesce(women,0) - coalesce(men,0)), "
+                      "coalesce(women,0) - coalesce(men,0) - coalesce(other_sex,0)), "
                       "sum(CASE WHEN girls IS NOT NULL AND boys IS NOT NULL AND women IS NOT NULL "
                       "AND men IS NOT NULL THEN participants ELSE 0 END), sum(with_disability), "
-                      "sum(CASE WHEN with_disability IS NOT NULL THEN participants ELSE 0 END) "
+                      "sum(CASE WHEN with_disability IS NOT NULL THEN participants ELSE 0 END), "
+                      "sum(other_sex) "
                       "FROM eore_session WHERE coalesce(method, 0) NOT IN (3, 4)",
                       v, err);
     if (rc)
@@ -118,6 +119,8 @@ static int section_eore(struct madi_store *s, FILE *out, struct madi_err *err)
         bar(out, "boys (<18)", v[3], v[1]);
         bar(out, "women (18+)", v[4], v[1]);
         bar(out, "men (18+)", v[5], v[1]);
+        if (v[10] > 0)
+            bar(out, "other sex", v[10], v[1]);
         bar(out, "sex/age unknown", v[6], v[1]);
         share(out, "sessions' participants fully split by sex and age", v[7], v[1], "participants");
         share(out, "persons with disabilities, where counted", v[8], v[9],
