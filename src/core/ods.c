@@ -336,10 +336,7 @@ void madi_ods_close(struct madi_ods *o)
 {
     if (!o)
         return;
-    if (o->pump.xp)
-        XML_ParserFree(o->pump.xp);
-    if (o->pump.zf)
-        (void)zip_fclose(o->pump.zf);
+    xmlpump_close(&o->pump);
     if (o->zip)
         zip_discard(o->zip);
     free(o->want);

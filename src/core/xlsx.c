@@ -655,10 +655,7 @@ void madi_xlsx_close(struct madi_xlsx *x)
 {
     if (!x)
         return;
-    if (x->pump.xp)
-        XML_ParserFree(x->pump.xp);
-    if (x->pump.zf)
-        (void)zip_fclose(x->pump.zf);
+    xmlpump_close(&x->pump);
     if (x->zip)
         zip_discard(x->zip);
     for (size_t i = 0; i < x->nsst; i++)

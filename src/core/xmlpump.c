@@ -30,3 +30,13 @@ int xmlpump_step(struct xmlpump *p)
     p->state = p->final ? 2 : 0;
     return 1;
 }
+
+void xmlpump_close(struct xmlpump *p)
+{
+    if (p->xp)
+        XML_ParserFree(p->xp);
+    if (p->zf)
+        (void)zip_fclose(p->zf);
+    p->xp = NULL;
+    p->zf = NULL;
+}

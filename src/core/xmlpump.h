@@ -26,4 +26,7 @@ struct xmlpump {
  */
 int xmlpump_step(struct xmlpump *p);
 
+/** Free the parser and close the entry; either may be NULL. */
+void xmlpump_close(struct xmlpump *p);
+
 #endif
