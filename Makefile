@@ -48,12 +48,14 @@ build-vg/Makefile:
 check-valgrind: deps build-vg/Makefile
 	$(CMAKE) --build build-vg -j $(JOBS)
 	@command -v valgrind >/dev/null || apt-get install -y valgrind
+	@rm -f build-vg/test_*.vg.log
 	@for t in build-vg/test_*; do \
+		[ -f "$$t" ] && [ -x "$$t" ] || continue; \
 		echo "valgrind $$t"; \
 		MADI_TEST_DATA=$(CURDIR)/tests/data valgrind -q --error-exitcode=1 --leak-check=full \
 			--errors-for-leak-kinds=definite,indirect \
-			--suppressions=$(CURDIR)/tests/valgrind.supp $$t > $$t.vg.log 2>&1 \
-			|| { cat $$t.vg.log; exit 1; }; \
+			--suppressions=$(CURDIR)/tests/valgrind.supp $$t > build-vg/valgrind.log 2>&1 \
+			|| { cat build-vg/valgrind.log; exit 1; }; \
 	done; echo "valgrind: no errors, no leaks"
 
 fmt:

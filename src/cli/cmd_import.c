@@ -92,11 +92,12 @@ static void on_diag(void *ctx, const struct madi_diag *d)
         if (d->field)
             (void)json_object_set_new(o, "field", jstr(d->field));
         (void)json_object_set_new(o, "message", jstr(d->msg));
-        if (d->sheet) {
+        if (d->sheet) /* the sheet (or repeat table) the finding is in */
+            (void)json_object_set_new(o, "sheet", jstr(d->sheet));
+        if (d->sheet && d->line && d->col) {
             char cell[32], col[8];
             madi_xlsx_column_name(d->col, col);
             (void)snprintf(cell, sizeof(cell), "%s%lu", col, d->line);
-            (void)json_object_set_new(o, "sheet", jstr(d->sheet));
             (void)json_object_set_new(o, "cell", json_string(cell));
         }
         (void)json_array_append_new(ui->diags, o);
