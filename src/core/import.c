@@ -2391,6 +2391,8 @@ int madi_import_learn(struct madi_store *s, const char *path, const struct madi_
             }
             if (!bad)
                 continue;
+            if (nvals >= 1000)
+                continue; /* enough to fill in for one pass */
             char key[80];
             int k = snprintf(key, sizeof(key), "%zu:%.*s", f, (int)n, p);
             for (int i = 0; i < k; i++)
@@ -2400,8 +2402,6 @@ int madi_import_learn(struct madi_store *s, const char *path, const struct madi_
                 vals[idx].count++;
                 continue;
             }
-            if (nvals >= 1000)
-                continue;
             vals = xrealloc(vals, (nvals + 1) * sizeof(*vals));
             vals[nvals].field = (int)f;
             (void)snprintf(vals[nvals].value, sizeof(vals[nvals].value), "%.*s", (int)n, p);

@@ -23,7 +23,7 @@
  * negative code with err filled. `score` returns -1 for a header that does not do, else the
  * number of columns found.
  */
-int repeat_join(const char *path, const char *want, int (*fits)(void *ctx, char **hdr, size_t n),
+int repeat_join(const char *path, const char *want, int (*score)(void *ctx, char **hdr, size_t n),
                 void *ctx, char **csv, size_t *len, char **name, struct madi_err *err);
 
 #endif
