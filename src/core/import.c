@@ -2279,6 +2279,40 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
 
 /* ---- learning a mapping profile ---- */
 
+static size_t common_prefix(const char *a, const char *b)
+{
+    size_t n = 0;
+    while (a[n] && b[n] && tolower((unsigned char)a[n]) == tolower((unsigned char)b[n]))
+        n++;
+    return n;
+}
+
+/* The member of `l` whose code, label or an alias shares the longest beginning with `v` (at
+ * least three letters: "Femal" suggests F, female), or NULL. Only a hint for the officer. */
+static const struct madi_code *guess_code(const struct madi_codelist *l, const char *v)
+{
+    const struct madi_code *best = NULL;
+    size_t best_n = 2;
+    for (size_t i = 0; l && i < l->n; i++) {
+        const struct madi_code *c = &l->codes[i];
+        size_t n = common_prefix(v, c->label);
+        if (common_prefix(v, c->code) > n)
+            n = common_prefix(v, c->code);
+        for (const char *a = c->aliases; a && *a;) {
+            size_t m = common_prefix(v, a);
+            if (m > n)
+                n = m;
+            a = strchr(a, '|');
+            a = a ? a + 1 : NULL;
+        }
+        if (n > best_n) {
+            best = c;
+            best_n = n;
+        }
+    }
+    return best;
+}
+
 struct learnt {
     int field;
     char value[64];
@@ -2422,9 +2456,15 @@ int madi_import_learn(struct madi_store *s, const char *path, const struct madi_
         (void)fprintf(out, "value %s \"", fd->name);
         for (const char *p = vals[i].value; *p; p++)
             (void)fprintf(out, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-        (void)fprintf(out, "\" ?  # %lu row%s, first at line %lu; %s\n", vals[i].count,
+        const struct madi_code *guess =
+                fd->type == MADI_F_CODE ? guess_code(madi_codelist_find(fd->codes), vals[i].value)
+                                        : NULL;
+        (void)fprintf(out, "\" ?  # %lu row%s, first at line %lu; %s", vals[i].count,
                       vals[i].count == 1 ? "" : "s", vals[i].line,
                       fd->type == MADI_F_AGE_BAND ? "an age band such as 0-17 or 18+" : fd->codes);
+        if (guess)
+            (void)fprintf(out, "; perhaps %s (%s)?", guess->code, guess->label);
+        (void)fputc('\n', out);
     }
     if (!nvals)
         (void)fprintf(out, "# (none: every value of every code column is understood)\n");
