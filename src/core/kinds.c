@@ -55,17 +55,17 @@
     }
 #define SEX_AGE_COUNTS(p, hp, total_doc)                                                             \
     COUNT_REQ(                                                                                       \
-            p "participants", "#reached+ind" hp,                                                     \
+            p "participants", "#reached+ind" hp "|#affected+ind" hp,                                 \
             "total|total participants|participants|participantes|المشاركين|المجموع|учасники|всього", \
             total_doc),                                                                              \
-            COUNT(p "girls", "#reached+f+children" hp,                                               \
+            COUNT(p "girls", "#reached+f+children" hp "|#affected+f+children" hp,                    \
                   "female under 18|female 0-17|filles|niñas|فتيات|дівчата", "girls (under 18)"),     \
-            COUNT(p "boys", "#reached+m+children" hp,                                                \
+            COUNT(p "boys", "#reached+m+children" hp "|#affected+m+children" hp,                     \
                   "male under 18|male 0-17|garçons|garcons|niños|فتيان|хлопці",                      \
                   "boys (under 18)"),                                                                \
-            COUNT(p "women", "#reached+f+adults" hp,                                                 \
+            COUNT(p "women", "#reached+f+adults" hp "|#affected+f+adults" hp,                        \
                   "female 18+|female adults|femmes|mujeres|نساء|жінки", "women (18 and over)"),      \
-            COUNT(p "men", "#reached+m+adults" hp,                                                   \
+            COUNT(p "men", "#reached+m+adults" hp "|#affected+m+adults" hp,                          \
                   "male 18+|male adults|hommes|hombres|رجال|чоловіки", "men (18 and over)"),         \
             COUNT(p "sex_age_unknown", "#reached+unknown" hp, "unknown|sex or age unknown",          \
                   "people whose sex or age group was not recorded")
