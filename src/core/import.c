@@ -1764,8 +1764,13 @@ static int open_repeat(struct importer *im, const char *path, const struct madi_
     int built = repeat_join(path, im->o->sheet, joined_score, im, &src->joined, &len,
                             &src->joined_name, im->err);
     im->searching = was;
-    if (built <= 0)
-        return built;
+    if (built < 0) {
+        diag(im, MADI_DIAG_ERROR, 0, 0, NULL, "%s", im->err->msg);
+        madi_err_clear(im->err);
+        return MADI_EREJECTED;
+    }
+    if (built == 0)
+        return 0;
     src->csv = madi_csv_from_mem(src->joined, len, copts);
     im->sheet = src->joined_name;
     return 1;
@@ -1792,10 +1797,12 @@ static int open_source(struct importer *im, const char *path, const struct madi_
                 im->sheet = madi_ods_sheet(src->ods);
                 return MADI_OK;
             }
+            char why[sizeof(im->err->msg)];
+            (void)snprintf(why, sizeof(why), "%s", im->err->msg);
             (void)madi_err_set(im->err, MADI_EPARSE,
                                "%s is neither an Excel (.xlsx) nor an OpenDocument (.ods) "
                                "spreadsheet (%s)",
-                               im->name, im->err->msg);
+                               im->name, why);
         }
         if (rc == MADI_EPARSE || rc == MADI_ENOTFOUND) {
             diag(im, MADI_DIAG_ERROR, 0, 0, NULL, "%s", im->err->msg);
@@ -1978,19 +1985,31 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         goto done;
     copts.on_issue = on_csv_issue;
     copts.issue_ctx = im;
+    if (o->mapping) {
+        /* The profile first: it may name the kind, which says how to read an export. */
+        rc = mapping_profile_load(o->mapping, &im->map, err);
+        if (rc == MADI_EPARSE)
+            rc = MADI_EINVAL; /* a mistake in the profile is the user's to fix, said as such */
+        if (!rc && !im->kind)
+            im->kind = madi_kind_find(im->map.profile_kind);
+        else if (!rc && strcmp(im->kind->name, im->map.profile_kind) != 0)
+            rc = madi_err_set(err, MADI_EINVAL,
+                              "the mapping %s is for %s, but the file is imported as %s",
+                              o->mapping, im->map.profile_kind, im->kind->name);
+        if (rc)
+            goto done;
+    }
+    if (!im->kind && is_zip(path) && repeat_export(path)) {
+        diag(im, MADI_DIAG_ERROR, 0, 0, NULL,
+             "this is a KoBoToolbox or ODK Central export with repeat groups: name the kind of "
+             "records to take from it with --kind (e.g. --kind eore-attendance)");
+        rc = MADI_EREJECTED;
+        goto done;
+    }
     rc = open_source(im, path, &copts, &src);
     if (rc)
         goto done;
     rc = mapping_load(im->s, &im->map, im->err);
-    if (!rc && o->mapping) {
-        rc = mapping_profile_load(o->mapping, &im->map, im->err);
-        if (!rc && !im->kind)
-            im->kind = madi_kind_find(im->map.profile_kind);
-        else if (!rc && strcmp(im->kind->name, im->map.profile_kind) != 0)
-            rc = madi_err_set(im->err, MADI_EINVAL,
-                              "the mapping %s is for %s, but the file is imported as %s",
-                              o->mapping, im->map.profile_kind, im->kind->name);
-    }
     if (!rc)
         rc = load_custom_codes(im);
     if (rc)

@@ -24,7 +24,7 @@
 
 #define CHUNK      65536u
 #define MAX_COLS   16384u
-#define MAX_REPEAT 10000ul /* copies of one non-empty repeated row */
+#define MAX_REPEAT 1000000ul /* copies of one non-empty repeated row */
 #define SHEET_CAP  (4ull << 30)
 #define CELL_CAP   100000000ul
 
@@ -40,6 +40,7 @@ struct madi_ods {
     unsigned long row, row_repeat, emit_left;
     unsigned col, col_repeat;
     int in_cell, in_p, cell_has_value, text_over;
+    int in_note; /* inside office:annotation: a comment, not the cell's value */
     char vtype[16];
     struct madi_buf value, text;
     struct madi_buf rec;
@@ -124,6 +125,12 @@ static void on_start(void *ud, const char *el, const char **atts)
     }
     if (!o->in_sheet)
         return;
+    if (strcmp(el, "office:annotation") == 0) {
+        o->in_note++;
+        return;
+    }
+    if (o->in_note)
+        return;
     if (strcmp(el, "table:table-row") == 0) {
         o->row_repeat = repeat(atts, "table:number-rows-repeated");
         madi_buf_reset(&o->rec);
@@ -135,7 +142,8 @@ static void on_start(void *ud, const char *el, const char **atts)
         const char *t = attr(atts, "office:value-type");
         const char *v = NULL;
         o->in_cell = 1;
-        o->col_repeat = (unsigned)repeat(atts, "table:number-columns-repeated");
+        unsigned long cr = repeat(atts, "table:number-columns-repeated");
+        o->col_repeat = (unsigned)(cr < MAX_COLS ? cr : MAX_COLS);
         (void)snprintf(o->vtype, sizeof(o->vtype), "%s", t ? t : "");
         madi_buf_reset(&o->value);
         madi_buf_reset(&o->text);
@@ -180,6 +188,12 @@ static void on_end(void *ud, const char *el)
     }
     if (!o->in_sheet)
         return;
+    if (strcmp(el, "office:annotation") == 0) {
+        o->in_note--;
+        return;
+    }
+    if (o->in_note)
+        return;
     if (strcmp(el, "text:p") == 0) {
         o->in_p = 0;
     } else if (strcmp(el, "table:table-cell") == 0 || strcmp(el, "table:covered-table-cell") == 0) {
@@ -205,6 +219,11 @@ static void on_end(void *ud, const char *el)
         for (size_t i = 0; i < o->ncols; i++)
             any |= o->len[i] > 0;
         if (any || o->row_bad) {
+            if (o->row_repeat > MAX_REPEAT)
+                issue(o, o->row, 0, 0,
+                      "this row is repeated %lu times; madi reads at most %lu copies (write the "
+                      "rows out, or save the sheet as CSV)",
+                      o->row_repeat, MAX_REPEAT);
             o->emit_left = o->row_repeat < MAX_REPEAT ? o->row_repeat : MAX_REPEAT;
             o->row_ready = 1;
             (void)XML_StopParser(o->pump.xp, XML_TRUE);

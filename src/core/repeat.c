@@ -28,7 +28,8 @@
 
 struct table {
     char *name;
-    char **cells; /* row-major, ncols per row; row 0 is the header */
+    char **cells;         /* row-major, ncols per row; row 0 is the header */
+    unsigned long *lines; /* each row's line (CSV) or row number (sheet) in its own table */
     size_t ncols, nrows;
 };
 
@@ -37,6 +38,7 @@ static void table_release(struct table *t)
     for (size_t i = 0; i < t->ncols * t->nrows; i++)
         free(t->cells[i]);
     free(t->cells);
+    free(t->lines);
     free(t->name);
     memset(t, 0, sizeof(*t));
 }
@@ -46,6 +48,8 @@ static void table_add_row(struct table *t, const struct madi_csv_row *row)
     if (!t->nrows)
         t->ncols = row->n;
     t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(*t->cells));
+    t->lines = xrealloc(t->lines, (t->nrows + 1) * sizeof(*t->lines));
+    t->lines[t->nrows] = row->line;
     for (size_t c = 0; c < t->ncols; c++)
         t->cells[t->nrows * t->ncols + c] =
                 c < row->n ? xstrndup(row->fields[c].p, row->fields[c].len) : xstrdup("");
@@ -90,6 +94,20 @@ static int table_from_sheet(const char *path, const char *sheet, struct table *t
     return rc;
 }
 
+/* Pad with empty lines (which readers skip) so that the row about to be written starts on
+ * line `line`: messages then point at the row's line in its own table. `scanned` and `at` carry
+ * how far the buffer was counted and which line it ends on. */
+static void align_line(struct madi_buf *b, size_t *scanned, unsigned long *at, unsigned long line)
+{
+    for (size_t i = *scanned; i < b->len; i++)
+        *at += b->data[i] == '\n';
+    while (*at < line && *at < 100000000ul) {
+        (void)madi_buf_addc(b, '\n');
+        (*at)++;
+    }
+    *scanned = b->len;
+}
+
 static void csv_put(struct madi_buf *b, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {
@@ -122,7 +140,10 @@ static char *table_csv(const struct table *t, size_t *len)
 {
     struct madi_buf b;
     madi_buf_init(&b, EXPORT_CAP);
+    size_t scanned = 0;
+    unsigned long at = 1;
     for (size_t r = 0; r < t->nrows; r++) {
+        align_line(&b, &scanned, &at, t->lines[r]);
         for (size_t c = 0; c < t->ncols; c++) {
             if (c)
                 (void)madi_buf_addc(&b, ',');
@@ -164,8 +185,9 @@ static int join(const struct table *parent, const char *pkey, const struct table
             have = strcmp(last_part(cell(child, 0, d)), h) == 0;
         /* The parent's own ids and the tools' columns stay with the parent. */
         const char *full = cell(parent, 0, c);
-        if (!have && *h && !mapping_tool_column(full, strlen(full)))
-            extra[nextra++] = c;
+        int status = strcmp(full, "_validation_status") == 0 || strcmp(full, "ReviewState") == 0;
+        if (!have && *h && (status || !mapping_tool_column(full, strlen(full))))
+            extra[nextra++] = c; /* the reviewers' verdict goes with every repeat row */
     }
     size_t nh = child->ncols + nextra + (synth ? 1 : 0);
     char **hdr = xcalloc(nh + 1, sizeof(*hdr));
@@ -184,6 +206,9 @@ static int join(const struct table *parent, const char *pkey, const struct table
         for (size_t r = 1; r < parent->nrows; r++)
             madi_strmap_put(&byk, cell(parent, r, (size_t)pk), strlen(cell(parent, r, (size_t)pk)),
                             (int64_t)r);
+        size_t scanned = 0;
+        unsigned long at = 1;
+        align_line(&b, &scanned, &at, child->lines[0]);
         for (size_t c = 0; c < nh; c++) {
             if (c)
                 (void)madi_buf_addc(&b, ',');
@@ -191,6 +216,7 @@ static int join(const struct table *parent, const char *pkey, const struct table
         }
         (void)madi_buf_addc(&b, '\n');
         for (size_t r = 1; r < child->nrows; r++) {
+            align_line(&b, &scanned, &at, child->lines[r]);
             int64_t pr = 0;
             const char *k = cell(child, r, (size_t)ck);
             int found = madi_strmap_get(&byk, k, strlen(k), &pr);
@@ -220,8 +246,35 @@ static int join(const struct table *parent, const char *pkey, const struct table
     return ok;
 }
 
+/* The file part of a zip entry's name ("export/Form.csv" -> "Form.csv"). */
+static const char *base_name(const char *n)
+{
+    const char *b = strrchr(n, '/');
+    return b ? b + 1 : n;
+}
+
+/* The main table of an ODK Central zip: the one whose name, less ".csv", begins every other
+ * table's name followed by '-' ("Form.csv", "Form-participants.csv"). -1 when there is none. */
+static long odk_main(const struct table *t, size_t nt)
+{
+    if (nt == 1)
+        return 0;
+    for (size_t i = 0; i < nt; i++) {
+        const char *stem = base_name(t[i].name);
+        size_t sl = strlen(stem) - 4;
+        int all = 1;
+        for (size_t j = 0; j < nt && all; j++) {
+            const char *o = base_name(t[j].name);
+            all = j == i || (strncmp(o, stem, sl) == 0 && o[sl] == '-');
+        }
+        if (all)
+            return (long)i;
+    }
+    return -1;
+}
+
 static int odk_zip(zip_t *z, const char *want, int (*score)(void *, char **, size_t), void *ctx,
-                   char **csv, size_t *len, char **name)
+                   char **csv, size_t *len, char **name, struct madi_err *err)
 {
     zip_int64_t n = zip_get_num_entries(z, 0);
     struct table *t = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*t));
@@ -250,6 +303,30 @@ static int odk_zip(zip_t *z, const char *want, int (*score)(void *, char **, siz
             table_release(&t[nt]);
         }
         free(data);
+    }
+    long m = odk_main(t, nt);
+    main = m < 0 ? (size_t)-1 : (size_t)m;
+    if (nt > 1 && m < 0) {
+        /* Several tables, none the parent of the others: the user says which. */
+        for (size_t i = 0; i < nt && want && !rc; i++) {
+            if (strcmp(want, base_name(t[i].name)) == 0 || strcmp(want, t[i].name) == 0) {
+                *csv = table_csv(&t[i], len);
+                *name = xstrdup(base_name(t[i].name));
+                rc = 1;
+            }
+        }
+        if (!rc) {
+            char list[256];
+            size_t l = 0;
+            list[0] = '\0';
+            for (size_t i = 0; i < nt && l < sizeof(list); i++)
+                l += (size_t)snprintf(list + l, sizeof(list) - l, "%s%s", i ? ", " : "",
+                                      base_name(t[i].name));
+            rc = madi_err_set(err, MADI_EPARSE,
+                              "the zip holds several tables (%s): name the one to import with "
+                              "--sheet",
+                              list);
+        }
     }
     if (main != (size_t)-1) {
         int min = table_score(&t[main], score, ctx);
@@ -309,7 +386,6 @@ int repeat_join(const char *path, const char *want, int (*score)(void *ctx, char
                 void *ctx, char **csv, size_t *len, char **name, struct madi_err *err)
 {
     int zerr = 0, rc = 0;
-    (void)err;
     zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
     if (!z)
         return 0;
@@ -319,7 +395,55 @@ int repeat_join(const char *path, const char *want, int (*score)(void *ctx, char
         zip_discard(z);
         return kobo_xlsx(path, want, score, ctx, csv, len, name);
     }
-    rc = odk_zip(z, want, score, ctx, csv, len, name);
+    rc = odk_zip(z, want, score, ctx, csv, len, name, err);
     zip_discard(z);
     return rc;
+}
+
+/* An OpenDocument spreadsheet is a zip too, with content.xml: not an export. */
+static int zip_stat_probe_ods(const char *path)
+{
+    int zerr = 0;
+    zip_stat_t st;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    if (!z)
+        return 0;
+    int ods = zip_stat(z, "content.xml", 0, &st) == 0;
+    zip_discard(z);
+    return ods;
+}
+
+int repeat_export(const char *path)
+{
+    int zerr = 0, found = 0;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    if (!z)
+        return 0;
+    zip_stat_t st;
+    if (zip_stat(z, "xl/workbook.xml", 0, &st) != 0) {
+        /* Not a workbook: an ODK Central export is a zip of CSV files. */
+        zip_int64_t n = zip_get_num_entries(z, 0);
+        for (zip_int64_t i = 0; i < n && !found; i++) {
+            const char *nm = zip_get_name(z, (zip_uint64_t)i, 0);
+            size_t l = nm ? strlen(nm) : 0;
+            found = l > 4 && strcmp(nm + l - 4, ".csv") == 0;
+        }
+        zip_discard(z);
+        return found && zip_stat_probe_ods(path) == 0;
+    }
+    zip_discard(z);
+    char **names = NULL;
+    size_t nn = 0;
+    if (madi_xlsx_sheet_names(path, &names, &nn) == MADI_OK) {
+        for (size_t i = 1; i < nn && !found; i++) {
+            struct table t;
+            memset(&t, 0, sizeof(t));
+            found = table_from_sheet(path, names[i], &t) >= 0 && column(&t, "_parent_index") >= 0;
+            table_release(&t);
+        }
+    }
+    for (size_t i = 0; i < nn; i++)
+        free(names[i]);
+    free(names);
+    return found;
 }

@@ -26,4 +26,8 @@
 int repeat_join(const char *path, const char *want, int (*score)(void *ctx, char **hdr, size_t n),
                 void *ctx, char **csv, size_t *len, char **name, struct madi_err *err);
 
+/** 1 if `path` is an export with repeat groups (an ODK Central zip of CSV files, or a
+ * KoBoToolbox workbook with a sheet that has _parent_index), else 0. */
+int repeat_export(const char *path);
+
 #endif
