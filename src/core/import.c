@@ -284,8 +284,8 @@ static char *header_name(const char *p, size_t n)
     }
     char *s = xstrndup(p, n);
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f || s[i] == '"')
-            s[i] = s[i] == '"' ? '\'' : '?';
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            s[i] = '?';
     return s;
 }
 
@@ -2405,7 +2405,10 @@ int madi_import_learn(struct madi_store *s, const char *path, const struct madi_
         if (!row.fields[c].len)
             continue;
         int f = im->colfield[c];
-        (void)fprintf(out, "column \"%s\" %s\n", im->colname[c],
+        (void)fputs("column \"", out);
+        for (const char *q = im->colname[c]; *q; q++)
+            (void)fprintf(out, *q == '"' || *q == '\\' ? "\\%c" : "%c", *q);
+        (void)fprintf(out, "\" %s\n",
                       f >= 0 ? im->kind->fields[f].name
                       : mapping_tool_column(row.fields[c].p, row.fields[c].len) ? "?  # added by "
                                                                                   "the tool"
