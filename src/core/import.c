@@ -2202,6 +2202,7 @@ static int import_workbook(struct madi_store *s, const char *path, const struct 
 {
     int rc = MADI_OK, failed = 0;
     size_t done_sheets = 0, unchanged = 0;
+    int64_t first_unchanged = 0;
     memset(res, 0, sizeof(*res));
     res->kind = "workbook";
     if (o->replace_batch)
@@ -2239,17 +2240,18 @@ static int import_workbook(struct madi_store *s, const char *path, const struct 
                 rc = orc;
             } else if (r.status == MADI_IMPORT_UNCHANGED) {
                 unchanged++;
-                if (!res->batch)
-                    res->batch = r.batch;
+                if (!first_unchanged)
+                    first_unchanged = r.batch;
             } else {
                 done_sheets++;
                 if (!res->batch)
-                    res->batch = r.batch;
+                    res->batch = r.batch; /* the first new batch */
             }
         }
     }
     res->sheets = done_sheets + unchanged;
     if (!rc && !failed && !done_sheets && unchanged) {
+        res->batch = first_unchanged;
         madi_store_rollback(s);
         res->status = MADI_IMPORT_UNCHANGED;
         return MADI_OK;

@@ -247,7 +247,8 @@ static void sst_text(void *ud, const char *s, int len)
  * quotes and brackets (and not only elapsed-time codes). */
 static int is_date_format(long id, const char *code)
 {
-    if ((id >= 14 && id <= 22) || (id >= 45 && id <= 47))
+    if ((id >= 14 && id <= 22) || (id >= 45 && id <= 47) || (id >= 27 && id <= 36) ||
+        (id >= 50 && id <= 58)) /* the last two: built-in East Asian date formats */
         return 1;
     if (!code)
         return 0;
@@ -395,6 +396,8 @@ static void finish_cell(struct madi_xlsx *x)
         (void)snprintf(shown, sizeof(shown), "%.30s", val);
         issue(x, x->rownum, x->col, 0, "this cell holds a spreadsheet error (%s): fix the formula",
               shown);
+    } else if (strcmp(t, "d") == 0) {
+        put_cell(x, val, n > 10 ? 10 : n); /* an ISO 8601 date cell: its date part */
     } else if (strcmp(t, "b") == 0) {
         put_cell(x, n && val[0] == '1' ? "1" : "0", 1);
     } else if (strcmp(t, "n") == 0 && x->style >= 0 && (size_t)x->style < x->nxf &&

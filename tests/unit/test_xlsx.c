@@ -211,6 +211,29 @@ static void test_problem_cells(void **state)
     madi_xlsx_close(x);
 }
 
+/* Strict-mode writers store dates as ISO 8601 text in t="d" cells; the date part is kept. */
+static void test_iso_date_cells(void **state)
+{
+    (void)state;
+    char path[256];
+    (void)snprintf(path, sizeof(path), "%s/dates.xlsx", dir);
+    make_raw(path, "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"d\"><v>"
+                   "2026-03-14T00:00:00</v></c><c r=\"B1\" t=\"d\"><v>2025-12-01</v></c>"
+                   "</row></sheetData></worksheet>");
+    struct issues is;
+    struct madi_csv_row row;
+    struct madi_xlsx *x = open_sheet(path, NULL, &is, MADI_OK);
+    assert_int_equal(madi_xlsx_next(x, &row), 1);
+    assert_int_equal(row.n, 2);
+    assert_int_equal(row.fields[0].len, 10);
+    assert_memory_equal(row.fields[0].p, "2026-03-14", 10);
+    assert_int_equal(row.fields[1].len, 10);
+    assert_memory_equal(row.fields[1].p, "2025-12-01", 10);
+    assert_int_equal(is.n, 0);
+    assert_int_equal(madi_xlsx_next(x, &row), 0);
+    madi_xlsx_close(x);
+}
+
 /* Hostile XML: entity expansion (billion laughs) and invalid UTF-8 are refused, not obeyed. */
 static void test_hostile_xml(void **state)
 {
@@ -277,9 +300,8 @@ static void test_not_a_workbook(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_excel_like_workbook),
-        cmocka_unit_test(test_problem_cells),
-        cmocka_unit_test(test_hostile_xml),
+        cmocka_unit_test(test_excel_like_workbook), cmocka_unit_test(test_problem_cells),
+        cmocka_unit_test(test_iso_date_cells),      cmocka_unit_test(test_hostile_xml),
         cmocka_unit_test(test_not_a_workbook),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
