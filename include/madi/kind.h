@@ -25,7 +25,7 @@ enum madi_ftype {
     MADI_F_COUNT,     /* whole number of people (or things), >= 0 */
     MADI_F_DECIMAL,   /* number >= 0, e.g. square metres */
     MADI_F_DATE,      /* YYYY-MM-DD, a real date, not in the future */
-    MADI_F_YEAR,      /* a calendar year 1950..this year */
+    MADI_F_YEAR,      /* a calendar year 1900..this year */
     MADI_F_LEVEL,     /* administrative level 0..9 */
     MADI_F_AGE,       /* age in whole years 0..120 */
     MADI_F_AGE_BAND,  /* an age band that nests in the canonical bands ("5-11", "60+") */

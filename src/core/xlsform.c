@@ -54,8 +54,8 @@ static const char *constraint(const struct madi_kind *k, const struct madi_field
         *msg = "an age in whole years, 0 to 120";
         break;
     case MADI_F_YEAR:
-        (void)madi_buf_adds(b, ". >= 1950 and . <= 2100");
-        *msg = "a calendar year";
+        (void)madi_buf_adds(b, ". >= 1900 and . <= number(format-date(today(), '%Y'))");
+        *msg = "a calendar year, 1900 to this year";
         break;
     case MADI_F_LEVEL:
         (void)madi_buf_adds(b, ". >= 0 and . <= 9");

@@ -321,6 +321,20 @@ static void test_dry_run_and_missing_column(void **state)
     assert_int_equal(test_fingerprint(c->s), fp);
 }
 
+/* A year of birth can be this year but not next year (today is 2026-11-23 in these tests). */
+static void test_no_future_years(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_import_result r;
+    load_registers(c);
+    const char *p = write_file("born.csv", "staff_id,organisation,sex,birth_year,role,hire_date\n"
+                                           "W-1,OP-A,F,2026,deminer,2020-01-01\n"
+                                           "W-2,OP-A,M,2027,deminer,2020-01-01\n");
+    assert_int_equal(import(c, p, "workforce", 0, 0, &r), MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "3:4:E:'2027' is not a year between 1900 and 2026"));
+    assert_null(strstr(c->diags, "2:4:E"));
+}
+
 static void test_provisional_until_register(void **state)
 {
     struct ctx *c = *state;
@@ -369,6 +383,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_identical_keyless_rows_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hxl_alias_and_detection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dry_run_and_missing_column, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_future_years, setup, teardown),
         cmocka_unit_test_setup_teardown(test_provisional_until_register, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_and_header_only, setup, teardown),
     };
