@@ -166,7 +166,7 @@ static const char *last_part(const char *h)
 /* Join child to parent; build the CSV text if `fits` accepts the joined header. */
 static int join(const struct table *parent, const char *pkey, const struct table *child,
                 const char *ckey, int kobo, int (*score)(void *, char **, size_t), int min,
-                void *ctx, char **csv, size_t *len)
+                void *ctx, char **csv, size_t *len, char **orphans)
 {
     long pk = column(parent, pkey), ck = column(child, ckey);
     /* KoBoToolbox gives a repeat row no uuid of its own: it gets its submission's uuid and its
@@ -215,11 +215,21 @@ static int join(const struct table *parent, const char *pkey, const struct table
             csv_put(&b, hdr[c]);
         }
         (void)madi_buf_addc(&b, '\n');
+        struct madi_buf lost;
+        madi_buf_init(&lost, EXPORT_CAP);
         for (size_t r = 1; r < child->nrows; r++) {
-            align_line(&b, &scanned, &at, child->lines[r]);
             int64_t pr = 0;
             const char *k = cell(child, r, (size_t)ck);
             int found = madi_strmap_get(&byk, k, strlen(k), &pr);
+            if (!found) {
+                /* A repeat row whose submission is not in the export: reported, not joined. */
+                (void)madi_buf_addf(&lost, "%lu\t%s\t", child->lines[r], ckey);
+                for (const char *q = k; *q && q - k < 200; q++)
+                    (void)madi_buf_addc(&lost, *q == '\t' || *q == '\n' || *q == '\r' ? ' ' : *q);
+                (void)madi_buf_addc(&lost, '\n');
+                continue;
+            }
+            align_line(&b, &scanned, &at, child->lines[r]);
             for (size_t c = 0; c < nh; c++) {
                 if (c)
                     (void)madi_buf_addc(&b, ',');
@@ -239,6 +249,12 @@ static int join(const struct table *parent, const char *pkey, const struct table
             (void)madi_buf_addc(&b, '\n');
         }
         *csv = madi_buf_detach(&b, len);
+        size_t nl = 0;
+        char *l = madi_buf_detach(&lost, &nl);
+        if (nl && orphans)
+            *orphans = l;
+        else
+            free(l);
         madi_strmap_release(&byk);
     }
     free(hdr);
@@ -274,7 +290,7 @@ static long odk_main(const struct table *t, size_t nt)
 }
 
 static int odk_zip(zip_t *z, const char *want, int (*score)(void *, char **, size_t), void *ctx,
-                   char **csv, size_t *len, char **name, struct madi_err *err)
+                   char **csv, size_t *len, char **name, char **orphans, struct madi_err *err)
 {
     zip_int64_t n = zip_get_num_entries(z, 0);
     struct table *t = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*t));
@@ -333,7 +349,7 @@ static int odk_zip(zip_t *z, const char *want, int (*score)(void *, char **, siz
         for (size_t i = 0; i < nt && !rc; i++) {
             if (i == main || (want && strcmp(want, t[i].name) != 0))
                 continue;
-            rc = join(&t[main], "KEY", &t[i], "PARENT_KEY", 0, score, min, ctx, csv, len);
+            rc = join(&t[main], "KEY", &t[i], "PARENT_KEY", 0, score, min, ctx, csv, len, orphans);
             if (rc)
                 *name = xstrdup(t[i].name);
         }
@@ -351,7 +367,7 @@ static int odk_zip(zip_t *z, const char *want, int (*score)(void *, char **, siz
 }
 
 static int kobo_xlsx(const char *path, const char *want, int (*score)(void *, char **, size_t),
-                     void *ctx, char **csv, size_t *len, char **name)
+                     void *ctx, char **csv, size_t *len, char **name, char **orphans)
 {
     char **names = NULL;
     size_t n = 0;
@@ -369,7 +385,8 @@ static int kobo_xlsx(const char *path, const char *want, int (*score)(void *, ch
         struct table child;
         memset(&child, 0, sizeof(child));
         if (table_from_sheet(path, names[i], &child) >= 0 && column(&child, "_parent_index") >= 0)
-            rc = join(&parent, "_index", &child, "_parent_index", 1, score, min, ctx, csv, len);
+            rc = join(&parent, "_index", &child, "_parent_index", 1, score, min, ctx, csv, len,
+                      orphans);
         if (rc)
             *name = xstrdup(names[i]);
         table_release(&child);
@@ -383,7 +400,8 @@ done:
 }
 
 int repeat_join(const char *path, const char *want, int (*score)(void *ctx, char **hdr, size_t n),
-                void *ctx, char **csv, size_t *len, char **name, struct madi_err *err)
+                void *ctx, char **csv, size_t *len, char **name, char **orphans,
+                struct madi_err *err)
 {
     int zerr = 0, rc = 0;
     zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
@@ -393,9 +411,9 @@ int repeat_join(const char *path, const char *want, int (*score)(void *ctx, char
     int is_xlsx = zip_stat(z, "xl/workbook.xml", 0, &st) == 0;
     if (is_xlsx) {
         zip_discard(z);
-        return kobo_xlsx(path, want, score, ctx, csv, len, name);
+        return kobo_xlsx(path, want, score, ctx, csv, len, name, orphans);
     }
-    rc = odk_zip(z, want, score, ctx, csv, len, name, err);
+    rc = odk_zip(z, want, score, ctx, csv, len, name, orphans, err);
     zip_discard(z);
     return rc;
 }

@@ -21,10 +21,13 @@
  * (caller frees both; name is the table, e.g. "Form-participants.csv"). Returns 1 when built,
  * 0 when the file is not such an export (or, for KoBo, the first sheet is the table), or a
  * negative code with err filled. `score` returns -1 for a header that does not do, else the
- * number of columns found.
+ * number of columns found. Repeat rows whose parent is not in the export are left out of the
+ * table and listed in *orphans, one "line<TAB>key column<TAB>key" per line (caller frees; left
+ * NULL when there are none).
  */
 int repeat_join(const char *path, const char *want, int (*score)(void *ctx, char **hdr, size_t n),
-                void *ctx, char **csv, size_t *len, char **name, struct madi_err *err);
+                void *ctx, char **csv, size_t *len, char **name, char **orphans,
+                struct madi_err *err);
 
 /** 1 if `path` is an export with repeat groups (an ODK Central zip of CSV files, or a
  * KoBoToolbox workbook with a sheet that has _parent_index), else 0. */

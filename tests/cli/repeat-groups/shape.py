@@ -1,7 +1,10 @@
 # The same two session submissions, each with a repeat of participants, shaped as KoBoToolbox
 # exports them to .xlsx (a sheet per repeat, _index/_parent_index) or as ODK Central exports a
 # CSV zip (Form.csv and Form-participants.csv, KEY/PARENT_KEY). Standard library only.
+# With a third argument "orphan", the repeat gets one more row (line 5) whose submission, cc33,
+# is not in the export.
 import csv, io, sys, zipfile
+ORPHAN = len(sys.argv) > 3 and sys.argv[3] == "orphan"
 subs = [
     {"uuid": "aa11", "date": "2025-03-01", "organisation": "OP-A", "area": "XX01", "review": "ok",
      "people": [("F", 34, "no"), ("M", 9, "")]},
@@ -17,6 +20,8 @@ def kobo(path):
         for p in s["people"]:
             k += 1
             rep.append([p[0], p[1], p[2], k, i + 1, "sessions", "uuid:" + s["uuid"]])
+    if ORPHAN:
+        rep.append(["M", 40, "no", k + 1, 99, "sessions", "uuid:cc33"])
     sheets = {"sessions": main, "participants": rep}
     def col(n):
         r = ""
@@ -55,6 +60,8 @@ def odk(path):
         m.writerow(["2025-03-01T08:00:00Z", s["date"], s["organisation"], s["area"], key, key, "approved"])
         for j, p in enumerate(s["people"]):
             r.writerow([p[0], p[1], p[2], key, f"{key}/participants[{j + 1}]"])
+    if ORPHAN:
+        r.writerow(["M", 40, "no", "uuid:cc33", "uuid:cc33/participants[1]"])
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("Sessions.csv", main.getvalue())
         z.writestr("Sessions-participants.csv", rep.getvalue())
