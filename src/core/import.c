@@ -2225,25 +2225,44 @@ static int import_workbook(struct madi_store *s, const char *path, const struct 
     if (o->replace_batch)
         return madi_err_set(err, MADI_EINVAL,
                             "--replace takes one sheet: name it with --sheet (and --kind)");
+    /* Hidden sheets are left alone, as a single-sheet import skips them: often they hold
+     * lookups or last month's data. */
+    unsigned char *hidden = xcalloc(nnames ? nnames : 1, 1);
+    for (size_t i = 0; i < nnames; i++)
+        hidden[i] = madi_kind_find(names[i]) && madi_xlsx_sheet_hidden(path, names[i]);
     for (size_t i = 0; i < nnames && o->on_diag; i++) {
-        if (madi_kind_find(names[i]))
+        if (madi_kind_find(names[i]) && !hidden[i])
             continue;
         char msg[300];
-        (void)snprintf(msg, sizeof(msg),
-                       "sheet '%s' is not named as a kind, so it is not imported (name it after "
-                       "one, such as 'eore', to import it)",
-                       names[i]);
+        if (hidden[i])
+            (void)snprintf(msg, sizeof(msg),
+                           "sheet '%s' is hidden, so it is not imported (unhide it, or import it "
+                           "alone with --sheet '%s')",
+                           names[i], names[i]);
+        else
+            (void)snprintf(msg, sizeof(msg),
+                           "sheet '%s' is not named as a kind, so it is not imported (name it "
+                           "after one, such as 'eore', to import it)",
+                           names[i]);
         struct madi_diag d = {
             MADI_DIAG_NOTE, o->name ? o->name : path, names[i], 0, 0, NULL, msg
         };
         o->on_diag(o->diag_ctx, &d);
     }
-    rc = madi_store_begin(s, err);
-    if (rc)
+    size_t visible = 0;
+    for (size_t i = 0; i < nnames; i++)
+        visible += madi_kind_find(names[i]) && !hidden[i];
+    rc = visible ? madi_store_begin(s, err)
+                 : madi_err_set(err, MADI_EINVAL,
+                                "every sheet named as a kind is hidden: unhide the ones to "
+                                "import, or import one with --sheet NAME");
+    if (rc) {
+        free(hidden);
         return rc;
+    }
     for (const struct madi_kind *k = madi_kinds; k->name && !rc; k++) {
         for (size_t i = 0; i < nnames && !rc; i++) {
-            if (madi_kind_find(names[i]) != k)
+            if (madi_kind_find(names[i]) != k || hidden[i])
                 continue;
             struct madi_import_opts one = *o;
             struct madi_import_result r;
@@ -2266,6 +2285,7 @@ static int import_workbook(struct madi_store *s, const char *path, const struct 
             }
         }
     }
+    free(hidden);
     res->sheets = done_sheets + unchanged;
     if (!rc && !failed && !done_sheets && unchanged) {
         res->batch = first_unchanged;

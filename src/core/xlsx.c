@@ -676,6 +676,8 @@ void madi_xlsx_close(struct madi_xlsx *x)
 struct names {
     char **v;
     size_t n;
+    const char *want; /* for madi_xlsx_sheet_hidden */
+    int hidden;
 };
 
 static void names_start(void *ud, const char *el, const char **atts)
@@ -686,15 +688,18 @@ static void names_start(void *ud, const char *el, const char **atts)
     const char *name = attr(atts, "name");
     if (!name || nm->n >= 1024)
         return;
+    const char *state = attr(atts, "state");
+    if (nm->want && strcmp(nm->want, name) == 0)
+        nm->hidden = state && strcmp(state, "visible") != 0;
     nm->v = xrealloc(nm->v, (nm->n + 1) * sizeof(*nm->v));
     nm->v[nm->n++] = xstrdup(name);
 }
 
-int madi_xlsx_sheet_names(const char *path, char ***names, size_t *n)
+static int sheet_names(const char *path, struct names *found, char ***names, size_t *n)
 {
     int zerr = 0, rc = MADI_OK;
     size_t len = 0;
-    struct names nm = { NULL, 0 };
+    struct names nm = *found;
     struct madi_err err;
     *names = NULL;
     *n = 0;
@@ -713,5 +718,24 @@ int madi_xlsx_sheet_names(const char *path, char ***names, size_t *n)
     }
     free(data);
     zip_discard(z);
+    found->hidden = nm.hidden;
     return data ? rc : MADI_EPARSE;
+}
+
+int madi_xlsx_sheet_names(const char *path, char ***names, size_t *n)
+{
+    struct names nm = { NULL, 0, NULL, 0 };
+    return sheet_names(path, &nm, names, n);
+}
+
+int madi_xlsx_sheet_hidden(const char *path, const char *sheet)
+{
+    struct names nm = { NULL, 0, sheet, 0 };
+    char **names = NULL;
+    size_t n = 0;
+    int rc = sheet_names(path, &nm, &names, &n);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc == MADI_OK && nm.hidden;
 }

@@ -1,7 +1,11 @@
 # Writes a workbook with one sheet per kind (and a notes sheet), inline strings, standard library.
+# Modes: bad (girls 30 > participants 12), hidden (bad, and the eore sheet hidden), allhidden
+# (every sheet named as a kind hidden).
 import sys, zipfile
 from xml.sax.saxutils import escape
-bad = len(sys.argv) > 2
+mode = sys.argv[2] if len(sys.argv) > 2 else ""
+bad = mode in ("bad", "hidden")
+hidden = {"hidden": ["eore"], "allhidden": ["eore", "organisation", "area"]}.get(mode, [])
 sheets = {
     "Notes": [["This workbook holds our March report"]],
     "eore": [["session_id", "date", "organisation", "area", "participants", "girls"],
@@ -31,7 +35,8 @@ def sheet_xml(rows):
         out.append(f'<row r="{i + 1}">{"".join(cells)}</row>')
     return f'<worksheet><sheetData>{"".join(out)}</sheetData></worksheet>'
 names = list(sheets)
-wb = "".join(f'<sheet name="{n}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(names))
+state = lambda n: ' state="hidden"' if n in hidden else ""
+wb = "".join(f'<sheet name="{n}" sheetId="{i + 1}"{state(n)} r:id="rId{i + 1}"/>' for i, n in enumerate(names))
 rels = "".join(f'<Relationship Id="rId{i + 1}" Target="worksheets/sheet{i + 1}.xml"/>' for i in range(len(names)))
 with zipfile.ZipFile(sys.argv[1], "w") as z:
     z.writestr("xl/workbook.xml", f'<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>{wb}</sheets></workbook>')
