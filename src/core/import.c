@@ -1341,12 +1341,22 @@ static int file_sha256(const char *path, char hex[65], struct madi_err *err)
     return MADI_OK;
 }
 
+/*
+ * The active batch this very file (same SHA-256, kind and sheet) was imported as, or 0. A
+ * register is a state, updated in place: once a later batch of it may have changed entries,
+ * the older file is no longer "already imported" and importing it brings its values back.
+ */
 static int find_same_batch(struct importer *im, const char *sha, int64_t *batch)
 {
     struct madi_stmt *st = NULL;
+    int reg = (im->kind->flags & MADI_KIND_REGISTER) != 0;
     int rc = madi_store_prepare(im->s,
-                                "SELECT id FROM batch WHERE sha256 = ? AND kind = ? AND part = ? "
-                                "AND status = 'active' ORDER BY id LIMIT 1",
+                                reg ? "SELECT id FROM batch b WHERE sha256 = ? AND kind = ? AND "
+                                      "part = ? AND status = 'active' AND NOT EXISTS (SELECT 1 "
+                                      "FROM batch l WHERE l.kind = b.kind AND l.id > b.id AND "
+                                      "l.status = 'active') ORDER BY id DESC LIMIT 1"
+                                    : "SELECT id FROM batch WHERE sha256 = ? AND kind = ? AND "
+                                      "part = ? AND status = 'active' ORDER BY id LIMIT 1",
                                 &st, im->err);
     if (rc)
         return rc;

@@ -246,6 +246,30 @@ static void test_replace(void **state)
     assert_int_equal(r.status, MADI_IMPORT_UNCHANGED);
 }
 
+/* A register is a state: an older register file imported again after a newer one brings its
+ * values back (a new batch); imported again right after, it changes nothing. */
+static void test_register_reapplied(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_import_result r;
+    const char *a = write_file("orgs-a.csv", "code,name\nOP-A,Alpha\n");
+    const char *b = write_file("orgs-b.csv", "code,name\nOP-A,Alpha Demining\n");
+    const char *q = "SELECT count(*) FROM organisation WHERE code = 'OP-A' AND name = 'Alpha'";
+    assert_int_equal(import(c, a, NULL, 0, 0, &r), MADI_OK);
+    int64_t ba = r.batch;
+    assert_int_equal(import(c, b, NULL, 0, 0, &r), MADI_OK);
+    assert_int_equal(test_query_int(c->s, q), 0);
+    assert_int_equal(import(c, a, NULL, 0, 0, &r), MADI_OK);
+    assert_int_equal(r.status, MADI_IMPORT_STORED);
+    assert_true(r.batch > ba);
+    assert_int_equal(test_query_int(c->s, q), 1);
+    int64_t again = r.batch;
+    assert_int_equal(import(c, a, NULL, 0, 0, &r), MADI_OK);
+    assert_int_equal(r.status, MADI_IMPORT_UNCHANGED);
+    assert_int_equal(r.batch, again);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM organisation"), 1);
+}
+
 static void test_identical_keyless_rows_kept(void **state)
 {
     struct ctx *c = *state;
@@ -380,6 +404,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rejected_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_injection_every_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_register_reapplied, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identical_keyless_rows_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hxl_alias_and_detection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dry_run_and_missing_column, setup, teardown),
