@@ -35,12 +35,11 @@ const char *madi_xlsx_sheet(const struct madi_xlsx *x);
 /** Close; NULL is a no-op. */
 void madi_xlsx_close(struct madi_xlsx *x);
 
-/** The names of the workbook's sheets (hidden ones too); caller frees each and the array. */
-int madi_xlsx_sheet_names(const char *path, char ***names, size_t *n);
-
-/** 1 if the .xlsx workbook at `path` has a sheet `sheet` that is hidden (or very hidden), else 0.
+/**
+ * The names of the workbook's sheets (hidden ones too); caller frees each and the array. With
+ * `hidden` not NULL, (*hidden)[i] is 1 for a hidden (or very hidden) sheet; caller frees it too.
  */
-int madi_xlsx_sheet_hidden(const char *path, const char *sheet);
+int madi_xlsx_sheet_names(const char *path, char ***names, unsigned char **hidden, size_t *n);
 
 /** Write the spreadsheet name of column `col` (1 = "A", 27 = "AA") into out (8 bytes). */
 void madi_xlsx_column_name(unsigned col, char out[8]);

@@ -2224,8 +2224,8 @@ static void add_result(struct madi_import_result *to, const struct madi_import_r
  * order of the kinds (registers first), each sheet its own batch: all of them, or none.
  */
 static int import_workbook(struct madi_store *s, const char *path, const struct madi_import_opts *o,
-                           char **names, size_t nnames, struct madi_import_result *res,
-                           struct madi_err *err)
+                           char **names, const unsigned char *hidden, size_t nnames,
+                           struct madi_import_result *res, struct madi_err *err)
 {
     int rc = MADI_OK, failed = 0;
     size_t done_sheets = 0, unchanged = 0;
@@ -2237,14 +2237,12 @@ static int import_workbook(struct madi_store *s, const char *path, const struct 
                             "--replace takes one sheet: name it with --sheet (and --kind)");
     /* Hidden sheets are left alone, as a single-sheet import skips them: often they hold
      * lookups or last month's data. */
-    unsigned char *hidden = xcalloc(nnames ? nnames : 1, 1);
-    for (size_t i = 0; i < nnames; i++)
-        hidden[i] = madi_kind_find(names[i]) && madi_xlsx_sheet_hidden(path, names[i]);
     for (size_t i = 0; i < nnames && o->on_diag; i++) {
-        if (madi_kind_find(names[i]) && !hidden[i])
+        int hid = hidden && hidden[i];
+        if (madi_kind_find(names[i]) && !hid)
             continue;
         char msg[300];
-        if (hidden[i])
+        if (hid && madi_kind_find(names[i]))
             (void)snprintf(msg, sizeof(msg),
                            "sheet '%s' is hidden, so it is not imported (unhide it, or import it "
                            "alone with --sheet '%s')",
@@ -2261,18 +2259,16 @@ static int import_workbook(struct madi_store *s, const char *path, const struct 
     }
     size_t visible = 0;
     for (size_t i = 0; i < nnames; i++)
-        visible += madi_kind_find(names[i]) && !hidden[i];
+        visible += madi_kind_find(names[i]) && !(hidden && hidden[i]);
     rc = visible ? madi_store_begin(s, err)
                  : madi_err_set(err, MADI_EINVAL,
                                 "every sheet named as a kind is hidden: unhide the ones to "
                                 "import, or import one with --sheet NAME");
-    if (rc) {
-        free(hidden);
+    if (rc)
         return rc;
-    }
     for (const struct madi_kind *k = madi_kinds; k->name && !rc; k++) {
         for (size_t i = 0; i < nnames && !rc; i++) {
-            if (madi_kind_find(names[i]) != k || hidden[i])
+            if (madi_kind_find(names[i]) != k || (hidden && hidden[i]))
                 continue;
             struct madi_import_opts one = *o;
             struct madi_import_result r;
@@ -2295,7 +2291,6 @@ static int import_workbook(struct madi_store *s, const char *path, const struct 
             }
         }
     }
-    free(hidden);
     res->sheets = done_sheets + unchanged;
     if (!rc && !failed && !done_sheets && unchanged) {
         res->batch = first_unchanged;
@@ -2331,17 +2326,19 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
         return rc;
     if (o->kind || o->sheet || !is_zip(path))
         return import_one(s, path, o, res, err, 0);
-    if (madi_xlsx_sheet_names(path, &names, &n) != MADI_OK)
+    unsigned char *hidden = NULL; /* .xlsx only; NULL: none hidden */
+    if (madi_xlsx_sheet_names(path, &names, &hidden, &n) != MADI_OK)
         (void)madi_ods_sheet_names(path, &names, &n);
     for (size_t i = 0; i < n; i++)
         kinds += madi_kind_find(names[i]) != NULL;
     if (kinds)
-        rc = import_workbook(s, path, o, names, n, res, err);
+        rc = import_workbook(s, path, o, names, hidden, n, res, err);
     else
         rc = import_one(s, path, o, res, err, 0);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
+    free(hidden);
     return rc;
 }
 

@@ -372,7 +372,7 @@ static int kobo_xlsx(const char *path, const char *want, int (*score)(void *, ch
     char **names = NULL;
     size_t n = 0;
     int rc = 0;
-    if (madi_xlsx_sheet_names(path, &names, &n) || n < 2)
+    if (madi_xlsx_sheet_names(path, &names, NULL, &n) || n < 2)
         goto done;
     struct table parent;
     memset(&parent, 0, sizeof(parent));
@@ -452,7 +452,7 @@ int repeat_export(const char *path)
     zip_discard(z);
     char **names = NULL;
     size_t nn = 0;
-    if (madi_xlsx_sheet_names(path, &names, &nn) == MADI_OK) {
+    if (madi_xlsx_sheet_names(path, &names, NULL, &nn) == MADI_OK) {
         for (size_t i = 1; i < nn && !found; i++) {
             struct table t;
             memset(&t, 0, sizeof(t));

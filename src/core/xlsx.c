@@ -675,9 +675,8 @@ void madi_xlsx_close(struct madi_xlsx *x)
 
 struct names {
     char **v;
+    unsigned char *hidden;
     size_t n;
-    const char *want; /* for madi_xlsx_sheet_hidden */
-    int hidden;
 };
 
 static void names_start(void *ud, const char *el, const char **atts)
@@ -689,19 +688,21 @@ static void names_start(void *ud, const char *el, const char **atts)
     if (!name || nm->n >= 1024)
         return;
     const char *state = attr(atts, "state");
-    if (nm->want && strcmp(nm->want, name) == 0)
-        nm->hidden = state && strcmp(state, "visible") != 0;
     nm->v = xrealloc(nm->v, (nm->n + 1) * sizeof(*nm->v));
+    nm->hidden = xrealloc(nm->hidden, nm->n + 1);
+    nm->hidden[nm->n] = state && strcmp(state, "visible") != 0;
     nm->v[nm->n++] = xstrdup(name);
 }
 
-static int sheet_names(const char *path, struct names *found, char ***names, size_t *n)
+int madi_xlsx_sheet_names(const char *path, char ***names, unsigned char **hidden, size_t *n)
 {
     int zerr = 0, rc = MADI_OK;
     size_t len = 0;
-    struct names nm = *found;
+    struct names nm = { NULL, NULL, 0 };
     struct madi_err err;
     *names = NULL;
+    if (hidden)
+        *hidden = NULL;
     *n = 0;
     zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
     if (!z)
@@ -710,32 +711,18 @@ static int sheet_names(const char *path, struct names *found, char ***names, siz
     if (data && parse_whole(data, len, &nm, names_start, noop_end, NULL) == MADI_OK) {
         *names = nm.v;
         *n = nm.n;
+        if (hidden)
+            *hidden = nm.hidden;
+        else
+            free(nm.hidden);
     } else {
         for (size_t i = 0; i < nm.n; i++)
             free(nm.v[i]);
         free(nm.v);
+        free(nm.hidden);
         rc = MADI_EPARSE;
     }
     free(data);
     zip_discard(z);
-    found->hidden = nm.hidden;
     return data ? rc : MADI_EPARSE;
-}
-
-int madi_xlsx_sheet_names(const char *path, char ***names, size_t *n)
-{
-    struct names nm = { NULL, 0, NULL, 0 };
-    return sheet_names(path, &nm, names, n);
-}
-
-int madi_xlsx_sheet_hidden(const char *path, const char *sheet)
-{
-    struct names nm = { NULL, 0, sheet, 0 };
-    char **names = NULL;
-    size_t n = 0;
-    int rc = sheet_names(path, &nm, &names, &n);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    return rc == MADI_OK && nm.hidden;
 }
