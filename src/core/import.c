@@ -1769,7 +1769,7 @@ static int open_repeat(struct importer *im, const char *path, const struct madi_
                        struct source *src)
 {
     size_t len = 0;
-    char *orphans = NULL;
+    struct repeat_orphans orphans = { NULL, 0 };
     int was = im->searching;
     im->searching = 1;
     int built = repeat_join(path, im->o->sheet, joined_score, im, &src->joined, &len,
@@ -1784,22 +1784,12 @@ static int open_repeat(struct importer *im, const char *path, const struct madi_
         return 0;
     src->csv = madi_csv_from_mem(src->joined, len, copts);
     im->sheet = src->joined_name;
-    /* Each orphan is "line<TAB>key column<TAB>key"; the row is an error, not a blank parent. */
-    for (char *o = orphans, *nl; o && *o; o = nl + 1) {
-        nl = strchr(o, '\n');
-        if (!nl)
-            break;
-        *nl = '\0';
-        char *t1 = strchr(o, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        if (!t2)
-            break;
-        *t1 = *t2 = '\0';
-        diag(im, MADI_DIAG_ERROR, strtoul(o, NULL, 10), 0, NULL,
+    for (size_t i = 0; i < orphans.n; i++)
+        diag(im, MADI_DIAG_ERROR, orphans.v[i].line, 0, NULL,
              "this repeat row belongs to submission '%s' (%s), which is not in the export: "
              "export the submissions and their repeats together, or remove the row",
-             t2 + 1, t1 + 1);
-    }
-    free(orphans);
+             orphans.v[i].key, orphans.v[i].keycol);
+    free(orphans.v);
     return 1;
 }
 

@@ -166,7 +166,7 @@ static const char *last_part(const char *h)
 /* Join child to parent; build the CSV text if `fits` accepts the joined header. */
 static int join(const struct table *parent, const char *pkey, const struct table *child,
                 const char *ckey, int kobo, int (*score)(void *, char **, size_t), int min,
-                void *ctx, char **csv, size_t *len, char **orphans)
+                void *ctx, char **csv, size_t *len, struct repeat_orphans *orphans)
 {
     long pk = column(parent, pkey), ck = column(child, ckey);
     /* KoBoToolbox gives a repeat row no uuid of its own: it gets its submission's uuid and its
@@ -215,18 +215,20 @@ static int join(const struct table *parent, const char *pkey, const struct table
             csv_put(&b, hdr[c]);
         }
         (void)madi_buf_addc(&b, '\n');
-        struct madi_buf lost;
-        madi_buf_init(&lost, EXPORT_CAP);
         for (size_t r = 1; r < child->nrows; r++) {
             int64_t pr = 0;
             const char *k = cell(child, r, (size_t)ck);
             int found = madi_strmap_get(&byk, k, strlen(k), &pr);
             if (!found) {
                 /* A repeat row whose submission is not in the export: reported, not joined. */
-                (void)madi_buf_addf(&lost, "%lu\t%s\t", child->lines[r], ckey);
-                for (const char *q = k; *q && q - k < 200; q++)
-                    (void)madi_buf_addc(&lost, *q == '\t' || *q == '\n' || *q == '\r' ? ' ' : *q);
-                (void)madi_buf_addc(&lost, '\n');
+                orphans->v = xrealloc(orphans->v, (orphans->n + 1) * sizeof(*orphans->v));
+                struct repeat_orphan *o = &orphans->v[orphans->n++];
+                o->line = child->lines[r];
+                o->keycol = ckey;
+                (void)snprintf(o->key, sizeof(o->key), "%s", k);
+                for (char *q = o->key; *q; q++) /* it goes into a one-line message */
+                    if ((unsigned char)*q < 0x20)
+                        *q = '?';
                 continue;
             }
             align_line(&b, &scanned, &at, child->lines[r]);
@@ -249,12 +251,6 @@ static int join(const struct table *parent, const char *pkey, const struct table
             (void)madi_buf_addc(&b, '\n');
         }
         *csv = madi_buf_detach(&b, len);
-        size_t nl = 0;
-        char *l = madi_buf_detach(&lost, &nl);
-        if (nl && orphans)
-            *orphans = l;
-        else
-            free(l);
         madi_strmap_release(&byk);
     }
     free(hdr);
@@ -290,7 +286,8 @@ static long odk_main(const struct table *t, size_t nt)
 }
 
 static int odk_zip(zip_t *z, const char *want, int (*score)(void *, char **, size_t), void *ctx,
-                   char **csv, size_t *len, char **name, char **orphans, struct madi_err *err)
+                   char **csv, size_t *len, char **name, struct repeat_orphans *orphans,
+                   struct madi_err *err)
 {
     zip_int64_t n = zip_get_num_entries(z, 0);
     struct table *t = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*t));
@@ -367,7 +364,8 @@ static int odk_zip(zip_t *z, const char *want, int (*score)(void *, char **, siz
 }
 
 static int kobo_xlsx(const char *path, const char *want, int (*score)(void *, char **, size_t),
-                     void *ctx, char **csv, size_t *len, char **name, char **orphans)
+                     void *ctx, char **csv, size_t *len, char **name,
+                     struct repeat_orphans *orphans)
 {
     char **names = NULL;
     size_t n = 0;
@@ -400,7 +398,7 @@ done:
 }
 
 int repeat_join(const char *path, const char *want, int (*score)(void *ctx, char **hdr, size_t n),
-                void *ctx, char **csv, size_t *len, char **name, char **orphans,
+                void *ctx, char **csv, size_t *len, char **name, struct repeat_orphans *orphans,
                 struct madi_err *err)
 {
     int zerr = 0, rc = 0;

@@ -22,11 +22,20 @@
  * 0 when the file is not such an export (or, for KoBo, the first sheet is the table), or a
  * negative code with err filled. `score` returns -1 for a header that does not do, else the
  * number of columns found. Repeat rows whose parent is not in the export are left out of the
- * table and listed in *orphans, one "line<TAB>key column<TAB>key" per line (caller frees; left
- * NULL when there are none).
+ * table and listed in *orphans (caller frees orphans->v).
  */
+struct repeat_orphan {
+    unsigned long line; /* in the repeat table */
+    const char *keycol; /* the column that points to the parent: PARENT_KEY or _parent_index */
+    char key[201];      /* the parent it points to (cut at 200 bytes) */
+};
+struct repeat_orphans {
+    struct repeat_orphan *v;
+    size_t n;
+};
+
 int repeat_join(const char *path, const char *want, int (*score)(void *ctx, char **hdr, size_t n),
-                void *ctx, char **csv, size_t *len, char **name, char **orphans,
+                void *ctx, char **csv, size_t *len, char **name, struct repeat_orphans *orphans,
                 struct madi_err *err);
 
 /** 1 if `path` is an export with repeat groups (an ODK Central zip of CSV files, or a
