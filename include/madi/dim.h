@@ -52,8 +52,9 @@ enum { MADI_NO = 0, MADI_YES = 1, MADI_UNKNOWN = 9 };
 
 /* ---- age bands ------------------------------------------------------------------------- */
 
-#define MADI_AGE_MAX  120
-#define MADI_AGE_OPEN (-1) /* hi of an open-ended band such as 60+ */
+#define MADI_AGE_MAX         120
+#define MADI_YEAR_FUTURE_MAX 2100 /* the last year a target or plan may name */
+#define MADI_AGE_OPEN        (-1) /* hi of an open-ended band such as 60+ */
 
 /* A band [lo, hi] in whole years, both ends included; hi == MADI_AGE_OPEN for "lo and over". */
 struct madi_band {

@@ -39,7 +39,8 @@ enum madi_ref { MADI_REF_NONE = 0, MADI_REF_ORG, MADI_REF_AREA, MADI_REF_HAZARD,
 enum madi_field_flags {
     MADI_FLD_REQUIRED = 1 << 0, /* a blank cell is an error */
     MADI_FLD_KEY = 1 << 1,      /* the kind's natural key (unique) */
-    MADI_FLD_PARENT = 1 << 2    /* REF to the same kind (area parent): may name a row above */
+    MADI_FLD_PARENT = 1 << 2,   /* REF to the same kind (area parent): may name a row above */
+    MADI_FLD_FUTURE = 1 << 3    /* a YEAR that may lie ahead (targets, plans), up to 2100 */
 };
 
 struct madi_field {

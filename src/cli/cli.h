@@ -75,6 +75,8 @@ MADI_CMD(xlsform)
 MADI_CMD(mapping)
 MADI_CMD(export)
 MADI_CMD(demo)
+MADI_CMD(indicators)
+MADI_CMD(quality)
 MADI_CMD(help)
 
 #endif

@@ -1113,6 +1113,14 @@ static void cells_parts(struct out *o, const long *part)
 
 /* ---- registers ------------------------------------------------------------------------------- */
 
+/* prequalified, built or improved a PSEA policy after it, and a gender policy. */
+static const char *const prequal[NOPS][3] = {
+    { "no", "", "" },        { "yes", "yes", "yes" },    { "yes", "no", "yes" },
+    { "yes", "yes", "no" },  { "yes", "yes", "yes" },    { "no", "", "" },
+    { "yes", "yes", "yes" }, { "yes", "no", "unknown" }, { "no", "", "" },
+    { "yes", "yes", "yes" },
+};
+
 static int write_orgs(struct gen *g)
 {
     struct out o;
@@ -1129,6 +1137,68 @@ static int write_orgs(struct gen *g)
         cell(&o, op->safeguarding);
         cell(&o, op->gender);
         cell(&o, op->dp);
+        /* pre-qualification: seven operators went through it in 2024 */
+        cell(&o, prequal[i][0]);
+        cell(&o, prequal[i][1]);
+        cell(&o, prequal[i][2]);
+        end_row(&o);
+    }
+    return out_finish(g, &o, rc);
+}
+
+/* The centre's reporting plan: every operator reports each kind it works in, every year;
+ * sessions, tasks and consultations quarterly, staff lists and trainings once a year. */
+static int write_reporting_plan(struct gen *g)
+{
+    static const struct {
+        unsigned act;
+        const char *kind, *freq;
+    } plan[] = { { ACT_EORE, "eore", "quarterly" },
+                 { ACT_LIST, "eore-attendance", "quarterly" },
+                 { ACT_LR, "land-release", "quarterly" },
+                 { ACT_CONS, "consultation", "quarterly" },
+                 { 0, "workforce", "annual" } };
+    struct out o;
+    int rc = out_open(g, &o, "06_reporting_plan.csv", "reporting-plan",
+                      "the centre's reporting plan: who reports what, and how often", 0);
+    for (int i = 0; !rc && i < NOPS; i++)
+        for (size_t k = 0; k < sizeof(plan) / sizeof(plan[0]); k++) {
+            if (plan[k].act && !(ops[i].acts & plan[k].act))
+                continue;
+            if (plan[k].act == ACT_EORE && ops[i].att == ATT_MEDIA)
+                continue; /* media campaigns report once, at the end of the year */
+            for (int y = 0; y < NYEARS; y++) {
+                cell(&o, ops[i].code);
+                cell(&o, plan[k].kind);
+                cell_int(&o, FIRST_YEAR + y);
+                cell(&o, plan[k].freq);
+                end_row(&o);
+            }
+        }
+    return out_finish(g, &o, rc);
+}
+
+/* National targets from the (fictional) national mine action strategy 2023-2027. */
+static int write_targets(struct gen *g)
+{
+    static const char *const rows[][6] = {
+        { "staff.women_share", "2027", "all", "40", "25", "2023" },
+        { "staff.women_share_leadership", "2027", "all", "30", "15", "2023" },
+        { "teams.share_trained_gd", "2026", "all", "100", "20", "2023" },
+        { "consultation.share_with_women", "2025", "all", "100", "", "" },
+        { "consultation.share_with_pwd", "2027", "all", "90", "50", "2023" },
+        { "data.saddd_coverage", "2026", "all", "95", "60", "2023" },
+        { "eore.share_pwd", "2027", "all", "8", "1", "2023" },
+        { "eore.participants", "2025", "sex=F", "60000", "", "" },
+        { "casualties.share_children", "2027", "all", "25", "45", "2023" },
+    };
+    struct out o;
+    int rc = out_open(g, &o, "90_targets.csv", "target",
+                      "national targets of the mine action strategy 2023-2027", 0);
+    for (size_t i = 0; !rc && i < sizeof(rows) / sizeof(rows[0]); i++) {
+        for (int c = 0; c < 6; c++)
+            cell(&o, rows[i][c]);
+        cell(&o, "national mine action strategy 2023-2027");
         end_row(&o);
     }
     return out_finish(g, &o, rc);
@@ -1226,11 +1296,14 @@ static int write_population(struct gen *g)
     static const int band_pm[6] = { 140, 180, 130, 120, 360, 70 };
     static const int female_pm[6] = { 490, 490, 492, 480, 505, 560 };
     static const char *const source[NYEARS] = { "census", "estimate", "projection" };
+    /* Persons with disabilities per thousand in each band (rising with age). */
+    static const int disabled_pm[6] = { 15, 25, 35, 45, 80, 250 };
     struct out o;
-    struct rng r;
+    struct rng r, extra;
     int rc = out_open(g, &o, "05_population.csv", "population",
                       "population baselines by district, year, sex and age band", 0);
     rng_seed(&r, g->seed, stream(S_POP, 0, 0));
+    rng_seed(&extra, g->seed, stream(S_POP, 1, 0));
     for (int d = 0; !rc && d < NDIST; d++) {
         long long base = (long long)districts[d].pop_k * 1000;
         int growth = rng_range(&r, 15, 35); /* permille a year */
@@ -1246,8 +1319,13 @@ static int write_population(struct gen *g)
                     cell_int(&o, FIRST_YEAR + y);
                     cell(&o, sex ? "M" : "F");
                     cell(&o, bands[b].label);
-                    cell_int(&o, n + rng_range(&r, -(int)(n / 100), (int)(n / 100)));
+                    n += rng_range(&r, -(int)(n / 100), (int)(n / 100));
+                    cell_int(&o, n);
                     cell(&o, source[y]);
+                    /* the census (2023) asked the WG-SS; displacement is known every year */
+                    cell_opt(&o, y == 0 ? n * disabled_pm[b] / 1000 : -1);
+                    cell_int(&o,
+                             n * districts[d].idp_pct / 100 + rng_range(&extra, 0, (int)(n / 200)));
                     end_row(&o);
                 }
             }
@@ -2026,6 +2104,8 @@ static int write_all(struct gen *g)
         rc = write_teams(g);
     if (!rc)
         rc = write_population(g);
+    if (!rc)
+        rc = write_reporting_plan(g);
     for (int op = 0; !rc && op < NOPS; op++) {
         for (int y = 0; !rc && y < NYEARS; y++)
             rc = write_operator_year(g, op, y);
@@ -2038,6 +2118,8 @@ static int write_all(struct gen *g)
     }
     if (!rc)
         rc = write_casualties(g);
+    if (!rc)
+        rc = write_targets(g);
     return rc;
 }
 

@@ -194,6 +194,22 @@ static const struct madi_code pop_source_codes[] = {
     { 3, "projection", "projection", NULL },
 };
 
+/* The kinds an operator can be expected to report (reporting plans; completeness). */
+static const struct madi_code report_kind_codes[] = {
+    { 1, "eore", "risk education sessions", "risk education" },
+    { 2, "eore-attendance", "risk education attendance lists", "attendance" },
+    { 3, "land-release", "land release", "clearance" },
+    { 4, "consultation", "community consultations", "consultations" },
+    { 5, "workforce", "workforce", "staff" },
+    { 6, "training", "trainings", NULL },
+};
+
+static const struct madi_code frequency_codes[] = {
+    { 1, "annual", "once for the year", "yearly" },
+    { 4, "quarterly", "every quarter", "quarter" },
+    { 12, "monthly", "every month", "month" },
+};
+
 const struct madi_codelist madi_codelists[] = {
     LIST("sex", "sex as recorded: F, M, X (other) or U (unknown)", sex_codes),
     LIST("yesno", "yes, no or unknown", yesno_codes),
@@ -216,6 +232,8 @@ const struct madi_codelist madi_codelists[] = {
     LIST("topic", "training topic", topic_codes),
     LIST("team_type", "survey team type", team_type_codes),
     LIST("pop_source", "population figure source", pop_source_codes),
+    LIST("report_kind", "a kind of report an operator is expected to send", report_kind_codes),
+    LIST("frequency", "how often a report is due", frequency_codes),
     { NULL, NULL, NULL, 0, 0 },
 };
 

@@ -783,7 +783,9 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_LEVEL: {
         int64_t y = 0;
         int lo = fd->type == MADI_F_YEAR ? 1900 : 0;
-        int hi = fd->type == MADI_F_YEAR ? im->today / 10000 : 9; /* no future years */
+        int hi = fd->type != MADI_F_YEAR       ? 9
+                 : fd->flags & MADI_FLD_FUTURE ? MADI_YEAR_FUTURE_MAX
+                                               : im->today / 10000; /* no future years */
         if (madi_parse_count(p, n, &y, why, sizeof(why)) || y < lo || y > hi) {
             cell_error(im, f, "%s is not a %s between %d and %d", show(p, n, shown, sizeof(shown)),
                        fd->type == MADI_F_YEAR ? "year" : "level", lo, hi);

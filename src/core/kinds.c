@@ -138,10 +138,18 @@ static const struct madi_field organisation_fields[] = {
          "has a gender, diversity or equal opportunity policy"),
     CODE("data_protection_sop", "yesno", "#indicator+data_protection", "data protection",
          "has an SOP on data protection and ethics"),
+    CODE("prequalified", "yesno", "#indicator+prequalified", "pre-qualified|prequalification",
+         "went through the centre's pre-qualification with gender and PSEA criteria"),
+    CODE("psea_policy_improved", "yesno", "#indicator+psea+improved", "psea improved",
+         "built or improved its PSEA policy after pre-qualification"),
+    CODE("gender_policy_improved", "yesno", "#indicator+gender_policy+improved",
+         "gender policy improved",
+         "built or improved its gender, diversity or equal opportunity policy after "
+         "pre-qualification"),
 };
 static const char *const organisation_example[] = {
-    "OP-A,Example Demining Organisation,ngo,accredited,yes,yes,yes,yes",
-    "OP-B,Example Clearance Ltd,commercial,provisional,yes,no,unknown,no",
+    "OP-A,Example Demining Organisation,ngo,accredited,yes,yes,yes,yes,yes,no,yes",
+    "OP-B,Example Clearance Ltd,commercial,provisional,yes,no,unknown,no,no,,",
     NULL,
 };
 
@@ -460,10 +468,62 @@ static const struct madi_field population_fields[] = {
       "age group", "age band (must nest in the canonical bands)", NULL },
     COUNT_REQ("population", "#population", "people|count", "number of people"),
     CODE("source", "pop_source", "#meta+source", NULL, "census, estimate or projection"),
+    COUNT("with_disability", "#population+disabled", "persons with disabilities|pwd",
+          "of them, persons with disabilities (a baseline for representation ratios)"),
+    COUNT("displaced", "#population+displaced", "idps|displaced people",
+          "of them, displaced people (IDPs, refugees, returnees)"),
+};
+static const struct madi_sum population_sums[] = {
+    { "population", { "with_disability", NULL }, 0, "disability" },
+    { "population", { "displaced", NULL }, 0, "displacement" },
 };
 static const char *const population_example[] = {
-    "XX0101,2025,F,0-4,2100,projection",
-    "XX0101,2025,M,0-4,2150,projection",
+    "XX0101,2025,F,0-4,2100,projection,,",
+    "XX0101,2025,M,0-4,2150,projection,60,300",
+    NULL,
+};
+
+/* ---- target ---------------------------------------------------------------------------------- */
+static const struct madi_field target_fields[] = {
+    { "indicator", MADI_F_TEXT, MADI_FLD_REQUIRED | MADI_FLD_KEY, NULL, 0, "#indicator+code",
+      "indicator id|kpi|indicateur|indicador",
+      "catalogue id of the indicator (madi indicators --list)", NULL },
+    { "year", MADI_F_YEAR, MADI_FLD_REQUIRED | MADI_FLD_KEY | MADI_FLD_FUTURE, NULL, 0,
+      "#date+year", "target year", "year by which the target is to be reached", NULL },
+    { "subgroup", MADI_F_TEXT, MADI_FLD_REQUIRED | MADI_FLD_KEY, NULL, 0, "#group",
+      "group|disaggregation|groupe|grupo",
+      "'all' for the indicator as a whole, or one category such as sex=F or disability=yes", NULL },
+    { "target", MADI_F_DECIMAL, MADI_FLD_REQUIRED, NULL, 0, "#targeted", "target value|objective",
+      "the value to reach, in the indicator's unit (a percentage as 40, not 0.4)", NULL },
+    { "baseline", MADI_F_DECIMAL, 0, NULL, 0, "#indicator+baseline", "baseline value",
+      "the value when the target was set (the start of the trajectory)", NULL },
+    { "baseline_year", MADI_F_YEAR, 0, NULL, 0, "#date+baseline", NULL, "year of the baseline",
+      NULL },
+    { "source", MADI_F_TEXT, 0, NULL, 0, "#meta+source", "document",
+      "where the target comes from (strategy, plan, NAP)", NULL },
+};
+static const char *const target_example[] = {
+    "staff.women_share,2027,all,40,25,2023,national mine action strategy 2023-2027",
+    "eore.share_pwd,2025,all,10,,,",
+    NULL,
+};
+
+/* ---- reporting-plan ----------------------------------------------------------------------------
+ */
+static const struct madi_field reporting_plan_fields[] = {
+    { "organisation", MADI_F_REF, MADI_FLD_REQUIRED | MADI_FLD_KEY, NULL, MADI_REF_ORG, "#org+code",
+      "operator|org", "code of the organisation expected to report", NULL },
+    { "kind", MADI_F_CODE, MADI_FLD_REQUIRED | MADI_FLD_KEY, "report_kind", 0, "#meta+kind",
+      "report|report type", "the kind of report expected (eore, land-release, ...)", NULL },
+    { "year", MADI_F_YEAR, MADI_FLD_REQUIRED | MADI_FLD_KEY | MADI_FLD_FUTURE, NULL, 0,
+      "#date+year", NULL, "the year the plan covers", NULL },
+    CODE_REQ("frequency", "frequency", "#meta+frequency", "how often|périodicité",
+             "annual, quarterly or monthly: one report per period, each with at least one record "
+             "dated in it"),
+};
+static const char *const reporting_plan_example[] = {
+    "OP-A,eore,2025,quarterly",
+    "OP-A,land-release,2025,monthly",
     NULL,
 };
 
@@ -516,8 +576,18 @@ const struct madi_kind madi_kinds[] = {
       "One row per training session, with the people trained by sex.", training_fields,
       N(training_fields), training_sums, N(training_sums), 0, training_example },
     { "population", "population", "population baselines by area, year, sex and age",
-      "One row per area, year, sex and age band.", population_fields, N(population_fields), NULL, 0,
-      0, population_example },
+      "One row per area, year, sex and age band, with the persons with disabilities and the "
+      "displaced people among them where known.",
+      population_fields, N(population_fields), population_sums, N(population_sums), 0,
+      population_example },
+    { "target", "target", "national targets per indicator, year and group",
+      "One row per indicator, year and group: the value the programme commits to reach, and "
+      "the baseline it starts from (progress is judged along the straight line between them).",
+      target_fields, N(target_fields), NULL, 0, 0, target_example },
+    { "reporting-plan", "reporting_plan", "which operator must report what, and how often",
+      "One row per organisation, kind of report and year: the reports the centre expects, the "
+      "base of the completeness checks in madi quality.",
+      reporting_plan_fields, N(reporting_plan_fields), NULL, 0, 0, reporting_plan_example },
     { NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, NULL },
 };
 

@@ -54,6 +54,11 @@ static const char *constraint(const struct madi_kind *k, const struct madi_field
         *msg = "an age in whole years, 0 to 120";
         break;
     case MADI_F_YEAR:
+        if (f->flags & MADI_FLD_FUTURE) {
+            (void)madi_buf_addf(b, ". >= 1900 and . <= %d", MADI_YEAR_FUTURE_MAX);
+            *msg = "a calendar year, 1900 to 2100";
+            break;
+        }
         (void)madi_buf_adds(b, ". >= 1900 and . <= number(format-date(today(), '%Y'))");
         *msg = "a calendar year, 1900 to this year";
         break;

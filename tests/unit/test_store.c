@@ -97,6 +97,13 @@ static void test_forward_migration(void **state)
                                      "ALTER TABLE eore_session DROP COLUMN refugees; "
                                      "ALTER TABLE consultation DROP COLUMN other_sex; "
                                      "ALTER TABLE consultation DROP COLUMN elderly; "
+                                     "DROP TABLE target; DROP TABLE reporting_plan; "
+                                     "DROP TABLE indicator_def; "
+                                     "ALTER TABLE organisation DROP COLUMN prequalified; "
+                                     "ALTER TABLE organisation DROP COLUMN psea_policy_improved; "
+                                     "ALTER TABLE organisation DROP COLUMN gender_policy_improved; "
+                                     "ALTER TABLE population DROP COLUMN with_disability; "
+                                     "ALTER TABLE population DROP COLUMN displaced; "
                                      "PRAGMA user_version = 1",
                                      &err),
                      MADI_OK);
