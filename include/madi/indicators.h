@@ -52,6 +52,7 @@ struct madi_ind_def {
     const char *frameworks; /* "SRAAP 32; LAP 33; CRPD 35; SDG 5.5" */
     const char *counts;     /* what a count is of: "contacts", "people", "sessions", "m2" ... */
     const char *reference;  /* a reference value from the documents, or NULL */
+    int unrecorded_is_zero; /* 1: a base with nothing recorded gives 0 (coverage indicators) */
     const char *origin;     /* "built-in" or the file it was read from */
     int line;               /* line of its [id] in that file */
 };
@@ -148,7 +149,8 @@ enum madi_ind_status {
     MADI_IND_NO_DATA,     /* no records of the kind in the period (or no such data at all) */
     MADI_IND_NO_BASELINE, /* a representation ratio without a population baseline */
     MADI_IND_ZERO_DENOM,  /* records exist, but the denominator is zero */
-    MADI_IND_NOT_BY       /* the data cannot be disaggregated this way */
+    MADI_IND_NOT_BY,      /* the data cannot be disaggregated this way */
+    MADI_IND_NOT_RECORDED /* it selects by sex, age or disability, and none of its base has it */
 };
 
 enum madi_ind_flag {
@@ -170,6 +172,7 @@ struct madi_ind_cell {
     double num, den;                         /* den is 0 for counts */
     double cov_sex, cov_age, cov_disability; /* 0..1 share of the base known; -1 not applicable */
     double coverage; /* against the universe, when the entry names one; else -1 */
+    double base;     /* the size of the base coverage is taken on (0: nothing there) */
     unsigned flags;
 };
 

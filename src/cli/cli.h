@@ -57,6 +57,11 @@ void cli_print_diag(FILE *out, const struct madi_diag *d);
  */
 int cli_db_args(int argc, char **argv, const char *cmd, const char **db, char **args, int max,
                 int *nargs);
+/* An indicator value as people read it ("12.5%", "0.84", "1,234" ...; "-" when not computed). */
+struct madi_ind_def;
+struct madi_ind_cell;
+void cli_ind_value(const struct madi_ind_def *d, const struct madi_ind_cell *c, char *out,
+                   size_t n);
 /* 1 if -h or --help is among the arguments (before any "--"). */
 int cli_wants_help(int argc, char **argv);
 

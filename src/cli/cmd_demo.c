@@ -13,6 +13,7 @@
 #include "madi/catalog.h"
 #include "madi/demo.h"
 #include "madi/import.h"
+#include "madi/indicators.h"
 #include "madi/summary.h"
 
 #include "banned.h"
@@ -99,6 +100,77 @@ static int remove_db(const char *db)
         free(p);
     }
     return 0;
+}
+
+/* The headline KPIs of the latest year, and where the targets stand. */
+static int headline(struct madi_store *s, struct madi_err *err)
+{
+    static const char *const ids[] = {
+        "eore.participants",
+        "eore.unique_people",
+        "eore.share_women",
+        "eore.share_pwd",
+        "lr.direct_beneficiaries",
+        "lr.share_women_girls_direct",
+        "consultation.share_with_women",
+        "consultation.share_inclusive_all",
+        "teams.share_trained_gd",
+        "staff.women_share",
+        "staff.women_share_leadership",
+        "staff.retention_rate",
+        "casualties.share_children",
+        "org.share_psea",
+        "equity.representation_women_eore",
+        "data.saddd_coverage",
+    };
+    struct madi_ind_catalogue *c = NULL;
+    struct madi_ind_query q;
+    struct madi_target_progress *tp = NULL;
+    size_t ntp = 0;
+    int y = 0, rc = madi_ind_catalogue_new(&c, err);
+    memset(&q, 0, sizeof(q));
+    if (!rc)
+        rc = madi_period_latest_year(s, &y, err);
+    if (rc)
+        goto done;
+    madi_period_year(y, &q.period);
+    (void)printf("\n== 4. Headline indicators, %d (coverage: share of the base whose sex is "
+                 "known)\n\n",
+                 y);
+    for (size_t i = 0; !rc && i < sizeof(ids) / sizeof(ids[0]); i++) {
+        const struct madi_ind_def *d = madi_ind_catalogue_find(c, ids[i]);
+        struct madi_ind_result *r = NULL;
+        char v[48], cov[16] = "";
+        if (!d) {
+            rc = madi_err_set(err, MADI_EINTERNAL, "headline indicator %s is not built in", ids[i]);
+            break;
+        }
+        rc = madi_ind_compute(s, d, &q, &r, err);
+        if (rc)
+            break;
+        const struct madi_ind_cell *t = madi_ind_result_total(r);
+        cli_ind_value(d, t, v, sizeof(v));
+        if (t->status == MADI_IND_OK && t->cov_sex >= 0)
+            (void)snprintf(cov, sizeof(cov), "%3.0f%% known", 100 * t->cov_sex);
+        (void)printf("   %-34s %10s  %-10s %s\n", d->id, v, cov,
+                     r->status == MADI_IND_OK ? d->title : r->why);
+        madi_ind_result_free(r);
+    }
+    if (!rc)
+        rc = madi_ind_targets(s, c, &q, &tp, &ntp, err);
+    if (!rc && ntp) {
+        size_t st[4] = { 0, 0, 0, 0 };
+        for (size_t i = 0; i < ntp; i++)
+            st[tp[i].state]++;
+        (void)printf("\n   targets: %zu achieved, %zu on track, %zu off track, %zu cannot say "
+                     "(%s indicators --targets --db ...)\n",
+                     st[MADI_TARGET_ACHIEVED], st[MADI_TARGET_ON_TRACK], st[MADI_TARGET_OFF_TRACK],
+                     st[MADI_TARGET_UNKNOWN], cli_progname);
+    }
+done:
+    free(tp);
+    madi_ind_catalogue_free(c);
+    return rc;
 }
 
 int cmd_demo(int argc, char **argv)
@@ -233,16 +305,24 @@ int cmd_demo(int argc, char **argv)
         code = cli_fail(rc, &err);
         goto done;
     }
+    rc = headline(s, &err);
+    if (rc) {
+        code = cli_fail(rc, &err);
+        goto done;
+    }
     (void)printf("\n== Next\n"
                  "   %s summary --db %s\n      this summary again\n"
                  "   %s batch list --db %s\n      where every record came from\n"
                  "   %s template eore > eore.csv\n      a file to fill in from a real session "
                  "('%s template eore --doc' explains each column)\n"
                  "   %s import --db %s eore.csv\n      check it, and store it if it is right\n"
+                 "   %s indicators --db %s --by operator\n      every indicator, per operator "
+                 "('--list' explains each)\n"
+                 "   %s quality --db %s\n      what to fix, operator by operator\n"
                  "   The rejected files are in %s/: fix what the messages point at and import "
                  "them.\n",
                  cli_progname, db, cli_progname, db, cli_progname, cli_progname, cli_progname, db,
-                 dir);
+                 cli_progname, db, cli_progname, db, dir);
     if (unexpected) {
         (void)fprintf(stderr, "madi demo: %lu file%s did not behave as the demo expects (a bug)\n",
                       unexpected, unexpected == 1 ? "" : "s");

@@ -115,8 +115,7 @@ static const char *flags_text(unsigned f, char *out, size_t n)
     return out;
 }
 
-static void fmt_value(const struct madi_ind_def *d, const struct madi_ind_cell *c, char *out,
-                      size_t n)
+void cli_ind_value(const struct madi_ind_def *d, const struct madi_ind_cell *c, char *out, size_t n)
 {
     if (c->status != MADI_IND_OK) {
         (void)snprintf(out, n, "-");
@@ -151,7 +150,7 @@ static void fmt_cov(double v, char *out, size_t n)
 /* A category row is worth a line when anything was counted in it. */
 static int cell_empty(const struct madi_ind_cell *c)
 {
-    return c->num == 0 && c->den == 0;
+    return c->num == 0 && c->den == 0 && c->base == 0;
 }
 
 static void cat_label(const struct madi_ind_result *r, const struct madi_ind_cell *c, char *out,
@@ -177,7 +176,7 @@ static void print_table(const struct madi_ind_result *r)
     const struct madi_ind_def *d = r->def;
     const struct madi_ind_cell *t = madi_ind_result_total(r);
     char v[48], cs[16], ca[16], cd[16], fl[48];
-    fmt_value(d, t, v, sizeof(v));
+    cli_ind_value(d, t, v, sizeof(v));
     (void)printf("%-34s %-10s %s\n", d->id, v, d->title);
     if (r->status != MADI_IND_OK) {
         (void)printf("%-34s            %s\n", "",
@@ -211,7 +210,7 @@ static void print_table(const struct madi_ind_result *r)
             continue;
         }
         cat_label(r, c, lab, sizeof(lab));
-        fmt_value(d, c, v, sizeof(v));
+        cli_ind_value(d, c, v, sizeof(v));
         if (c->status != MADI_IND_OK)
             (void)snprintf(v, sizeof(v), "- (%s)", madi_ind_status_name(c->status));
         (void)printf("    %-40s %s", lab, v);
@@ -533,6 +532,16 @@ static int print_targets(struct madi_store *s, const struct madi_ind_catalogue *
     return MADI_OK;
 }
 
+/* The heading, once the first value is in hand (so a failure prints nothing else). */
+static void print_header(const struct madi_ind_query *q, const struct opts *o)
+{
+    if (o->fmt == FMT_CSV)
+        print_csv_header(o);
+    else if (o->fmt == FMT_TABLE)
+        (void)printf("Indicators for %s%s%s%s%s\n\n", q->period.label, q->area ? ", area " : "",
+                     q->area ? q->area : "", q->org ? ", operator " : "", q->org ? q->org : "");
+}
+
 static int compute_all(struct madi_store *s, const struct madi_ind_catalogue *c,
                        struct madi_ind_query *q, const struct opts *o, struct madi_err *err)
 {
@@ -543,16 +552,10 @@ static int compute_all(struct madi_store *s, const struct madi_ind_catalogue *c,
     parts[0] = q->period;
     if (o->trend)
         nparts = madi_period_split(&q->period, parts, 16);
-    if (o->fmt == FMT_CSV)
-        print_csv_header(o);
-    else if (!arr)
-        (void)printf("Indicators for %s%s%s%s%s\n\n", q->period.label, q->area ? ", area " : "",
-                     q->area ? q->area : "", q->org ? ", operator " : "", q->org ? q->org : "");
     for (size_t i = 0; !rc && i < madi_ind_catalogue_count(c); i++) {
         const struct madi_ind_def *d = madi_ind_catalogue_get(c, i);
         if (!want(o, d->id))
             continue;
-        matched = 1;
         for (size_t p = 0; !rc && p < nparts; p++) {
             struct madi_ind_result *r = NULL;
             struct madi_ind_query qq = *q;
@@ -560,6 +563,8 @@ static int compute_all(struct madi_store *s, const struct madi_ind_catalogue *c,
             rc = madi_ind_compute(s, d, &qq, &r, err);
             if (rc)
                 break;
+            if (!matched++)
+                print_header(q, o);
             if (arr)
                 json_array_append_new(arr, jresult(r));
             else if (o->fmt == FMT_CSV)

@@ -42,8 +42,10 @@ static const char *const keys[] = { "title",
                                     "direction",
                                     "frameworks",
                                     "counts",
-                                    "reference" };
+                                    "reference",
+                                    "unrecorded" };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS + 1 == IND_NSTR, "a string slot for the id and each key");
 
 static const char *const pillars[] = { "land-release", "eore",       "victim-assistance",
                                        "workforce",    "governance", "data" };
@@ -133,6 +135,45 @@ static void compile(struct reader *r, struct ind_entry *e, const char *key, stru
     *has = 1;
 }
 
+/* The SADDD axis a condition selects on (1 sex, 2 age, 4 disability), or 0. */
+static unsigned cond_axis(const struct term *t, const struct cond *c)
+{
+    switch (c->ref) {
+    case D_SEX_PART:
+        return 1;
+    case D_AGE_PART:
+    case D_AGE:
+        return 2;
+    case D_DIS_PART:
+        return 4;
+    case D_FIELD: {
+        const char *name = ind_src_kind(t->src)->fields[c->field].name;
+        return strcmp(name, "sex") == 0 ? 1 : strcmp(name, "disability") == 0 ? 4 : 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* The numerator's base: the same terms without their sex, age and disability conditions, so a
+ * count of girls can say how much of what it was drawn from was split by sex and age at all. */
+static void strip_saddd(struct ind_entry *e)
+{
+    e->nbase = e->num;
+    e->num_axes = 0;
+    for (int i = 0; i < e->nbase.nterms; i++) {
+        struct term *t = &e->nbase.terms[i];
+        int k = 0;
+        for (int j = 0; j < t->nconds; j++) {
+            unsigned ax = cond_axis(t, &t->conds[j]);
+            e->num_axes |= ax;
+            if (!ax)
+                t->conds[k++] = t->conds[j];
+        }
+        t->nconds = k;
+    }
+}
+
 /* Fill the public definition from the strings, and compile. */
 static void finish(struct reader *r, struct ind_entry *e)
 {
@@ -152,6 +193,10 @@ static void finish(struct reader *r, struct ind_entry *e)
     d->frameworks = val(e, "frameworks") ? val(e, "frameworks") : "";
     d->counts = val(e, "counts") ? val(e, "counts") : "";
     d->reference = val(e, "reference");
+    const char *unrec = val(e, "unrecorded");
+    d->unrecorded_is_zero = unrec && strcmp(unrec, "zero") == 0;
+    if (unrec && !d->unrecorded_is_zero && strcmp(unrec, "no-value") != 0)
+        issue(r, e->line, "unrecorded: '%s' is not one of: no-value, zero", unrec);
     d->origin = r->origin;
     d->line = e->line;
     if (!d->title)
@@ -192,6 +237,8 @@ static void finish(struct reader *r, struct ind_entry *e)
     compile(r, e, "baseline_numerator", &e->bnum, &e->has_bnum);
     compile(r, e, "baseline_denominator", &e->bden, &e->has_bden);
     compile(r, e, "universe", &e->uni, &e->has_uni);
+    if (e->has_num)
+        strip_saddd(e);
     char why[200];
     if (e->has_num && ind_by_check(e, d->by, why, sizeof(why)))
         issue(r, e->line, "by: %s", why);
@@ -353,14 +400,23 @@ int madi_ind_catalogue_add_text(struct madi_ind_catalogue *c, const char *text, 
     return add_text(c, text, n, origin, on_issue, ctx, NULL, err);
 }
 
+static void first_issue(void *ctx, const struct madi_ind_issue *is)
+{
+    char *first = ctx;
+    if (!first[0])
+        (void)snprintf(first, 300, "line %d: %s", is->line, is->msg);
+}
+
 int madi_ind_catalogue_new(struct madi_ind_catalogue **out, struct madi_err *err)
 {
     struct madi_ind_catalogue *c = xcalloc(1, sizeof(*c));
-    int rc = add_text(c, madi_catalogue_builtin, strlen(madi_catalogue_builtin), "built-in", NULL,
-                      NULL, NULL, err);
+    char first[300] = "";
+    int rc = add_text(c, madi_catalogue_builtin, strlen(madi_catalogue_builtin), "built-in",
+                      first_issue, first, NULL, err);
     if (rc) {
         madi_ind_catalogue_free(c);
-        return madi_err_set(err, MADI_EINTERNAL, "the built-in catalogue does not load (a bug)");
+        return madi_err_set(err, MADI_EINTERNAL, "the built-in catalogue does not load (a bug): %s",
+                            first);
     }
     for (size_t i = 0; i < c->n; i++)
         c->e[i]->builtin = 1;

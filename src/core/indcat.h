@@ -7,7 +7,7 @@
 
 #include "ind_int.h"
 
-#define IND_NSTR 16 /* the id and the value of each catalogue key */
+#define IND_NSTR 17 /* the id and the value of each catalogue key */
 
 struct ind_entry {
     struct madi_ind_def def; /* first: a def pointer is an entry pointer */
@@ -15,6 +15,8 @@ struct ind_entry {
     int line;
     int builtin;
     struct measure num, den, bnum, bden, uni;
+    struct measure nbase; /* the numerator without its sex, age and disability conditions */
+    unsigned num_axes;    /* the SADDD axes the numerator selects on (1 sex, 2 age, 4 dis) */
     int has_num, has_den, has_bnum, has_bden, has_uni;
 };
 

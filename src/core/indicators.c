@@ -322,9 +322,12 @@ static const struct measure *measures(const struct ind_entry *e, int i, int *has
     case 3:
         *has = e->has_bden;
         return &e->bden;
-    default:
+    case 4:
         *has = e->has_uni;
         return &e->uni;
+    default:
+        *has = e->has_num && !e->has_den && e->num_axes;
+        return &e->nbase;
     }
 }
 
@@ -332,10 +335,10 @@ static const struct measure *measures(const struct ind_entry *e, int i, int *has
 static int dim_ok(const struct ind_entry *e, const char *const *by, size_t nby, size_t which,
                   char *why, size_t whysz)
 {
-    for (int mi = 0; mi < 5; mi++) {
+    for (int mi = 0; mi < 4; mi++) {
         int has = 0;
         const struct measure *m = measures(e, mi, &has);
-        if (!has || mi == 4)
+        if (!has)
             continue;
         for (int i = 0; i < m->nterms; i++) {
             const struct term *t = &m->terms[i];
@@ -1206,19 +1209,38 @@ static void set_cov(double app, double known, double *out)
     *out = app > 0 ? known / app : -1;
 }
 
+/* Does the base record nothing on an axis the numerator selects by? */
+static const char *unrecorded(const struct ind_entry *e, const struct acc *base)
+{
+    if (e->def.unrecorded_is_zero || base->w <= 0)
+        return NULL;
+    if ((e->num_axes & 1u) && base->app_sex > 0 && base->known_sex <= 0)
+        return "sex";
+    if ((e->num_axes & 2u) && base->app_age > 0 && base->known_age <= 0)
+        return "age";
+    if ((e->num_axes & 4u) && base->app_dis > 0 && base->known_dis <= 0)
+        return "disability";
+    return NULL;
+}
+
 static void cell_value(const struct ind_entry *e, struct madi_ind_cell *cl, const struct acc *n,
                        const struct acc *d, const struct acc *bn, const struct acc *bd,
-                       const struct acc *u, long small)
+                       const struct acc *u, const struct acc *nb, long small)
 {
-    const struct acc *base = d ? d : n;
+    const struct acc *base = d ? d : nb ? nb : n;
     cl->num = n->w;
     cl->den = d ? d->w : 0;
     set_cov(base->app_sex, base->known_sex, &cl->cov_sex);
     set_cov(base->app_age, base->known_age, &cl->cov_age);
     set_cov(base->app_dis, base->known_dis, &cl->cov_disability);
     cl->coverage = u && u->w > 0 ? (d ? d->w : n->w) / u->w : -1;
+    cl->base = base->w;
     cl->flags |= (n->estimated || (d && d->estimated)) ? MADI_IND_ESTIMATED : 0;
     cl->status = MADI_IND_OK;
+    if (unrecorded(e, base)) {
+        cl->status = MADI_IND_NOT_RECORDED;
+        return;
+    }
     if (!d) {
         cl->value = n->w;
         return;
@@ -1392,8 +1414,8 @@ int madi_ind_compute(struct madi_store *s, const struct madi_ind_def *def,
 {
     const struct ind_entry *e = (const struct ind_entry *)def;
     struct ctx c;
-    struct acc *acc[5] = { NULL, NULL, NULL, NULL, NULL };
-    int64_t rows[5] = { 0, 0, 0, 0, 0 };
+    struct acc *acc[6] = { NULL, NULL, NULL, NULL, NULL, NULL };
+    int64_t rows[6] = { 0, 0, 0, 0, 0, 0 };
     struct madi_ind_result *r = xcalloc(1, sizeof(*r));
     int rc = MADI_OK;
     memset(&c, 0, sizeof(c));
@@ -1430,7 +1452,7 @@ int madi_ind_compute(struct madi_store *s, const struct madi_ind_def *def,
             note_add(r, buf);
         }
     }
-    for (int mi = 0; !rc && mi < 5; mi++) {
+    for (int mi = 0; !rc && mi < 6; mi++) {
         int has = 0;
         const struct measure *m = measures(e, mi, &has);
         if (has)
@@ -1448,7 +1470,8 @@ int madi_ind_compute(struct madi_store *s, const struct madi_ind_def *def,
         for (size_t d = 0; d < c.ndims; d++)
             cl->cat[d] = (i / c.stride[d]) % c.dims[d].ncats;
         cell_value(e, cl, &acc[0][i], acc[1] ? &acc[1][i] : NULL, acc[2] ? &acc[2][i] : NULL,
-                   acc[3] ? &acc[3][i] : NULL, acc[4] ? &acc[4][i] : NULL, small);
+                   acc[3] ? &acc[3][i] : NULL, acc[4] ? &acc[4][i] : NULL,
+                   acc[5] ? &acc[5][i] : NULL, small);
         if (e->has_bnum && c.baseline_year != q->period.to / 10000)
             cl->flags |= MADI_IND_ESTIMATED;
         if (r->reports_missing)
@@ -1466,6 +1489,13 @@ int madi_ind_compute(struct madi_store *s, const struct madi_ind_def *def,
     } else if (r->status == MADI_IND_ZERO_DENOM) {
         (void)snprintf(r->why, sizeof(r->why), "cannot be computed: the denominator is zero (%s)",
                        def->denominator);
+    } else if (r->status == MADI_IND_NOT_RECORDED) {
+        (void)snprintf(r->why, sizeof(r->why),
+                       "not recorded: none of the %s it is taken from has its %s recorded",
+                       def->denominator ? "denominator" : "records",
+                       unrecorded(e, e->has_den ? &acc[1][c.ncells - 1]
+                                     : acc[5]   ? &acc[5][c.ncells - 1]
+                                                : &acc[0][c.ncells - 1]));
     } else if (r->status == MADI_IND_NO_BASELINE) {
         (void)snprintf(r->why, sizeof(r->why), "no population baseline for this group in %d (%s)",
                        c.baseline_year, def->baseline_numerator);
@@ -1474,7 +1504,7 @@ finish:
     take_dims(&c, r);
     for (size_t i = 0; i < MADI_IND_MAX_BY; i++)
         dim_release(&c.dims[i]);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         free(acc[i]);
     if (rc) {
         madi_ind_result_free(r);
@@ -1484,6 +1514,8 @@ finish:
         r->ncells = 1;
         r->cells = xcalloc(1, sizeof(*r->cells));
         r->cells[0].status = r->status;
+        r->cells[0].cov_sex = r->cells[0].cov_age = r->cells[0].cov_disability = -1;
+        r->cells[0].coverage = -1;
         for (size_t d = 0; d < r->ndims; d++)
             r->cells[0].cat[d] = r->dims[d].ncats - 1;
     }
@@ -1525,6 +1557,8 @@ const char *madi_ind_status_name(enum madi_ind_status st)
         return "denominator zero";
     case MADI_IND_NOT_BY:
         return "not disaggregated this way";
+    case MADI_IND_NOT_RECORDED:
+        return "not recorded";
     }
     return "?";
 }

@@ -261,9 +261,9 @@ static int check_sum(struct qctx *q, const struct madi_kind *k, const struct src
         }
         if (short_rows && sm->exhaustive) {
             (void)snprintf(what, sizeof(what),
-                           "%lld %s split %s by %s only in part: %lld not accounted for by "
-                           "any part",
-                           short_rows, src->what, sm->total, sm->what, short_people);
+                           "%lld of %lld %s split %s by %s only in part: %lld not accounted "
+                           "for by any part",
+                           short_rows, rows, src->what, sm->total, sm->what, short_people);
             (void)snprintf(fix, sizeof(fix),
                            "give every part, with 0 where there were none, and the unknown part "
                            "for people not counted by %s",

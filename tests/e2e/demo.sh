@@ -19,5 +19,19 @@ prov=$(sqlite3 "$w/d/madi.db" "select count(*) from organisation where provision
 check "no provisional organisations in the demo ($prov)" '[ "$prov" -eq 0 ]'
 "$MADI_BIN" summary --db "$w/d/madi.db" >/dev/null; rc2=$?
 check "madi summary on the demo database" '[ $rc2 -eq 0 ]'
+check "headline KPIs printed" 'echo "$out" | grep -q "== 4. Headline indicators, 2025"'
+check "headline share of women in the workforce" 'echo "$out" | grep -E -q "^   staff.women_share +[0-9.]+%"'
+check "targets judged" 'echo "$out" | grep -E -q "targets: [0-9]+ achieved, [0-9]+ on track"'
+"$MADI_BIN" indicators --db "$w/d/madi.db" --format json > "$w/ind.json"; rc3=$?
+check "madi indicators --format json on the demo" '[ $rc3 -eq 0 ]'
+check "indicators JSON parses and names every indicator by id" \
+  'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); ids=[i[\"id\"] for i in d[\"indicators\"]]; sys.exit(0 if len(ids) >= 50 and len(set(ids)) == len(ids) else 1)" "$w/ind.json"'
+"$MADI_BIN" indicators --db "$w/d/madi.db" --by sex,age --format csv > "$w/ind.csv"; rc4=$?
+check "madi indicators --by sex,age --format csv" '[ $rc4 -eq 0 ] && [ $(wc -l < "$w/ind.csv") -gt 100 ]'
+"$MADI_BIN" quality --db "$w/d/madi.db" --period 2024 > "$w/q.txt"; rc5=$?
+check "madi quality finds the rejected 2024 risk education file's reports missing" \
+  '[ $rc5 -eq 0 ] && grep -q "the eore report for 2024-Q1 has not come" "$w/q.txt"'
+"$MADI_BIN" indicators --db "$w/d/madi.db" --period 2024-Q3 --trend --id staff.women_share >/dev/null; rc6=$?
+check "a quarter and --trend" '[ $rc6 -eq 0 ]'
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
