@@ -38,7 +38,9 @@ int madi_survivor_list(struct madi_store *s,
 
 /**
  * Decrypt and show survivor `id`: fn gets each column (canonical name) and its value as text
- * (blank ones are skipped; personal values are in guarded memory, wiped after the call). The key
+ * (blank ones are skipped), then one line per consent, need and referral of the survivor
+ * ("need N-1": element, date, status, decrypted notes). Personal values are in guarded memory,
+ * wiped after the call. The key
  * is checked first, then an audit entry (actor, "show", the id, reason) is committed, and only
  * then is anything shown. `reason` must not be empty (MADI_EINVAL). MADI_ENOTFOUND for an
  * unknown id; MADI_EDENIED for a wrong key; MADI_ECRYPTO when a cell does not decrypt.

@@ -128,7 +128,7 @@ struct importer {
      * the current survivor, and the lookups of the row checks. */
     char *plain[64];
     uint64_t name_key;
-    struct madi_stmt *q_survivor, *q_need, *q_consent, *set_name_key;
+    struct madi_stmt *q_survivor, *q_need, *q_consent, *q_casualty, *set_name_key;
 };
 
 /* ---- the file: CSV, or one sheet of a workbook ---- */
@@ -1779,10 +1779,34 @@ static const struct madi_code *needed_scope(int provider_type, char *what, size_
  * a referral to a provider outside the organisation needs the survivor's consent to sharing with
  * that kind of provider (the latest consent record for the scope counts).
  */
+/* A survivor's casualty record, when named, is expected to be known: said, not refused, since the
+ * casualty file may come later. */
+static int check_casualty(struct importer *im)
+{
+    int cf = fidx(im, "casualty_id");
+    char shown[64];
+    if (cf < 0 || !im->vals[cf].set)
+        return MADI_OK;
+    int rc = lookup_prepare(im, &im->q_casualty, "SELECT 1 FROM casualty WHERE casualty_id = ?");
+    if (rc)
+        return rc;
+    madi_stmt_bind_text(im->q_casualty, 1, im->vals[cf].s, im->vals[cf].n);
+    rc = madi_stmt_step(im->q_casualty, im->err);
+    madi_stmt_reset(im->q_casualty);
+    if (rc == MADI_STMT_DONE)
+        diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[cf] + 1, "casualty_id",
+             "casualty %s is not known yet (import the casualty records to link the survivor to "
+             "the incident's figures)",
+             show(im->vals[cf].s, im->vals[cf].n, shown, sizeof(shown)));
+    return rc < 0 ? rc : MADI_OK;
+}
+
 static int check_survivor_links(struct importer *im)
 {
     int sf = fidx(im, "survivor_id"), nf = fidx(im, "need_id"), pt = fidx(im, "provider_type");
     char shown[64], what[128];
+    if (strcmp(im->kind->table, "survivor") == 0)
+        return check_casualty(im);
     if (sf < 0 || strcmp(im->kind->table, "survivor") == 0 || !im->vals[sf].set)
         return MADI_OK;
     const struct val *sv = &im->vals[sf];
@@ -2454,6 +2478,7 @@ done:
     madi_stmt_finalize(im->q_survivor);
     madi_stmt_finalize(im->q_need);
     madi_stmt_finalize(im->q_consent);
+    madi_stmt_finalize(im->q_casualty);
     madi_stmt_finalize(im->set_name_key);
     release_plain(im);
     regs_release(im);

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "madi/audit.h"
 #include "madi/dim.h"
 #include "madi/kind.h"
@@ -144,6 +146,109 @@ static void format_field(struct madi_stmt *st, int col, const struct madi_field 
     }
 }
 
+/* Lines shown after the record: its consent, needs and referrals. Values in guarded memory
+ * (they may hold decrypted notes). */
+struct lines {
+    char **label, **value;
+    size_t n;
+};
+
+static void lines_add(struct lines *l, const char *label, const char *desc, const char *notes)
+{
+    size_t n = strlen(desc) + (notes ? strlen(notes) + 16 : 0) + 1;
+    char *v = sodium_malloc(n);
+    if (!v)
+        abort();
+    (void)snprintf(v, n, "%s%s%s", desc, notes ? "; notes: " : "", notes ? notes : "");
+    l->label = xrealloc(l->label, (l->n + 1) * sizeof(*l->label));
+    l->value = xrealloc(l->value, (l->n + 1) * sizeof(*l->value));
+    l->label[l->n] = xstrdup(label);
+    l->value[l->n++] = v;
+}
+
+static void lines_release(struct lines *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->label[i]);
+        sodium_free(l->value[i]);
+    }
+    free(l->label);
+    free(l->value);
+}
+
+static void ymd(struct madi_stmt *st, int col, char out[16])
+{
+    int32_t d = int_or_0(st, col);
+    if (d)
+        (void)snprintf(out, 16, "%04d-%02d-%02d", (int)(d / 10000), (int)(d / 100 % 100),
+                       (int)(d % 100));
+    else
+        (void)snprintf(out, 16, "-");
+}
+
+/* The survivor's consent, needs and referrals, notes decrypted (table's id in column 0, the
+ * notes ciphertext in column `notes`, or -1). */
+static int related(struct madi_store *s, const struct madi_key *k, const char *id, struct lines *l,
+                   struct madi_err *err)
+{
+    static const char *const sql[3] = {
+        "SELECT consent_id, scope, given, date FROM consent WHERE survivor_id = ? ORDER BY date, "
+        "consent_id",
+        "SELECT need_id, element, date_identified, status, notes FROM need WHERE survivor_id = ? "
+        "ORDER BY need_id",
+        "SELECT r.referral_id, o.code, r.to_provider, r.provider_type, r.date_referred, "
+        "r.due_date, r.status, r.notes FROM referral r JOIN organisation o ON o.id = "
+        "r.from_organisation_id WHERE r.survivor_id = ? ORDER BY r.referral_id",
+    };
+    static const char *const table[3] = { "consent", "need", "referral" };
+    static const int notes_col[3] = { -1, 4, 7 };
+    int rc = MADI_OK;
+    for (int t = 0; t < 3 && !rc; t++) {
+        struct madi_stmt *st = NULL;
+        rc = madi_store_prepare(s, sql[t], &st, err);
+        if (rc)
+            break;
+        madi_stmt_bind_text(st, 1, id, strlen(id));
+        while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
+            char label[96], desc[256], d1[16], d2[16];
+            const char *rid = madi_stmt_text(st, 0);
+            char *notes = NULL;
+            size_t nn = 0;
+            int nc = notes_col[t];
+            if (nc >= 0 && !madi_stmt_is_null(st, nc) &&
+                madi_privacy_decrypt(k, table[t], "notes", rid, strlen(rid), madi_stmt_text(st, nc),
+                                     &notes, &nn)) {
+                rc = madi_err_set(err, MADI_ECRYPTO,
+                                  "%s %s: notes do not decrypt with this key; nothing was shown",
+                                  table[t], rid);
+                break;
+            }
+            (void)snprintf(label, sizeof(label), "%s %s", table[t], rid);
+            if (t == 0) {
+                ymd(st, 3, d1);
+                (void)snprintf(desc, sizeof(desc), "%s %s, %s", code_of("consent_scope", st, 1),
+                               madi_stmt_int(st, 2) == MADI_YES ? "given" : "refused", d1);
+            } else if (t == 1) {
+                ymd(st, 2, d1);
+                (void)snprintf(desc, sizeof(desc), "%s, identified %s, %s",
+                               code_of("va_element", st, 1), d1, code_of("need_status", st, 3));
+            } else {
+                ymd(st, 4, d1);
+                ymd(st, 5, d2);
+                (void)snprintf(desc, sizeof(desc), "from %s to %s (%s), %s, due %s, %s",
+                               madi_stmt_text(st, 1), madi_stmt_text(st, 2),
+                               code_of("provider_type", st, 3), d1, d2,
+                               code_of("referral_status", st, 6));
+            }
+            lines_add(l, label, desc, notes);
+            madi_privacy_plain_free(notes);
+        }
+        madi_stmt_finalize(st);
+        rc = rc < 0 ? rc : MADI_OK;
+    }
+    return rc;
+}
+
 int madi_survivor_show(struct madi_store *s, const struct madi_key *k, const char *id,
                        const char *reason, const char *actor,
                        void (*fn)(void *ctx, const char *field, const char *value), void *ctx,
@@ -155,6 +260,7 @@ int madi_survivor_show(struct madi_store *s, const struct madi_key *k, const cha
     char *plain[64] = { NULL };
     char *text[64] = { NULL };
     char what[96];
+    struct lines more = { NULL, NULL, 0 };
     int rc = MADI_OK, in_tx = 0;
     madi_buf_init(&sql, 0);
     if (!reason || !*reason) {
@@ -215,7 +321,9 @@ int madi_survivor_show(struct madi_store *s, const struct madi_key *k, const cha
     madi_stmt_finalize(st);
     st = NULL;
     (void)snprintf(what, sizeof(what), "survivor %s", id);
-    rc = madi_audit_append(s, actor, "show", what, reason, err);
+    rc = related(s, k, id, &more, err);
+    if (!rc)
+        rc = madi_audit_append(s, actor, "show", what, reason, err);
     if (!rc)
         rc = madi_store_commit(s, err);
     if (rc) {
@@ -230,8 +338,11 @@ int madi_survivor_show(struct madi_store *s, const struct madi_key *k, const cha
     }
     if (erased)
         fn(ctx, "erased_at", erased);
+    for (size_t i = 0; i < more.n; i++)
+        fn(ctx, more.label[i], more.value[i]);
     free(erased);
 done:
+    lines_release(&more);
     if (in_tx)
         madi_store_rollback(s);
     madi_stmt_finalize(st);

@@ -241,6 +241,17 @@ static void test_messages_never_quote_personal_values(void **state)
     assert_null(strstr(c->diags, "Secret"));
 }
 
+struct shown {
+    char text[2048];
+};
+
+static void on_field(void *ctx, const char *field, const char *value)
+{
+    struct shown *s = ctx;
+    size_t l = strlen(s->text);
+    (void)snprintf(s->text + l, sizeof(s->text) - l, "%s=%s\n", field, value);
+}
+
 static void test_referral_needs_consent(void **state)
 {
     struct ctx *c = *state;
@@ -248,9 +259,9 @@ static void test_referral_needs_consent(void **state)
     struct madi_err err;
     ok(c, "s.csv", "survivor", SURVIVORS);
     ok(c, "n.csv", "need",
-       "need_id,survivor_id,element,date_identified,assessed_by,status\n"
-       "N-1,S-A2,rehabilitation,2024-06-10,OP-A,unmet\n"
-       "N-2,S-A3,legal,2024-06-10,OP-A,unmet\n");
+       "need_id,survivor_id,element,date_identified,assessed_by,status,notes\n"
+       "N-1,S-A2,rehabilitation,2024-06-10,OP-A,unmet,prefers a female physiotherapist\n"
+       "N-2,S-A3,legal,2024-06-10,OP-A,unmet,\n");
     const char *ref = "referral_id,survivor_id,need_id,from_organisation,to_provider,"
                       "provider_type,date_referred,due_date,status\n"
                       "R-1,S-A3,N-2,OP-A,OP-A legal desk,internal,2024-06-11,2024-07-11,"
@@ -286,6 +297,18 @@ static void test_referral_needs_consent(void **state)
             MADI_EREJECTED);
     assert_non_null(strstr(c->diags, "2:3:E:need 'N-1' is another survivor's need"));
     assert_non_null(strstr(c->diags, "3:2:E:survivor 'S-ZZ' is not known"));
+    /* The record shows its consent, needs (notes decrypted) and referrals. */
+    struct shown sh;
+    memset(&sh, 0, sizeof(sh));
+    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A2", "review", "t", on_field, &sh, &err),
+                     MADI_OK);
+    assert_non_null(strstr(sh.text, "consent C-3=share_health given, 2024-06-12\n"));
+    assert_non_null(strstr(sh.text, "need N-1=rehabilitation, identified 2024-06-10, unmet; "
+                                    "notes: prefers a female physiotherapist\n"));
+    assert_non_null(strstr(sh.text, "referral R-2=from OP-A to REHAB-NORTH (health), 2024-06-11, "
+                                    "due 2024-07-11, proposed\n"));
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM need WHERE notes LIKE '%female%'"),
+                     0);
 }
 
 struct queue {
@@ -381,17 +404,6 @@ static void test_failure_injection(void **state)
     }
     assert_true(stored);
     assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor"), 3);
-}
-
-struct shown {
-    char text[2048];
-};
-
-static void on_field(void *ctx, const char *field, const char *value)
-{
-    struct shown *s = ctx;
-    size_t l = strlen(s->text);
-    (void)snprintf(s->text + l, sizeof(s->text) - l, "%s=%s\n", field, value);
 }
 
 static void test_show_erase_rotate(void **state)
