@@ -28,12 +28,11 @@ const char cmd_referrals_usage[] =
         "  --db FILE     the database (default: $MADI_DB, else madi.db)\n"
         "  -h, --help    show this help\n";
 
+/* A date, or "-" when none. */
 static void date_text(int32_t d, char out[16])
 {
-    if (d)
-        (void)snprintf(out, 16, "%04d-%02d-%02d", (int)(d / 10000), (int)(d / 100 % 100),
-                       (int)(d % 100));
-    else
+    madi_format_date(d, out);
+    if (!*out)
         (void)snprintf(out, 16, "-");
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "madi/dim.h"
 #include "madi/kind.h"
 #include "madi/privacy.h"
 
@@ -89,8 +90,9 @@ static void set(struct csvw *w, const char *field, const char *fmt, ...)
 
 static void set_date(struct csvw *w, const char *field, int day)
 {
-    int32_t d = date_of(day);
-    set(w, field, "%04d-%02d-%02d", (int)(d / 10000), (int)(d / 100 % 100), (int)(d % 100));
+    char d[11];
+    madi_format_date(date_of(day), d);
+    set(w, field, "%s", d);
 }
 
 static void row_end(struct csvw *w)

@@ -670,6 +670,14 @@ bad:
     return -1;
 }
 
+void madi_format_date(int32_t ymd, char out[11])
+{
+    out[0] = '\0';
+    if (ymd > 0 && ymd <= 99991231)
+        (void)snprintf(out, 11, "%04d-%02d-%02d", (int)(ymd / 10000), (int)(ymd / 100 % 100),
+                       (int)(ymd % 100));
+}
+
 void madi_format_person_key(uint64_t key, char out[17])
 {
     static const char hex[] = "0123456789abcdef";

@@ -676,9 +676,15 @@ static int grouped_count(const char *p, size_t n, char delim, int64_t *out)
     return madi_parse_count(digits, nd, out, why, sizeof(why)) == 0;
 }
 
+/* Length and control characters; a personal value is never quoted. */
 static int check_id(struct importer *im, int f, const char *p, size_t n, int maxlen)
 {
     char shown[64];
+    if ((int)n > maxlen && im->kind->fields[f].type == MADI_F_PERSONAL) {
+        cell_error(im, f, "is too long (at most %d characters; not shown, as it is personal)",
+                   maxlen);
+        return -1;
+    }
     if ((int)n > maxlen) {
         cell_error(im, f, "%s is too long (at most %d characters)",
                    show(p, n, shown, sizeof(shown)), maxlen);
@@ -747,17 +753,8 @@ static int parse_personal(struct importer *im, int f, const char **pp, size_t *p
         }
         p = im->plain[f];
     }
-    if (n > MAX_PERSONAL) {
-        cell_error(im, f, "is too long (at most %d characters; not shown, as it is personal)",
-                   MAX_PERSONAL);
+    if (check_id(im, f, p, n, MAX_PERSONAL))
         return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
-            cell_error(im, f, "contains a control character (remove it)");
-            return -1;
-        }
-    }
     *pp = p;
     *pn = n;
     return 0;

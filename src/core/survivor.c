@@ -128,8 +128,8 @@ static void format_field(struct madi_stmt *st, int col, const struct madi_field 
         break;
     case MADI_F_DATE:
     case MADI_F_DUE_DATE:
-        (void)snprintf(out, outsz, "%04d-%02d-%02d", (int)(n / 10000), (int)(n / 100 % 100),
-                       (int)(n % 100));
+        if (outsz >= 11)
+            madi_format_date((int32_t)n, out);
         break;
     case MADI_F_PERSON_KEY:
         madi_format_person_key((uint64_t)n, out);
@@ -178,11 +178,8 @@ static void lines_release(struct lines *l)
 
 static void ymd(struct madi_stmt *st, int col, char out[16])
 {
-    int32_t d = int_or_0(st, col);
-    if (d)
-        (void)snprintf(out, 16, "%04d-%02d-%02d", (int)(d / 10000), (int)(d / 100 % 100),
-                       (int)(d % 100));
-    else
+    madi_format_date(int_or_0(st, col), out);
+    if (!*out)
         (void)snprintf(out, 16, "-");
 }
 
