@@ -48,9 +48,10 @@ int cli_read_passphrase(char **out, size_t *n)
     if (!p)
         return EXIT_INTERNAL;
     size_t len = 0;
-    int c;
-    while (len < MAX_PASSPHRASE && (c = getchar()) != EOF && c != '\n')
-        p[len++] = (char)c;
+    char c = 0;
+    /* A byte at a time from the descriptor: no stdio buffer keeps a copy of the passphrase. */
+    while (len < MAX_PASSPHRASE && read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
+        p[len++] = c;
     while (len && p[len - 1] == '\r')
         len--;
     p[len] = '\0';

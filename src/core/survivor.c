@@ -530,21 +530,27 @@ int madi_link_review(struct madi_store *s, void (*fn)(void *ctx, const struct ma
                      void *ctx, struct madi_err *err)
 {
     struct madi_stmt *st = NULL;
-    /* Birth year as given, else estimated from the age at the injury. */
+    /* Both halves join on an indexed key, so review stays fast with many survivors. The birth
+     * year is the one given, else estimated from the age at the injury. */
+#define BY(t) "coalesce(" t ".birth_year, " t ".date_of_injury / 10000 - " t ".age)"
     int rc = madi_store_prepare(
             s,
-            "WITH p AS (SELECT s.id, s.survivor_id, o.code AS org, s.organisation_id, "
-            "s.person_key, s.name_key, s.sex, coalesce(s.birth_year, s.date_of_injury / 10000 - "
-            "s.age) AS by FROM survivor s JOIN organisation o ON o.id = s.organisation_id WHERE "
-            "s.erased_at IS NULL) "
-            "SELECT a.survivor_id, a.org, b.survivor_id, b.org, a.person_key, "
-            "a.person_key IS NOT NULL AND a.person_key = b.person_key FROM p a JOIN p b ON a.id "
-            "< b.id AND a.organisation_id <> b.organisation_id WHERE (a.person_key IS NOT NULL AND "
-            "a.person_key = b.person_key) OR (a.name_key IS NOT NULL AND a.name_key = b.name_key "
-            "AND (a.sex IS NULL OR b.sex IS NULL OR a.sex = 9 OR b.sex = 9 OR a.sex = b.sex) AND "
-            "(a.by IS NULL OR b.by IS NULL OR abs(a.by - b.by) <= 1)) ORDER BY a.survivor_id, "
-            "b.survivor_id",
+            "SELECT a.survivor_id, oa.code, b.survivor_id, ob.code, a.person_key, 1 FROM survivor "
+            "a JOIN survivor b ON b.person_key = a.person_key AND b.id > a.id AND "
+            "b.organisation_id <> a.organisation_id JOIN organisation oa ON oa.id = "
+            "a.organisation_id JOIN organisation ob ON ob.id = b.organisation_id WHERE "
+            "a.person_key IS NOT NULL AND a.erased_at IS NULL AND b.erased_at IS NULL "
+            "UNION ALL "
+            "SELECT a.survivor_id, oa.code, b.survivor_id, ob.code, 0, 0 FROM survivor a JOIN "
+            "survivor b ON b.name_key = a.name_key AND b.id > a.id AND b.organisation_id <> "
+            "a.organisation_id JOIN organisation oa ON oa.id = a.organisation_id JOIN "
+            "organisation ob ON ob.id = b.organisation_id WHERE a.name_key IS NOT NULL AND "
+            "a.erased_at IS NULL AND b.erased_at IS NULL AND (a.person_key IS NULL OR "
+            "b.person_key IS NULL OR a.person_key <> b.person_key) AND (a.sex IS NULL OR b.sex IS "
+            "NULL OR a.sex = 9 OR b.sex = 9 OR a.sex = b.sex) AND (" BY("a") " IS NULL OR " BY(
+                    "b") " IS NULL OR abs(" BY("a") " - " BY("b") ") <= 1) ORDER BY 1, 3",
             &st, err);
+#undef BY
     if (rc)
         return rc;
     while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {

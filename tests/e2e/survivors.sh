@@ -65,6 +65,11 @@ check "link review pairs S-2 (OP-A) and S-9 (OP-B)" 'grep -q "^S-2 .*OP-A .*S-9 
 $M audit list --db t.db > audit.txt
 check "the read is in the audit log with its reason" 'grep -q "ana.*show.*survivor S-1.*reason: home visit" audit.txt'
 
+# An export leaves the personal columns out, and is audited.
+$M export survivor --db t.db > export.csv; rc=$?
+check "export (rc $rc) without names" '[ $rc -eq 0 ] && ! grep -q -i -e fenderbrook -e pratt export.csv && grep -q "^S-1," export.csv'
+check "export audited" '$M audit list --db t.db | grep -q "export *survivor records"'
+
 # Rotation.
 cp t.db.key old.key
 $M keys rotate --db t.db >/dev/null; rc=$?

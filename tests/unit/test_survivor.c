@@ -437,9 +437,19 @@ static void test_show_erase_rotate(void **state)
                                           "AND actor = 'ana' AND reason = 'home visit' AND "
                                           "object = 'survivor S-A1'"),
                      1);
-    /* Rotation: still readable with the new key; the old one is refused. */
+    /* Rotation: still readable with the new key; the old one is refused. A rotation that fails
+     * at any write changes nothing. */
     assert_int_equal(madi_key_rotated(c->key, &newk, &err), MADI_OK);
     assert_int_equal(madi_privacy_rotate(c->s, wrong, newk, "t", &err), MADI_EDENIED);
+    int64_t fp = fingerprint(c->s);
+    for (long w = 1; w <= 3; w++) {
+        madi_store_fail_after(c->s, w);
+        assert_int_equal(madi_privacy_rotate(c->s, c->key, newk, "t", &err), MADI_EIO);
+        madi_store_fail_after(c->s, 0);
+        assert_int_equal(fingerprint(c->s), fp);
+        assert_int_equal(madi_privacy_check(c->s, c->key, &err), MADI_OK);
+    }
+
     assert_int_equal(madi_privacy_rotate(c->s, c->key, newk, "t", &err), MADI_OK);
     memset(&sh, 0, sizeof(sh));
     assert_int_equal(madi_survivor_show(c->s, c->key, "S-A1", "x", "t", on_field, &sh, &err),
