@@ -537,7 +537,8 @@ int madi_privacy_seal_csv(const char *pubhex, const struct madi_kind *k, const c
     while ((got = madi_csv_next(r, &row)) == 1) {
         if (!delim)
             delim = madi_csv_delimiter(r);
-        if (!ncols) { /* the header: which columns are personal */
+        int header = !ncols;
+        if (header) { /* which columns are personal */
             ncols = row.n < sizeof(personal) ? row.n : sizeof(personal);
             for (size_t c = 0; c < ncols; c++) {
                 int fi = madi_kind_field_index(k, row.fields[c].p);
@@ -547,7 +548,7 @@ int madi_privacy_seal_csv(const char *pubhex, const struct madi_kind *k, const c
         int hxl = row.n && row.fields[0].len && row.fields[0].p[0] == '#';
         for (size_t c = 0; c < row.n; c++) {
             const struct madi_csv_field *fl = &row.fields[c];
-            if (row.line > 1 && !hxl && c < ncols && personal[c] && fl->len &&
+            if (!header && !hxl && c < ncols && personal[c] && fl->len &&
                 !madi_privacy_is_sealed(fl->p, fl->len)) {
                 char *sealed = NULL;
                 rc = madi_privacy_seal(pubhex, fl->p, fl->len, &sealed, err);
@@ -604,6 +605,31 @@ static const char *fold_ext_a(unsigned cp)
     return NULL;
 }
 
+/*
+ * The folding of the character at p (at most n bytes): its ASCII letters, "" for a separator, or
+ * NULL to keep it as it is (other scripts). *adv gets its length; `one` is scratch for a letter.
+ */
+static const char *fold_char(const char *p, size_t n, char one[2], size_t *adv)
+{
+    unsigned char c = (unsigned char)p[0];
+    *adv = 1;
+    if (c < 0x80) {
+        if (!isalnum(c))
+            return "";
+        one[0] = (char)tolower(c);
+        return one;
+    }
+    if ((c & 0xe0) != 0xc0 || n < 2)
+        return NULL;
+    unsigned cp = ((unsigned)(c & 0x1f) << 6) | ((unsigned char)p[1] & 0x3f);
+    *adv = 2;
+    if (cp >= 0xc0 && cp <= 0xff)
+        return latin1[cp - 0xc0];
+    if (cp >= 0x100 && cp <= 0x17f)
+        return fold_ext_a(cp);
+    return cp == 0xa0 ? "" : NULL;
+}
+
 static int cmp_word(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -619,27 +645,9 @@ size_t madi_privacy_normalise_name(const char *s, size_t n, char *out, size_t ou
         abort();
     int in_word = 0;
     for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        const char *to = NULL;
-        size_t adv = 1;
         char one[2] = { 0, 0 };
-        if (c < 0x80) {
-            if (isalnum(c)) {
-                one[0] = (char)tolower(c);
-                to = one;
-            } else {
-                to = "";
-            }
-        } else if ((c & 0xe0) == 0xc0 && i + 1 < n) {
-            unsigned cp = ((unsigned)(c & 0x1f) << 6) | ((unsigned char)s[i + 1] & 0x3f);
-            adv = 2;
-            if (cp >= 0xc0 && cp <= 0xff)
-                to = latin1[cp - 0xc0];
-            else if (cp >= 0x100 && cp <= 0x17f)
-                to = fold_ext_a(cp);
-            else if (cp == 0xa0)
-                to = "";
-        }
+        size_t adv = 1;
+        const char *to = fold_char(s + i, n - i, one, &adv);
         if (to && !*to) { /* a separator */
             if (in_word) {
                 tmp[j++] = '\0';

@@ -246,33 +246,14 @@ static int related(struct madi_store *s, const struct madi_key *k, const char *i
     return rc;
 }
 
-int madi_survivor_show(struct madi_store *s, const struct madi_key *k, const char *id,
-                       const char *reason, const char *actor,
-                       void (*fn)(void *ctx, const char *field, const char *value), void *ctx,
-                       struct madi_err *err)
+/* The survivor's own columns as lines (blank ones left out), personal ones decrypted. */
+static int read_record(struct madi_store *s, const struct madi_key *k, const char *id,
+                       struct lines *l, struct madi_err *err)
 {
     const struct madi_kind *kind = madi_kind_find("survivor");
     struct madi_stmt *st = NULL;
     struct madi_buf sql;
-    char *plain[64] = { NULL };
-    char *text[64] = { NULL };
-    char what[96];
-    struct lines more = { NULL, NULL, 0 };
-    int rc = MADI_OK, in_tx = 0;
     madi_buf_init(&sql, 0);
-    if (!reason || !*reason) {
-        rc = madi_err_set(err, MADI_EINVAL,
-                          "reading personal fields needs a reason (--reason TEXT), which goes "
-                          "into the audit log");
-        goto done;
-    }
-    rc = madi_privacy_check(s, k, err);
-    if (rc)
-        goto done;
-    rc = madi_store_begin(s, err);
-    if (rc)
-        goto done;
-    in_tx = 1;
     (void)madi_buf_adds(&sql, "SELECT ");
     for (size_t f = 0; f < kind->nfields; f++) {
         if (f)
@@ -280,74 +261,79 @@ int madi_survivor_show(struct madi_store *s, const struct madi_key *k, const cha
         select_field(&sql, &kind->fields[f]);
     }
     (void)madi_buf_adds(&sql, ", t.erased_at FROM survivor t WHERE t.survivor_id = ?");
-    rc = madi_store_prepare(s, sql.data, &st, err);
+    int rc = madi_store_prepare(s, sql.data, &st, err);
     if (rc)
         goto done;
     madi_stmt_bind_text(st, 1, id, strlen(id));
     rc = madi_stmt_step(st, err);
-    if (rc < 0)
-        goto done;
-    if (rc != MADI_STMT_ROW) {
+    if (rc == MADI_STMT_DONE)
         rc = madi_err_set(err, MADI_ENOTFOUND, "there is no survivor %s (see 'madi survivor list')",
                           id);
+    if (rc < 0)
         goto done;
-    }
+    rc = MADI_OK;
     int col = 0;
-    for (size_t f = 0; f < kind->nfields; f++, col++) {
+    for (size_t f = 0; f < kind->nfields && !rc; f++, col++) {
         const struct madi_field *fd = &kind->fields[f];
-        if (fd->type == MADI_F_PERSONAL) {
-            size_t n = 0;
-            if (!madi_stmt_is_null(st, col) &&
-                madi_privacy_decrypt(k, "survivor", fd->name, id, strlen(id),
-                                     madi_stmt_text(st, col), &plain[f], &n)) {
+        char v[128], *plain = NULL;
+        size_t n = 0;
+        if (fd->type != MADI_F_PERSONAL) {
+            format_field(st, col, fd, v, sizeof(v));
+            if (*v)
+                lines_add(l, fd->name, v, NULL);
+        } else if (!madi_stmt_is_null(st, col)) {
+            if (madi_privacy_decrypt(k, "survivor", fd->name, id, strlen(id),
+                                     madi_stmt_text(st, col), &plain, &n))
                 rc = madi_err_set(err, MADI_ECRYPTO,
                                   "survivor %s: %s does not decrypt with this key (the cell was "
                                   "altered or moved); nothing was shown",
                                   id, fd->name);
-                goto done;
-            }
-        } else {
-            char v[128];
-            format_field(st, col, fd, v, sizeof(v));
-            text[f] = xstrdup(v);
+            else
+                lines_add(l, fd->name, plain, NULL);
+            madi_privacy_plain_free(plain);
         }
         if (fd->type == MADI_F_AGE_BAND)
             col++;
     }
-    char *erased = madi_stmt_is_null(st, col) ? NULL : xstrdup(madi_stmt_text(st, col));
+    if (!rc && !madi_stmt_is_null(st, col))
+        lines_add(l, "erased_at", madi_stmt_text(st, col), NULL);
+done:
     madi_stmt_finalize(st);
-    st = NULL;
+    madi_buf_release(&sql);
+    return rc;
+}
+
+int madi_survivor_show(struct madi_store *s, const struct madi_key *k, const char *id,
+                       const char *reason, const char *actor,
+                       void (*fn)(void *ctx, const char *field, const char *value), void *ctx,
+                       struct madi_err *err)
+{
+    char what[96];
+    struct lines l = { NULL, NULL, 0 };
+    int rc = MADI_OK;
+    if (!reason || !*reason)
+        return madi_err_set(err, MADI_EINVAL,
+                            "reading personal fields needs a reason (--reason TEXT), which goes "
+                            "into the audit log");
+    rc = madi_privacy_check(s, k, err);
+    if (rc)
+        return rc;
+    rc = madi_store_begin(s, err);
+    if (rc)
+        return rc;
+    rc = read_record(s, k, id, &l, err);
+    if (!rc)
+        rc = related(s, k, id, &l, err);
     (void)snprintf(what, sizeof(what), "survivor %s", id);
-    rc = related(s, k, id, &more, err);
     if (!rc)
         rc = madi_audit_append(s, actor, "show", what, reason, err);
     if (!rc)
         rc = madi_store_commit(s, err);
-    if (rc) {
-        free(erased);
-        goto done;
-    }
-    in_tx = 0;
-    for (size_t f = 0; f < kind->nfields; f++) {
-        const char *v = plain[f] ? plain[f] : text[f];
-        if (v && *v)
-            fn(ctx, kind->fields[f].name, v);
-    }
-    if (erased)
-        fn(ctx, "erased_at", erased);
-    for (size_t i = 0; i < more.n; i++)
-        fn(ctx, more.label[i], more.value[i]);
-    free(erased);
-done:
-    lines_release(&more);
-    if (in_tx)
+    if (rc)
         madi_store_rollback(s);
-    madi_stmt_finalize(st);
-    madi_buf_release(&sql);
-    for (size_t f = 0; f < 64; f++) {
-        madi_privacy_plain_free(plain[f]);
-        free(text[f]);
-    }
+    for (size_t i = 0; !rc && i < l.n; i++) /* only once the read is on record */
+        fn(ctx, l.label[i], l.value[i]);
+    lines_release(&l);
     return rc;
 }
 
@@ -365,11 +351,39 @@ static int exec_bound(struct madi_store *s, const char *sql, const char *id, str
     return rc < 0 ? rc : MADI_OK;
 }
 
+/* One record's personal fields, its needs' and referrals' notes, and its link keys. */
+static int erase_one(struct madi_store *s, const char *id, const char *when, const char *reason,
+                     const char *actor, struct madi_err *err)
+{
+    struct madi_stmt *up = NULL;
+    char what[160];
+    int rc = madi_store_prepare(s,
+                                "UPDATE survivor SET name = NULL, id_number = NULL, phone = NULL, "
+                                "address = NULL, home_location = NULL, notes = NULL, person_key = "
+                                "NULL, name_key = NULL, erased_at = ? WHERE survivor_id = ?",
+                                &up, err);
+    if (rc)
+        return rc;
+    madi_stmt_bind_text(up, 1, when, strlen(when));
+    madi_stmt_bind_text(up, 2, id, strlen(id));
+    rc = madi_stmt_step(up, err);
+    madi_stmt_finalize(up);
+    rc = rc < 0 ? rc : MADI_OK;
+    if (!rc)
+        rc = exec_bound(s, "UPDATE need SET notes = NULL WHERE survivor_id = ?", id, err);
+    if (!rc)
+        rc = exec_bound(s, "UPDATE referral SET notes = NULL WHERE survivor_id = ?", id, err);
+    (void)snprintf(what, sizeof(what), "survivor %s", id);
+    if (!rc)
+        rc = madi_audit_append(s, actor, "erase", what, reason, err);
+    return rc;
+}
+
 int madi_survivor_erase(struct madi_store *s, const char *person, const char *reason,
                         const char *actor, int *n, struct madi_err *err)
 {
     struct madi_stmt *st = NULL;
-    char **ids = NULL, what[160], when[32];
+    char **ids = NULL, when[32];
     size_t nids = 0;
     uint64_t key = 0;
     char why[64];
@@ -404,7 +418,6 @@ int madi_survivor_erase(struct madi_store *s, const char *person, const char *re
     st = NULL;
     if (rc < 0)
         goto done;
-    rc = MADI_OK;
     if (!nids) {
         rc = madi_err_set(err, MADI_ENOTFOUND,
                           "no survivor record has the id or person key %s (see 'madi survivor "
@@ -418,30 +431,8 @@ int madi_survivor_erase(struct madi_store *s, const char *person, const char *re
     (void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
     /* Overwrite freed space, so the old ciphertext does not linger in the file's free pages. */
     rc = madi_store_exec(s, "PRAGMA secure_delete = ON", err);
-    for (size_t i = 0; i < nids && !rc; i++) {
-        struct madi_stmt *up = NULL;
-        rc = madi_store_prepare(s,
-                                "UPDATE survivor SET name = NULL, id_number = NULL, phone = NULL, "
-                                "address = NULL, home_location = NULL, notes = NULL, person_key = "
-                                "NULL, name_key = NULL, erased_at = ? WHERE survivor_id = ?",
-                                &up, err);
-        if (rc)
-            break;
-        madi_stmt_bind_text(up, 1, when, strlen(when));
-        madi_stmt_bind_text(up, 2, ids[i], strlen(ids[i]));
-        rc = madi_stmt_step(up, err);
-        madi_stmt_finalize(up);
-        rc = rc < 0 ? rc : MADI_OK;
-        if (!rc)
-            rc = exec_bound(s, "UPDATE need SET notes = NULL WHERE survivor_id = ?", ids[i], err);
-        if (!rc)
-            rc = exec_bound(s, "UPDATE referral SET notes = NULL WHERE survivor_id = ?", ids[i],
-                            err);
-        if (!rc) {
-            (void)snprintf(what, sizeof(what), "survivor %s", ids[i]);
-            rc = madi_audit_append(s, actor, "erase", what, reason, err);
-        }
-    }
+    for (size_t i = 0; i < nids && !rc; i++)
+        rc = erase_one(s, ids[i], when, reason, actor, err);
     if (!rc)
         rc = madi_store_commit(s, err);
     if (rc)
