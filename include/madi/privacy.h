@@ -9,8 +9,8 @@
  *     let records of one person from different operators be linked by no one seeing who it is;
  *   - a box key pair: operators seal personal cells to the centre's public key (sealed boxes),
  *     so that a submission file lost on the way exposes nobody.
- * A key lives outside the database: in a key file (mode 0600) or derived from a passphrase with
- * Argon2id (the salt is kept in the database). The database keeps only a check value, so that a
+ * A key lives outside the database: in a key file (mode 0600), or in the database only wrapped
+ * under a key Argon2id stretches from a passphrase. The database keeps a check value, so that a
  * wrong key is refused before anything is read or written.
  *
  * Error messages never contain a secret or a personal value. Not thread-safe per key object
@@ -52,12 +52,13 @@ void madi_key_public_hex(const struct madi_key *k, char out[65]);
 int madi_privacy_init(struct madi_store *s, const struct madi_key *k, const char *actor,
                       struct madi_err *err);
 /**
- * Derive a key from a passphrase with a new random salt, register it as for madi_privacy_init,
- * and return it in *out (caller frees). `flags`: MADI_PWHASH_TEST or 0.
+ * A passphrase key: a new random key, wrapped (in meta) under a key-encryption key that Argon2id
+ * derives from the passphrase with a new random salt; registered as for madi_privacy_init and
+ * returned in *out (caller frees). `flags`: MADI_PWHASH_TEST or 0.
  */
 int madi_privacy_init_passphrase(struct madi_store *s, const char *pass, size_t n, unsigned flags,
                                  const char *actor, struct madi_key **out, struct madi_err *err);
-/** The key of a passphrase database, from its passphrase and the stored salt. */
+/** The key of a passphrase database, unwrapped with its passphrase. MADI_EDENIED when wrong. */
 int madi_privacy_passphrase_key(struct madi_store *s, const char *pass, size_t n,
                                 struct madi_key **out, struct madi_err *err);
 /** 1 if the database has a key, 2 if that key comes from a passphrase, 0 if none. */
@@ -118,10 +119,14 @@ uint64_t madi_privacy_person_key(const struct madi_key *k, const char *name, siz
 /**
  * Re-encrypt every personal field of every kind under `newk` in one transaction, register
  * `newk` as the database's key, and audit it. The link key and the box key pair are kept (person
- * keys stay stable; operators keep the same public key). On any failure nothing changes.
+ * keys stay stable; operators keep the same public key). On any failure nothing changes. For a
+ * key file; a passphrase database uses madi_privacy_rotate_passphrase (MADI_EINVAL here).
  */
 int madi_privacy_rotate(struct madi_store *s, const struct madi_key *oldk,
                         const struct madi_key *newk, const char *actor, struct madi_err *err);
+/** The same for a passphrase database: a new data key, wrapped again under the same passphrase. */
+int madi_privacy_rotate_passphrase(struct madi_store *s, const char *pass, size_t n,
+                                   const char *actor, struct madi_err *err);
 /** A copy of `k` with a new random data key (and the same link and box keys), for rotation. */
 int madi_key_rotated(const struct madi_key *k, struct madi_key **out, struct madi_err *err);
 

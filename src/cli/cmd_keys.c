@@ -18,7 +18,7 @@
 
 const char cmd_keys_usage[] =
         "usage: madi keys init [--db FILE] [--passphrase-stdin] [--by NAME]\n"
-        "       madi keys rotate [--db FILE] [--by NAME]\n"
+        "       madi keys rotate [--db FILE] [--passphrase-stdin] [--by NAME]\n"
         "       madi keys public [--db FILE] [--passphrase-stdin]\n"
         "       madi keys seal --public KEY --kind KIND IN.csv -o OUT.csv\n"
         "\n"
@@ -27,11 +27,13 @@ const char cmd_keys_usage[] =
         "\n"
         "  init    create the key: a key file beside the database (FILE.key, mode 0600), or\n"
         "          where $MADI_KEY_FILE points; an existing key file is never overwritten. With\n"
-        "          --passphrase-stdin the key is derived from a passphrase (Argon2id) read from\n"
-        "          standard input instead, and no key file is written. Keep the key safe: without\n"
-        "          it the personal fields cannot be read by anyone.\n"
+        "          --passphrase-stdin the key is random too, but kept in the database wrapped\n"
+        "          under a passphrase read from standard input (Argon2id), and no key file is\n"
+        "          written. Keep the key file or passphrase safe: without it the personal fields\n"
+        "          cannot be read by anyone.\n"
         "  rotate  make a new data key and re-encrypt every personal field with it, in one\n"
-        "          transaction; the key file is replaced (key files only, not passphrases)\n"
+        "          transaction; the key file is replaced (or, with --passphrase-stdin, the new\n"
+        "          key is wrapped under the same passphrase)\n"
         "  public  print the centre's public key (64 hex digits), for operators\n"
         "  seal    (operators) copy IN.csv to OUT.csv with every personal cell of KIND sealed to\n"
         "          the centre's public key (KEY: the hex digits, or a file holding them), so a\n"
@@ -90,15 +92,37 @@ static int keys_init(struct madi_store *s, const char *db, int pass, const char 
     return rc ? cli_fail(rc, &err) : EXIT_OK_;
 }
 
-static int keys_rotate(struct madi_store *s, const char *db, const char *by)
+/* A passphrase database: the new data key is wrapped again under the same passphrase. */
+static int rotate_passphrase(struct madi_store *s, const char *by)
+{
+    struct madi_err err;
+    char *p = NULL;
+    size_t n = 0;
+    madi_err_clear(&err);
+    int code = cli_read_passphrase(&p, &n);
+    if (code)
+        return code;
+    int rc = madi_privacy_rotate_passphrase(s, p, n, cli_actor(by), &err);
+    sodium_free(p);
+    if (rc)
+        return cli_fail(rc, &err);
+    (void)printf("madi: new data key, under the same passphrase; every personal field "
+                 "re-encrypted\n");
+    return EXIT_OK_;
+}
+
+static int keys_rotate(struct madi_store *s, const char *db, int pass, const char *by)
 {
     struct madi_err err;
     struct madi_key *old = NULL, *nk = NULL;
     madi_err_clear(&err);
     if (madi_privacy_has_key(s) == 2) {
-        (void)fprintf(stderr, "madi keys: error: rotating a passphrase key is not supported yet "
-                              "(TODO(#7))\n");
-        return EXIT_USAGE;
+        if (!pass) {
+            (void)fprintf(stderr, "madi keys: error: this database's key is a passphrase: give "
+                                  "--passphrase-stdin\n");
+            return EXIT_USAGE;
+        }
+        return rotate_passphrase(s, by);
     }
     int code = cli_load_key(s, db, 0, 1, &old);
     if (code)
@@ -238,7 +262,7 @@ int cmd_keys(int argc, char **argv)
     if (strcmp(sub, "init") == 0)
         code = keys_init(s, path, pass, by);
     else if (strcmp(sub, "rotate") == 0)
-        code = keys_rotate(s, path, by);
+        code = keys_rotate(s, path, pass, by);
     else
         code = keys_public(s, path, pass);
     madi_store_close(s);

@@ -237,7 +237,7 @@ int madi_privacy_check(struct madi_store *s, const struct madi_key *k, struct ma
 }
 
 static int register_key(struct madi_store *s, const struct madi_key *k, const char *kdf,
-                        const char *actor, struct madi_err *err)
+                        const char *wrapped, const char *actor, struct madi_err *err)
 {
     char check[65];
     int rc = madi_store_begin(s, err);
@@ -252,6 +252,8 @@ static int register_key(struct madi_store *s, const struct madi_key *k, const ch
     rc = meta_put(s, "privacy_check", check, err);
     if (!rc && kdf)
         rc = meta_put(s, "privacy_kdf", kdf, err);
+    if (!rc && wrapped)
+        rc = meta_put(s, "privacy_wrapped", wrapped, err);
     if (!rc)
         rc = madi_audit_append(s, actor, "keys init", kdf ? "passphrase key" : "key file", NULL,
                                err);
@@ -266,35 +268,65 @@ done:
 int madi_privacy_init(struct madi_store *s, const struct madi_key *k, const char *actor,
                       struct madi_err *err)
 {
-    return register_key(s, k, NULL, actor, err);
+    return register_key(s, k, NULL, NULL, actor, err);
 }
 
-static int derive(const char *pass, size_t n, const unsigned char *salt, unsigned long long ops,
-                  size_t mem, struct madi_key **out, struct madi_err *err)
+/*
+ * A passphrase key: Argon2id stretches the passphrase into a key-encryption key, which wraps a
+ * random key (data, link and box keys) kept in meta as 'privacy_wrapped'. So the passphrase can
+ * stay when the data key is rotated, and the link key (person keys) never changes.
+ */
+static struct madi_key *kek_of(const char *pass, size_t n, const unsigned char *salt,
+                               unsigned long long ops, size_t mem, struct madi_err *err)
+{
+    struct madi_key *kek = key_new();
+    if (crypto_pwhash(kek->enc, sizeof(kek->enc), pass, n, salt, ops, mem,
+                      crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        madi_key_free(kek);
+        (void)madi_err_set(err, MADI_ECRYPTO,
+                           "the passphrase could not be stretched (not enough memory?)");
+        return NULL;
+    }
+    return kek;
+}
+
+static char *wrap(const struct madi_key *kek, const struct madi_key *k)
 {
     unsigned char *raw = sodium_malloc(96);
+    char *text = NULL;
     if (!raw)
         abort();
-    *out = NULL;
-    if (crypto_pwhash(raw, 96, pass, n, salt, ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-        sodium_free(raw);
-        return madi_err_set(err, MADI_ECRYPTO,
-                            "the passphrase could not be stretched (not enough memory?)");
+    memcpy(raw, k->enc, 32);
+    memcpy(raw + 32, k->link, 32);
+    memcpy(raw + 64, k->box_sk, 32);
+    (void)madi_privacy_encrypt(kek, "meta", "privacy_wrapped", "", 0, (const char *)raw, 96, &text);
+    sodium_free(raw);
+    return text;
+}
+
+static struct madi_key *unwrap(const struct madi_key *kek, const char *text)
+{
+    char *raw = NULL;
+    size_t n = 0;
+    if (madi_privacy_decrypt(kek, "meta", "privacy_wrapped", "", 0, text, &raw, &n) || n != 96) {
+        madi_privacy_plain_free(raw);
+        return NULL;
     }
     struct madi_key *k = key_new();
     memcpy(k->enc, raw, 32);
     memcpy(k->link, raw + 32, 32);
-    (void)crypto_box_seed_keypair(k->box_pk, k->box_sk, raw + 64);
-    sodium_free(raw);
-    *out = k;
-    return MADI_OK;
+    memcpy(k->box_sk, raw + 64, 32);
+    (void)crypto_scalarmult_base(k->box_pk, k->box_sk);
+    madi_privacy_plain_free(raw);
+    return k;
 }
 
 int madi_privacy_init_passphrase(struct madi_store *s, const char *pass, size_t n, unsigned flags,
                                  const char *actor, struct madi_key **out, struct madi_err *err)
 {
     unsigned char salt[crypto_pwhash_SALTBYTES];
-    char salthex[2 * sizeof(salt) + 1], kdf[128];
+    char salthex[2 * sizeof(salt) + 1], kdf[128], *wrapped = NULL;
+    struct madi_key *kek = NULL;
     *out = NULL;
     int rc = start(err);
     if (rc)
@@ -310,24 +342,30 @@ int madi_privacy_init_passphrase(struct madi_store *s, const char *pass, size_t 
     randombytes_buf(salt, sizeof(salt));
     (void)sodium_bin2hex(salthex, sizeof(salthex), salt, sizeof(salt));
     (void)snprintf(kdf, sizeof(kdf), "argon2id %llu %zu %s", ops, mem, salthex);
-    rc = derive(pass, n, salt, ops, mem, out, err);
-    if (!rc)
-        rc = register_key(s, *out, kdf, actor, err);
+    kek = kek_of(pass, n, salt, ops, mem, err);
+    rc = kek ? madi_key_generate(out, err) : MADI_ECRYPTO;
+    if (!rc) {
+        wrapped = wrap(kek, *out);
+        rc = register_key(s, *out, kdf, wrapped, actor, err);
+    }
     if (rc) {
         madi_key_free(*out);
         *out = NULL;
     }
+    madi_key_free(kek);
+    free(wrapped);
     return rc;
 }
 
-int madi_privacy_passphrase_key(struct madi_store *s, const char *pass, size_t n,
-                                struct madi_key **out, struct madi_err *err)
+/* The key-encryption key of a passphrase database. */
+static int passphrase_kek(struct madi_store *s, const char *pass, size_t n, struct madi_key **kek,
+                          struct madi_err *err)
 {
     char kdf[128], salthex[64];
     unsigned char salt[crypto_pwhash_SALTBYTES];
     unsigned long long ops = 0;
     size_t mem = 0;
-    *out = NULL;
+    *kek = NULL;
     int rc = start(err);
     if (!rc)
         rc = meta_get(s, "privacy_kdf", kdf, sizeof(kdf), err);
@@ -337,11 +375,27 @@ int madi_privacy_passphrase_key(struct madi_store *s, const char *pass, size_t n
         sodium_hex2bin(salt, sizeof(salt), salthex, strlen(salthex), NULL, NULL, NULL) != 0)
         return madi_err_set(err, MADI_ENOTFOUND,
                             "this database's key is not a passphrase key (use its key file)");
-    rc = derive(pass, n, salt, ops, mem, out, err);
+    *kek = kek_of(pass, n, salt, ops, mem, err);
+    return *kek ? MADI_OK : MADI_ECRYPTO;
+}
+
+int madi_privacy_passphrase_key(struct madi_store *s, const char *pass, size_t n,
+                                struct madi_key **out, struct madi_err *err)
+{
+    struct madi_key *kek = NULL;
+    char wrapped[512];
+    *out = NULL;
+    int rc = passphrase_kek(s, pass, n, &kek, err);
+    if (!rc)
+        rc = meta_get(s, "privacy_wrapped", wrapped, sizeof(wrapped), err);
+    if (!rc && !(*out = unwrap(kek, wrapped)))
+        rc = madi_err_set(err, MADI_EDENIED,
+                          "the passphrase is not this database's (nothing was read or changed)");
     if (!rc && (rc = madi_privacy_check(s, *out, err)) != MADI_OK) {
         madi_key_free(*out);
         *out = NULL;
     }
+    madi_key_free(kek);
     return rc;
 }
 
@@ -824,8 +878,9 @@ done:
     return rc;
 }
 
-int madi_privacy_rotate(struct madi_store *s, const struct madi_key *oldk,
-                        const struct madi_key *newk, const char *actor, struct madi_err *err)
+/* The rotation's transaction; `wrapped` (or NULL) is the new key wrapped for a passphrase. */
+static int rotate_tx(struct madi_store *s, const struct madi_key *oldk, const struct madi_key *newk,
+                     const char *wrapped, const char *actor, struct madi_err *err)
 {
     char check[65], what[96];
     int64_t cells = 0;
@@ -841,6 +896,8 @@ int madi_privacy_rotate(struct madi_store *s, const struct madi_key *oldk,
     check_value(newk, check);
     if (!rc)
         rc = meta_put(s, "privacy_check", check, err);
+    if (!rc && wrapped)
+        rc = meta_put(s, "privacy_wrapped", wrapped, err);
     (void)snprintf(what, sizeof(what), "data key (%lld personal cells re-encrypted)",
                    (long long)cells);
     if (!rc)
@@ -849,5 +906,36 @@ int madi_privacy_rotate(struct madi_store *s, const struct madi_key *oldk,
         rc = madi_store_commit(s, err);
     if (rc)
         madi_store_rollback(s);
+    return rc;
+}
+
+int madi_privacy_rotate(struct madi_store *s, const struct madi_key *oldk,
+                        const struct madi_key *newk, const char *actor, struct madi_err *err)
+{
+    if (madi_privacy_has_key(s) == 2)
+        return madi_err_set(err, MADI_EINVAL,
+                            "this database's key comes from a passphrase: rotate it with its "
+                            "passphrase (madi_privacy_rotate_passphrase)");
+    return rotate_tx(s, oldk, newk, NULL, actor, err);
+}
+
+int madi_privacy_rotate_passphrase(struct madi_store *s, const char *pass, size_t n,
+                                   const char *actor, struct madi_err *err)
+{
+    struct madi_key *kek = NULL, *oldk = NULL, *newk = NULL;
+    char *wrapped = NULL;
+    int rc = madi_privacy_passphrase_key(s, pass, n, &oldk, err);
+    if (!rc)
+        rc = passphrase_kek(s, pass, n, &kek, err);
+    if (!rc)
+        rc = madi_key_rotated(oldk, &newk, err);
+    if (!rc) {
+        wrapped = wrap(kek, newk);
+        rc = rotate_tx(s, oldk, newk, wrapped, actor, err);
+    }
+    madi_key_free(kek);
+    madi_key_free(oldk);
+    madi_key_free(newk);
+    free(wrapped);
     return rc;
 }

@@ -117,6 +117,12 @@ echo "a long passphrase of several words" | $M import --db p.db -q --kind surviv
 check "import with the passphrase (rc $rc)" '[ $rc -eq 0 ]'
 echo "a long passphrase of several words" | $M survivor show S-1 --reason check --passphrase-stdin --db p.db | grep -q Fenderbrook; rc=$?
 check "show with the passphrase" '[ $rc -eq 0 ]'
+pk=$(sqlite3 p.db "select group_concat(person_key) from survivor")
+echo "a long passphrase of several words" | $M keys rotate --db p.db --passphrase-stdin >/dev/null; rc=$?
+check "passphrase key rotated (rc $rc)" '[ $rc -eq 0 ]'
+echo "a long passphrase of several words" | $M survivor show S-1 --reason check --passphrase-stdin --db p.db | grep -q Fenderbrook; rc=$?
+check "readable after rotation, same passphrase" '[ $rc -eq 0 ]'
+check "person keys unchanged by rotation" '[ "$(sqlite3 p.db "select group_concat(person_key) from survivor")" = "$pk" ]'
 dump p.db > before.sql
 echo "the wrong passphrase entirely" | $M survivor show S-1 --reason check --passphrase-stdin --db p.db >/dev/null 2>&1; rc=$?
 dump p.db > after.sql

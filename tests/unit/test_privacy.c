@@ -135,6 +135,23 @@ static void test_registration_and_passphrase(void **state)
     /* One key per database. */
     assert_int_equal(madi_privacy_init(s, wrong, "t", &err), MADI_ECONFLICT);
     assert_int_equal(test_query_int(s, "SELECT count(*) FROM audit_log"), 1);
+    /* Rotation keeps the passphrase, the link key and the public key; the old data key goes. */
+    assert_int_equal(madi_privacy_rotate(s, k, wrong, "t", &err), MADI_EINVAL);
+    assert_int_equal(madi_privacy_rotate_passphrase(s, "not it at all", 13, "t", &err),
+                     MADI_EDENIED);
+    assert_int_equal(madi_privacy_rotate_passphrase(s, "correct horse battery", 21, "t", &err),
+                     MADI_OK);
+    assert_int_equal(madi_privacy_check(s, k, &err), MADI_EDENIED);
+    assert_int_equal(madi_privacy_passphrase_key(s, "correct horse battery", 21, &again, &err),
+                     MADI_OK);
+    madi_key_public_hex(again, b);
+    assert_string_equal(a, b);
+    assert_true(madi_privacy_person_key(k, "Zoe Pratt", 9, 1990, 1, NULL, 0, NULL) ==
+                madi_privacy_person_key(again, "Zoe Pratt", 9, 1990, 1, NULL, 0, NULL));
+    madi_key_free(again);
+    assert_int_equal(test_query_int(s, "SELECT count(*) FROM audit_log WHERE action = 'keys "
+                                       "rotate'"),
+                     1);
     madi_key_free(k);
     madi_key_free(wrong);
     madi_store_close(s);
