@@ -2,9 +2,10 @@
  * privacy.c: the centre's keys and the protection of personal fields (privacy.h).
  *
  * Key file: "MADIKEY1", then the data key, the link key and the box secret key (32 bytes each),
- * 104 bytes, mode 0600, never overwritten. The database holds only a check value ('privacy_check'
- * in meta: keyed BLAKE2b of the key's parts under the data key) and, for a passphrase key, the
- * Argon2id salt and cost ('privacy_kdf').
+ * 104 bytes, mode 0600, never overwritten. The database holds a check value ('privacy_check' in
+ * meta: keyed BLAKE2b of the key's parts under the data key) and, for a passphrase key, the
+ * Argon2id salt and cost ('privacy_kdf') and the key wrapped under the stretched passphrase
+ * ('privacy_wrapped').
  *
  * A personal cell is "v1:" + base64(nonce || XChaCha20-Poly1305 ciphertext), with "table\0column
  * \0row key" as associated data. A sealed cell from an operator is "sealed:" + base64(sealed box).
