@@ -128,6 +128,12 @@ struct importer {
      * the current survivor, and the lookups of the row checks. */
     char *plain[64];
     uint64_t name_key;
+    /* Replacing a survivors' batch: its records erased on request, survivor_id -> index in
+     * erased_at (they stay erased), and the erasure to restore on the current row, or NULL. */
+    struct madi_strmap erased;
+    char **erased_at;
+    size_t nerased;
+    const char *keep_erased;
     struct madi_stmt *q_survivor, *q_need, *q_consent, *q_casualty, *set_name_key;
 };
 
@@ -1776,6 +1782,96 @@ static const struct madi_code *needed_scope(int provider_type, char *what, size_
  * a referral to a provider outside the organisation needs the survivor's consent to sharing with
  * that kind of provider (the latest consent record for the scope counts).
  */
+/*
+ * A corrected survivors' file (--replace) must not bring back what was erased on request: the
+ * batch's erased records are remembered before it is replaced, their rows in the new file must
+ * leave the personal cells blank, and they are stored erased again.
+ */
+static int load_erased(struct importer *im)
+{
+    struct madi_stmt *st = NULL;
+    if (strcmp(im->kind->table, "survivor") != 0)
+        return MADI_OK;
+    int rc = madi_store_prepare(im->s,
+                                "SELECT survivor_id, erased_at FROM survivor WHERE batch_id = ? "
+                                "AND erased_at IS NOT NULL",
+                                &st, im->err);
+    if (rc)
+        return rc;
+    madi_stmt_bind_int(st, 1, im->o->replace_batch);
+    while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW) {
+        const char *id = madi_stmt_text(st, 0);
+        im->erased_at = xrealloc(im->erased_at, (im->nerased + 1) * sizeof(*im->erased_at));
+        im->erased_at[im->nerased] = xstrdup(madi_stmt_text(st, 1));
+        madi_strmap_put(&im->erased, id, strlen(id), (int64_t)im->nerased++);
+    }
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+static void check_still_erased(struct importer *im)
+{
+    int key = single_id_key(im->kind);
+    int64_t idx = 0;
+    im->keep_erased = NULL;
+    if (key < 0 || !im->nerased ||
+        !madi_strmap_get(&im->erased, im->vals[key].s, im->vals[key].n, &idx))
+        return;
+    for (size_t f = 0; f < im->kind->nfields; f++) {
+        const struct madi_field *fd = &im->kind->fields[f];
+        if ((fd->type == MADI_F_PERSONAL || fd->type == MADI_F_PERSON_KEY) && im->vals[f].set)
+            cell_error(im, (int)f,
+                       "this survivor's personal data was erased on request (%s): leave the "
+                       "cell blank",
+                       im->erased_at[idx]);
+    }
+    im->keep_erased = im->erased_at[idx];
+}
+
+static int restore_erasure(struct importer *im)
+{
+    struct madi_stmt *st = NULL;
+    int key = single_id_key(im->kind);
+    int rc = madi_store_prepare(im->s,
+                                "UPDATE survivor SET erased_at = ?, person_key = NULL, name_key = "
+                                "NULL WHERE survivor_id = ?",
+                                &st, im->err);
+    if (rc)
+        return rc;
+    madi_stmt_bind_text(st, 1, im->keep_erased, strlen(im->keep_erased));
+    madi_stmt_bind_text(st, 2, im->vals[key].s, im->vals[key].n);
+    rc = madi_stmt_step(st, im->err);
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+/* After a survivors' batch is replaced: records about a survivor the new file left out. */
+static int check_orphans(struct importer *im)
+{
+    struct madi_stmt *st = NULL;
+    char shown[64];
+    int rc = madi_store_prepare(
+            im->s,
+            "SELECT 'need', need_id, survivor_id FROM need WHERE survivor_id NOT IN (SELECT "
+            "survivor_id FROM survivor) UNION ALL SELECT 'referral', referral_id, survivor_id "
+            "FROM referral WHERE survivor_id NOT IN (SELECT survivor_id FROM survivor) UNION ALL "
+            "SELECT 'consent', consent_id, survivor_id FROM consent WHERE survivor_id NOT IN "
+            "(SELECT survivor_id FROM survivor) LIMIT 20",
+            &st, im->err);
+    if (rc)
+        return rc;
+    while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW) {
+        const char *sid = madi_stmt_text(st, 2);
+        diag(im, MADI_DIAG_ERROR, 0, 0, "survivor_id",
+             "survivor %s is not in the corrected file, but %s %s refers to it (keep the "
+             "survivor's row; to remove a person's data, use 'madi erase')",
+             show(sid, strlen(sid), shown, sizeof(shown)), madi_stmt_text(st, 0),
+             madi_stmt_text(st, 1));
+    }
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
 /* A survivor's casualty record, when named, is expected to be known: said, not refused, since the
  * casualty file may come later. */
 static int check_casualty(struct importer *im)
@@ -1802,8 +1898,10 @@ static int check_survivor_links(struct importer *im)
 {
     int sf = fidx(im, "survivor_id"), nf = fidx(im, "need_id"), pt = fidx(im, "provider_type");
     char shown[64], what[128];
-    if (strcmp(im->kind->table, "survivor") == 0)
+    if (strcmp(im->kind->table, "survivor") == 0) {
+        check_still_erased(im);
         return check_casualty(im);
+    }
     if (sf < 0 || strcmp(im->kind->table, "survivor") == 0 || !im->vals[sf].set)
         return MADI_OK;
     const struct val *sv = &im->vals[sf];
@@ -2000,6 +2098,8 @@ static int process_row(struct importer *im, struct source *src, const struct mad
     int rc = store_row(im);
     if (!rc && !im->row_bad)
         rc = store_name_key(im);
+    if (!rc && !im->row_bad && im->keep_erased)
+        rc = restore_erasure(im);
     if (!rc && !im->row_bad) {
         im->stored++;
         for (size_t f = 0; f < im->kind->nfields; f++) {
@@ -2269,6 +2369,7 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
     madi_strmap_init(&im->custom);
     madi_strmap_init(&im->zwarned);
     madi_strmap_init(&im->touched);
+    madi_strmap_init(&im->erased);
     madi_u64map_init(&im->unmapped);
     if (sodium_init() < 0) {
         rc = madi_err_set(err, MADI_ECRYPTO, "libsodium could not start");
@@ -2411,6 +2512,8 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         madi_store_fail_after(s, o->fail_after_writes);
     rc = open_batch(im, sha);
     if (!rc && o->replace_batch)
+        rc = load_erased(im);
+    if (!rc && o->replace_batch)
         rc = replace_batch(im);
     for (size_t f = 0; !rc && f < im->kind->nfields; f++)
         if (im->kind->fields[f].type == MADI_F_REF)
@@ -2432,6 +2535,11 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
     if (rc)
         goto done;
     report_repeats(im);
+    if (o->replace_batch && strcmp(im->kind->table, "survivor") == 0) {
+        rc = check_orphans(im);
+        if (rc)
+            goto done;
+    }
     if (o->on_progress)
         o->on_progress(o->progress_ctx, src_done(&src), src_size(&src), res->rows);
     if (res->errors) {
@@ -2483,6 +2591,10 @@ done:
     madi_strmap_release(&im->custom);
     madi_strmap_release(&im->zwarned);
     madi_strmap_release(&im->touched);
+    madi_strmap_release(&im->erased);
+    for (size_t i = 0; i < im->nerased; i++)
+        free(im->erased_at[i]);
+    free(im->erased_at);
     madi_u64map_release(&im->unmapped);
     free(im->repeats);
     for (int c = 0; c < MAX_COLS; c++)

@@ -527,7 +527,7 @@ int madi_privacy_unseal(const struct madi_key *k, const char *text, size_t tn, c
     size_t pl = strlen(SEAL_PREFIX), bn = 0;
     *out = NULL;
     *n = 0;
-    if (!madi_privacy_is_sealed(text, tn))
+    if (!k || !madi_privacy_is_sealed(text, tn))
         return MADI_ECRYPTO;
     unsigned char *bin = unbase64(text + pl, tn - pl, &bn);
     if (!bin || bn < crypto_box_SEALBYTES) {

@@ -518,6 +518,70 @@ static void test_sealed_file(void **state)
                      3);
 }
 
+/* Correction: a corrected file replaces the batch (needs still point at their survivors); it
+ * cannot bring back what was erased, nor drop a survivor others refer to. */
+static void test_correction_by_replace(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_import_result r;
+    struct madi_err err;
+    struct madi_import_opts o = { 0 };
+    struct shown sh;
+    int n = 0;
+    ok(c, "s.csv", "survivor", SURVIVORS);
+    ok(c, "n.csv", "need",
+       "need_id,survivor_id,element,date_identified,assessed_by\n"
+       "N-1,S-A2,rehabilitation,2024-06-10,OP-A\n");
+    assert_int_equal(madi_survivor_erase(c->s, "S-A1", "request 3", "t", &n, &err), MADI_OK);
+    int64_t batch = test_query_int(c->s, "SELECT batch_id FROM survivor WHERE survivor_id = "
+                                         "'S-A2'");
+    o.kind = "survivor";
+    o.who = "t";
+    o.today = 20261123;
+    o.on_diag = collect;
+    o.diag_ctx = c;
+    o.key = c->key;
+    o.replace_batch = batch;
+    int64_t fp = fingerprint(c->s);
+    /* The erased record with its name again; a survivor with a need left out. */
+    c->len = 0;
+    c->diags[0] = '\0';
+    assert_int_equal(madi_import_file(c->s,
+                                      write_file("fix1.csv",
+                                                 "survivor_id,name,organisation,victim_type,sex\n"
+                                                 "S-A1,Zqxname Plaintexton,OP-A,direct,F\n"
+                                                 "S-A3,Karim Haddad,OP-A,direct,M\n"),
+                                      &o, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "2:2:E:this survivor's personal data was erased on request"));
+    assert_non_null(strstr(c->diags, "0:0:E:survivor 'S-A2' is not in the corrected file, but "
+                                     "need N-1 refers to it"));
+    assert_null(strstr(c->diags, "Plaintexton"));
+    assert_int_equal(fingerprint(c->s), fp);
+    /* The right correction: S-A1 stays erased, S-A2's name is corrected. */
+    c->len = 0;
+    assert_int_equal(
+            madi_import_file(c->s,
+                             write_file("fix2.csv", "survivor_id,name,organisation,victim_type,sex,"
+                                                    "birth_year\n"
+                                                    "S-A1,,OP-A,direct,F,\n"
+                                                    "S-A2,Zoe Pratt-Smith,OP-A,direct,F,1990\n"
+                                                    "S-A3,Karim Haddad,OP-A,direct,M,\n"),
+                             &o, &r, &err),
+            MADI_OK);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id = "
+                                          "'S-A1' AND erased_at IS NOT NULL AND person_key IS "
+                                          "NULL"),
+                     1);
+    memset(&sh, 0, sizeof(sh));
+    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A2", "x", "t", on_field, &sh, &err),
+                     MADI_OK);
+    assert_non_null(strstr(sh.text, "name=Zoe Pratt-Smith\n"));
+    assert_non_null(strstr(sh.text, "need N-1="));
+    struct madi_audit_report rep;
+    assert_int_equal(madi_audit_verify(c->s, &rep, &err), MADI_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -530,6 +594,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failure_injection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_erase_rotate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sealed_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_correction_by_replace, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
