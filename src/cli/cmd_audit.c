@@ -32,32 +32,20 @@ static void print_entry(void *ctx, int64_t id, const char *at, const char *actor
                  *reason ? "  reason: " : "", reason);
 }
 
-int cmd_audit(int argc, char **argv)
+static int audit_list(struct madi_store *s)
 {
-    const char *db = NULL;
-    char *args[1];
-    int n = 0, code = cli_db_args(argc, argv, "audit", &db, args, 1, &n);
-    if (code >= 0)
-        return code;
-    if (n != 1 || (strcmp(args[0], "verify") != 0 && strcmp(args[0], "list") != 0)) {
-        (void)fprintf(stderr, "madi audit: say 'madi audit verify' or 'madi audit list'\n");
-        return EXIT_USAGE;
-    }
-    struct madi_store *s = NULL;
-    code = cli_open(cli_db_path(db), MADI_STORE_READONLY, &s);
-    if (code)
-        return code;
     struct madi_err err;
     madi_err_clear(&err);
-    int rc;
-    if (strcmp(args[0], "list") == 0) {
-        rc = madi_audit_foreach(s, print_entry, NULL, &err);
-        madi_store_close(s);
-        return rc ? cli_fail(rc, &err) : EXIT_OK_;
-    }
+    int rc = madi_audit_foreach(s, print_entry, NULL, &err);
+    return rc ? cli_fail(rc, &err) : EXIT_OK_;
+}
+
+static int audit_verify(struct madi_store *s)
+{
+    struct madi_err err;
     struct madi_audit_report rep;
-    rc = madi_audit_verify(s, &rep, &err);
-    madi_store_close(s);
+    madi_err_clear(&err);
+    int rc = madi_audit_verify(s, &rep, &err);
     if (rc == MADI_EREJECTED) {
         (void)fprintf(stderr, "madi: audit log BROKEN at entry %lld: %s\n",
                       (long long)rep.first_bad, rep.why);
@@ -68,4 +56,36 @@ int cmd_audit(int argc, char **argv)
     (void)printf("audit log intact: %lld entr%s, chain verified\n", (long long)rep.entries,
                  rep.entries == 1 ? "y" : "ies");
     return EXIT_OK_;
+}
+
+static const struct audit_sub {
+    const char *name;
+    int (*run)(struct madi_store *s);
+} audit_subs[] = {
+    { "verify", audit_verify },
+    { "list", audit_list },
+};
+
+int cmd_audit(int argc, char **argv)
+{
+    const char *db = NULL;
+    char *args[1];
+    const struct audit_sub *sub = NULL;
+    int n = 0, code = cli_db_args(argc, argv, "audit", &db, args, 1, &n);
+    if (code >= 0)
+        return code;
+    for (size_t i = 0; n == 1 && i < sizeof(audit_subs) / sizeof(audit_subs[0]); i++)
+        if (strcmp(args[0], audit_subs[i].name) == 0)
+            sub = &audit_subs[i];
+    if (!sub) {
+        (void)fprintf(stderr, "madi audit: say 'madi audit verify' or 'madi audit list'\n");
+        return EXIT_USAGE;
+    }
+    struct madi_store *s = NULL;
+    code = cli_open(cli_db_path(db), MADI_STORE_READONLY, &s);
+    if (code)
+        return code;
+    code = sub->run(s);
+    madi_store_close(s);
+    return code;
 }

@@ -157,8 +157,9 @@ static int keys_rotate(struct madi_store *s, const char *db, int pass, const cha
     return rc ? cli_fail(rc, &err) : EXIT_OK_;
 }
 
-static int keys_public(struct madi_store *s, const char *db, int pass)
+static int keys_public(struct madi_store *s, const char *db, int pass, const char *by)
 {
+    (void)by;
     struct madi_key *k = NULL;
     char hex[65];
     int code = cli_load_key(s, db, pass, 1, &k);
@@ -219,6 +220,17 @@ static int keys_seal(int argc, char **argv)
     return EXIT_OK_;
 }
 
+/* The subcommands that use the database (seal, for operators, does not). */
+static const struct keys_sub {
+    const char *name;
+    unsigned open_flags;
+    int (*run)(struct madi_store *s, const char *db, int pass, const char *by);
+} keys_subs[] = {
+    { "init", 0, keys_init },
+    { "rotate", 0, keys_rotate },
+    { "public", MADI_STORE_READONLY, keys_public },
+};
+
 int cmd_keys(int argc, char **argv)
 {
     static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
@@ -232,11 +244,14 @@ int cmd_keys(int argc, char **argv)
                               "--help')\n");
         return EXIT_USAGE;
     }
-    const char *sub = argv[1];
-    if (strcmp(sub, "seal") == 0)
+    if (strcmp(argv[1], "seal") == 0)
         return keys_seal(argc - 1, argv + 1);
-    if (strcmp(sub, "init") != 0 && strcmp(sub, "rotate") != 0 && strcmp(sub, "public") != 0) {
-        (void)fprintf(stderr, "madi keys: '%s' is not init, rotate, public or seal\n", sub);
+    const struct keys_sub *sub = NULL;
+    for (size_t i = 0; i < sizeof(keys_subs) / sizeof(keys_subs[0]); i++)
+        if (strcmp(argv[1], keys_subs[i].name) == 0)
+            sub = &keys_subs[i];
+    if (!sub) {
+        (void)fprintf(stderr, "madi keys: '%s' is not init, rotate, public or seal\n", argv[1]);
         return EXIT_USAGE;
     }
     const char *db = NULL, *by = NULL;
@@ -256,15 +271,10 @@ int cmd_keys(int argc, char **argv)
         return cli_usage(cli_find("keys"), 1);
     const char *path = cli_db_path(db);
     struct madi_store *s = NULL;
-    int code = cli_open(path, strcmp(sub, "public") == 0 ? MADI_STORE_READONLY : 0, &s);
+    int code = cli_open(path, sub->open_flags, &s);
     if (code)
         return code;
-    if (strcmp(sub, "init") == 0)
-        code = keys_init(s, path, pass, by);
-    else if (strcmp(sub, "rotate") == 0)
-        code = keys_rotate(s, path, pass, by);
-    else
-        code = keys_public(s, path, pass);
+    code = sub->run(s, path, pass, by);
     madi_store_close(s);
     return code;
 }

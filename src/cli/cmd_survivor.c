@@ -82,6 +82,59 @@ static void print_group(void *ctx, const struct madi_va_group *g)
                  g->with_assistance, first, g->referrals_completed, service, g->needs, g->unmet);
 }
 
+/* What the subcommands are given. */
+struct survivor_args {
+    struct madi_store *s;
+    const char *db, *id, *reason, *by;
+    int pass;
+};
+
+/* Each subcommand prints its own failure and returns the exit code. */
+static int survivor_list(const struct survivor_args *a)
+{
+    struct madi_err err;
+    madi_err_clear(&err);
+    (void)printf("%-12s %-16s %-10s %-8s %-7s %-3s %-5s %-10s %-10s %5s %5s\n", "survivor",
+                 "person key", "org", "victim", "outcome", "sex", "age", "disability", "injured",
+                 "needs", "unmet");
+    int rc = madi_survivor_list(a->s, print_row, NULL, &err);
+    return rc ? cli_fail(rc, &err) : EXIT_OK_;
+}
+
+static int survivor_show(const struct survivor_args *a)
+{
+    struct madi_err err;
+    struct madi_key *k = NULL;
+    madi_err_clear(&err);
+    int code = cli_load_key(a->s, a->db, a->pass, 1, &k);
+    if (code)
+        return code;
+    int rc = madi_survivor_show(a->s, k, a->id, a->reason, cli_actor(a->by), print_field, NULL,
+                                &err);
+    madi_key_free(k);
+    return rc ? cli_fail(rc, &err) : EXIT_OK_;
+}
+
+static int survivor_stats(const struct survivor_args *a)
+{
+    struct madi_err err;
+    madi_err_clear(&err);
+    (void)printf("%-10s %-9s %9s %8s %11s %9s %12s %6s %6s\n", "by", "group", "survivors",
+                 "assisted", "days->first", "referrals", "days->service", "needs", "unmet");
+    int rc = madi_va_loop(a->s, print_group, NULL, &err);
+    return rc ? cli_fail(rc, &err) : EXIT_OK_;
+}
+
+static const struct survivor_sub {
+    const char *name;
+    int takes_id; /* show ID: reads personal fields, so writes its audit entry */
+    int (*run)(const struct survivor_args *a);
+} survivor_subs[] = {
+    { "list", 0, survivor_list },
+    { "show", 1, survivor_show },
+    { "stats", 0, survivor_stats },
+};
+
 int cmd_survivor(int argc, char **argv)
 {
     static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
@@ -89,68 +142,47 @@ int cmd_survivor(int argc, char **argv)
                                           { "by", required_argument, NULL, 'b' },
                                           { "passphrase-stdin", no_argument, NULL, 'P' },
                                           { NULL, 0, NULL, 0 } };
-    const char *db = NULL, *reason = NULL, *by = NULL;
-    int pass = 0, c;
+    struct survivor_args a = { NULL, NULL, NULL, NULL, NULL, 0 };
+    const struct survivor_sub *sub = NULL;
+    int c;
     if (cli_wants_help(argc, argv))
         return cli_usage(cli_find("survivor"), 0);
-    if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "show") != 0 &&
-                     strcmp(argv[1], "stats") != 0)) {
+    for (size_t i = 0; argc >= 2 && i < sizeof(survivor_subs) / sizeof(survivor_subs[0]); i++)
+        if (strcmp(argv[1], survivor_subs[i].name) == 0)
+            sub = &survivor_subs[i];
+    if (!sub) {
         (void)fprintf(stderr, "madi survivor: say list, show ID --reason TEXT, or stats (see "
                               "'madi survivor --help')\n");
         return EXIT_USAGE;
     }
-    const char *sub = argv[1];
     argc--;
     argv++;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd')
-            db = optarg;
+            a.db = optarg;
         else if (c == 'r')
-            reason = optarg;
+            a.reason = optarg;
         else if (c == 'b')
-            by = optarg;
+            a.by = optarg;
         else if (c == 'P')
-            pass = 1;
+            a.pass = 1;
         else
             return cli_usage(cli_find("survivor"), 1);
     }
-    int show = strcmp(sub, "show") == 0;
-    if (optind + (show ? 1 : 0) != argc)
+    if (optind + sub->takes_id != argc)
         return cli_usage(cli_find("survivor"), 1);
-    if (show && (!reason || !*reason)) {
+    if (sub->takes_id && (!a.reason || !*a.reason)) {
         (void)fprintf(stderr, "madi survivor show: say why with --reason TEXT (it goes into the "
                               "audit log)\n");
         return EXIT_USAGE;
     }
-    const char *path = cli_db_path(db);
-    struct madi_store *s = NULL;
-    int code = cli_open(path, show ? 0 : MADI_STORE_READONLY, &s);
+    a.id = sub->takes_id ? argv[optind] : NULL;
+    a.db = cli_db_path(a.db);
+    int code = cli_open(a.db, sub->takes_id ? 0 : MADI_STORE_READONLY, &a.s);
     if (code)
         return code;
-    struct madi_err err;
-    madi_err_clear(&err);
-    int rc = MADI_OK;
-    if (show) {
-        struct madi_key *k = NULL;
-        code = cli_load_key(s, path, pass, 1, &k);
-        if (!code) {
-            rc = madi_survivor_show(s, k, argv[optind], reason, cli_actor(by), print_field, NULL,
-                                    &err);
-            madi_key_free(k);
-        }
-    } else if (strcmp(sub, "list") == 0) {
-        (void)printf("%-12s %-16s %-10s %-8s %-7s %-3s %-5s %-10s %-10s %5s %5s\n", "survivor",
-                     "person key", "org", "victim", "outcome", "sex", "age", "disability",
-                     "injured", "needs", "unmet");
-        rc = madi_survivor_list(s, print_row, NULL, &err);
-    } else {
-        (void)printf("%-10s %-9s %9s %8s %11s %9s %12s %6s %6s\n", "by", "group", "survivors",
-                     "assisted", "days->first", "referrals", "days->service", "needs", "unmet");
-        rc = madi_va_loop(s, print_group, NULL, &err);
-    }
-    madi_store_close(s);
-    if (code)
-        return code;
-    return rc ? cli_fail(rc, &err) : EXIT_OK_;
+    code = sub->run(&a);
+    madi_store_close(a.s);
+    return code;
 }
