@@ -11,10 +11,12 @@
 
 #include "madi/catalog.h"
 #include "madi/import.h"
+#include "madi/privacy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct madi_store *store;
+static struct madi_key *key; /* for the survivors' kinds */
 static char path[] = "/tmp/madi-fuzz-import-XXXXXX";
 
 static void cleanup(void)
@@ -38,18 +40,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (fd < 0 || close(fd) != 0)
             abort();
         (void)atexit(cleanup);
-        if (madi_catalog_open_or_create(":memory:", &store, NULL, &err))
+        if (madi_catalog_open_or_create(":memory:", &store, NULL, &err) ||
+            madi_key_generate(&key, &err) || madi_privacy_init(store, key, "fuzz", &err))
             abort();
     }
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
         abort();
-    static const char *const kinds[] = { "eore", "eore-attendance", "casualty", NULL };
+    static const char *const kinds[] = { "eore",     "eore-attendance", "casualty",
+                                         "survivor", "referral",        NULL };
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         struct madi_import_opts o = { 0 };
         struct madi_import_result r;
         unsigned long n = 0;
         o.kind = kinds[i];
+        o.key = key;
         o.flags = MADI_IMPORT_DRY_RUN;
         o.today = 20261123;
         o.on_diag = count;

@@ -138,6 +138,8 @@ int madi_parse_age(const char *s, size_t n, int *out, char *why, size_t whysz);
 int madi_parse_person_key(const char *s, size_t n, uint64_t *out, char *why, size_t whysz);
 /** Format a person key as 16 lower-case hex digits (out must hold 17 bytes). */
 void madi_format_person_key(uint64_t key, char out[17]);
+/** Format a yyyymmdd date as YYYY-MM-DD (out must hold 11 bytes); 0 gives "". */
+void madi_format_date(int32_t ymd, char out[11]);
 /** Today's date as yyyymmdd (UTC). */
 int32_t madi_today(void);
 

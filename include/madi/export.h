@@ -19,5 +19,12 @@ enum madi_export_flags {
 /** Write every active record of `k` to `out`; returns MADI_OK or MADI_EDB / MADI_EIO. */
 int madi_export_kind(struct madi_store *s, const struct madi_kind *k, unsigned flags, FILE *out,
                      struct madi_err *err);
+/**
+ * The same, saying who exports. A survivors' kind (madi_kind_is_protected) is exported without
+ * its personal columns (left blank), and only after an audit entry naming `actor` is committed,
+ * so the store must be open for writing.
+ */
+int madi_export_kind_as(struct madi_store *s, const struct madi_kind *k, unsigned flags,
+                        const char *actor, FILE *out, struct madi_err *err);
 
 #endif

@@ -22,6 +22,8 @@
 #include "madi/err.h"
 #include "madi/store.h"
 
+struct madi_key;
+
 enum madi_diag_level { MADI_DIAG_ERROR = 0, MADI_DIAG_WARNING = 1, MADI_DIAG_NOTE = 2 };
 
 /* One finding about a file. Borrowed; valid only during the callback. */
@@ -59,6 +61,9 @@ struct madi_import_opts {
     madi_progress_fn on_progress;
     void *progress_ctx;
     long fail_after_writes; /* tests only: inject a write failure after N writes; 0 = off */
+    /* The centre's key (privacy.h), borrowed: kinds with personal fields (survivor, need,
+     * referral) are refused without it, and personal cells are encrypted with it. */
+    const struct madi_key *key;
 };
 
 enum madi_import_status {

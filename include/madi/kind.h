@@ -20,18 +20,22 @@
 #include "madi/err.h"
 
 enum madi_ftype {
-    MADI_F_ID,        /* record identifier: 1-64 printable characters, unique in the kind */
-    MADI_F_TEXT,      /* free text, up to 200 characters */
-    MADI_F_COUNT,     /* whole number of people (or things), >= 0 */
-    MADI_F_DECIMAL,   /* number >= 0, e.g. square metres */
-    MADI_F_DATE,      /* YYYY-MM-DD, a real date, not in the future */
-    MADI_F_YEAR,      /* a calendar year 1900..this year */
-    MADI_F_LEVEL,     /* administrative level 0..9 */
-    MADI_F_AGE,       /* age in whole years 0..120 */
-    MADI_F_AGE_BAND,  /* an age band that nests in the canonical bands ("5-11", "60+") */
-    MADI_F_CODE,      /* a member of a code list */
-    MADI_F_REF,       /* the code of an organisation, area or hazard already known */
-    MADI_F_PERSON_KEY /* 16 hex digits: a pseudonymous person key */
+    MADI_F_ID,         /* record identifier: 1-64 printable characters, unique in the kind */
+    MADI_F_TEXT,       /* free text, up to 200 characters */
+    MADI_F_COUNT,      /* whole number of people (or things), >= 0 */
+    MADI_F_DECIMAL,    /* number >= 0, e.g. square metres */
+    MADI_F_DATE,       /* YYYY-MM-DD, a real date, not in the future */
+    MADI_F_YEAR,       /* a calendar year 1900..this year */
+    MADI_F_LEVEL,      /* administrative level 0..9 */
+    MADI_F_AGE,        /* age in whole years 0..120 */
+    MADI_F_AGE_BAND,   /* an age band that nests in the canonical bands ("5-11", "60+") */
+    MADI_F_CODE,       /* a member of a code list */
+    MADI_F_REF,        /* the code of an organisation, area or hazard already known */
+    MADI_F_PERSON_KEY, /* 16 hex digits: a pseudonymous person key */
+    MADI_F_PERSONAL,   /* personal data (a name, a phone number, notes), up to 500 characters:
+                          encrypted before it is stored, never echoed in a message; a cell may
+                          come sealed to the centre's key ("sealed:..."), see privacy.h */
+    MADI_F_DUE_DATE    /* YYYY-MM-DD, a real date that may be in the future */
 };
 
 enum madi_ref { MADI_REF_NONE = 0, MADI_REF_ORG, MADI_REF_AREA, MADI_REF_HAZARD, MADI_REF_TEAM };
@@ -88,6 +92,11 @@ extern const struct madi_kind madi_kinds[];
 const struct madi_kind *madi_kind_find(const char *name);
 /** Index of the field called `name` in `k`, or -1. */
 int madi_kind_field_index(const struct madi_kind *k, const char *name);
+/** 1 if `k` has a MADI_F_PERSONAL field (its import needs the centre's key). */
+int madi_kind_has_personal(const struct madi_kind *k);
+/** 1 if `k` is about survivors (personal fields, or a survivor_id): its imports and exports are
+ * written to the audit log. */
+int madi_kind_is_protected(const struct madi_kind *k);
 /** Human name of a field type ("count", "date YYYY-MM-DD", ...). */
 const char *madi_ftype_name(enum madi_ftype t);
 

@@ -65,6 +65,21 @@ void cli_ind_value(const struct madi_ind_def *d, const struct madi_ind_cell *c, 
 /* 1 if -h or --help is among the arguments (before any "--"). */
 int cli_wants_help(int argc, char **argv);
 
+struct madi_key;
+/* The key file of database `db`: $MADI_KEY_FILE, else DB.key. Caller frees. */
+char *cli_key_path(const char *db);
+/* Who is acting, for the audit log: `by` if given, else the login name. */
+const char *cli_actor(const char *by);
+/* One line from standard input into guarded memory (sodium_free it). Returns an exit code. */
+int cli_read_passphrase(char **out, size_t *n);
+/*
+ * The centre's key for database `db` (open as s): from a passphrase on standard input, or the
+ * key file. With `required`, a missing or wrong key is an error (printed; exit code returned);
+ * without, a missing key file leaves *k NULL. Caller frees *k with madi_key_free.
+ */
+int cli_load_key(struct madi_store *s, const char *db, int pass_stdin, int required,
+                 struct madi_key **k);
+
 /* The subcommands, one file each (cmd_<name>.c), with their --help text beside them. */
 #define MADI_CMD(name)                     \
     int cmd_##name(int argc, char **argv); \
@@ -83,5 +98,11 @@ MADI_CMD(demo)
 MADI_CMD(indicators)
 MADI_CMD(quality)
 MADI_CMD(help)
+MADI_CMD(keys)
+MADI_CMD(survivor)
+MADI_CMD(referrals)
+MADI_CMD(link)
+MADI_CMD(audit)
+MADI_CMD(erase)
 
 #endif

@@ -14,6 +14,7 @@
 #include "madi/demo.h"
 #include "madi/import.h"
 #include "madi/indicators.h"
+#include "madi/privacy.h"
 #include "madi/summary.h"
 
 #include "banned.h"
@@ -218,6 +219,7 @@ int cmd_demo(int argc, char **argv)
     struct madi_demo demo = { 0 };
     struct madi_err err;
     struct madi_store *s = NULL;
+    struct madi_key *key = NULL;
     struct timespec t0;
     int rc, code = EXIT_OK_, created = 0;
     unsigned long stored = 0, rejected = 0, unexpected = 0;
@@ -251,6 +253,21 @@ int cmd_demo(int argc, char **argv)
         code = cli_fail(rc, &err);
         goto done;
     }
+    /* The generator wrote the centre's key beside the database (DIR/madi.db.key). */
+    char *keypath = malloc(dbn + 4);
+    if (!keypath) {
+        code = EXIT_INTERNAL;
+        goto done;
+    }
+    (void)snprintf(keypath, dbn + 4, "%s.key", db);
+    rc = madi_key_read_file(keypath, &key, &err);
+    free(keypath);
+    if (!rc)
+        rc = madi_privacy_init(s, key, "madi demo", &err);
+    if (rc) {
+        code = cli_fail(rc, &err);
+        goto done;
+    }
 
     (void)printf("\n== 2. Importing them into %s (each file whole, or not at all)\n", db);
     (void)clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -264,6 +281,7 @@ int cmd_demo(int argc, char **argv)
         io.kind = f->kind;
         io.name = f->path;
         io.who = "madi demo";
+        io.key = key;
         io.on_diag = on_diag;
         io.diag_ctx = &ui;
         madi_err_clear(&err);
@@ -329,6 +347,7 @@ int cmd_demo(int argc, char **argv)
         code = EXIT_INTERNAL;
     }
 done:
+    madi_key_free(key);
     madi_store_close(s);
     madi_demo_release(&demo);
     free(db);

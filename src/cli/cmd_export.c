@@ -48,12 +48,13 @@ int cmd_export(int argc, char **argv)
         return EXIT_USAGE;
     }
     struct madi_store *s = NULL;
-    int code = cli_open(cli_db_path(db), MADI_STORE_READONLY, &s);
+    /* A survivors' kind is audited, which writes. */
+    int code = cli_open(cli_db_path(db), madi_kind_is_protected(k) ? 0 : MADI_STORE_READONLY, &s);
     if (code)
         return code;
     struct madi_err err;
     madi_err_clear(&err);
-    int rc = madi_export_kind(s, k, flags, stdout, &err);
+    int rc = madi_export_kind_as(s, k, flags, cli_actor(NULL), stdout, &err);
     madi_store_close(s);
     return rc ? cli_fail(rc, &err) : EXIT_OK_;
 }

@@ -15,6 +15,7 @@
 #include "madi/catalog.h"
 #include "madi/import.h"
 #include "madi/kind.h"
+#include "madi/privacy.h"
 #include "madi/store.h"
 #include "madi/xlsx.h"
 
@@ -24,7 +25,7 @@
 const char cmd_import_usage[] =
         "usage: madi import [--db FILE] [--kind KIND] [--mapping FILE] [--sheet NAME]\n"
         "                   [--header-row N] [--dry-run] [--replace BATCH] [--errors text|json]\n"
-        "                   [--by NAME] [--quiet] FILE...\n"
+        "                   [--by NAME] [--passphrase-stdin] [--quiet] FILE...\n"
         "\n"
         "Check operator reports (CSV: comma, semicolon or tab; UTF-8 with or without BOM; or a\n"
         "spreadsheet, .xlsx or .ods) and store each file as one batch. A file with any error is\n"
@@ -44,6 +45,10 @@ const char cmd_import_usage[] =
         "  --replace BATCH  the file corrects batch BATCH: its records are replaced\n"
         "  --errors FORMAT  text (default, on stderr) or json (one document on stdout)\n"
         "  --by NAME        who is importing (default: the login name)\n"
+        "  --passphrase-stdin  the centre's key is a passphrase, read from standard input;\n"
+        "                   otherwise survivor, need and referral files (personal fields,\n"
+        "                   encrypted before they are stored) use the key file\n"
+        "                   $MADI_KEY_FILE, else FILE.key beside the database\n"
         "  -q, --quiet      print errors only, not warnings or progress\n"
         "  -h, --help       show this help\n"
         "\n"
@@ -207,18 +212,23 @@ static void report_text(const char *name, int rc, const struct madi_import_resul
 
 int cmd_import(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },      { "kind", required_argument, NULL, 'k' },
-        { "dry-run", no_argument, NULL, 'n' },       { "replace", required_argument, NULL, 'r' },
-        { "errors", required_argument, NULL, 'e' },  { "by", required_argument, NULL, 'b' },
-        { "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
-        { "sheet", required_argument, NULL, 's' },   { "header-row", required_argument, NULL, 'H' },
-        { "mapping", required_argument, NULL, 'm' }, { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+                                          { "kind", required_argument, NULL, 'k' },
+                                          { "dry-run", no_argument, NULL, 'n' },
+                                          { "replace", required_argument, NULL, 'r' },
+                                          { "errors", required_argument, NULL, 'e' },
+                                          { "by", required_argument, NULL, 'b' },
+                                          { "quiet", no_argument, NULL, 'q' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { "sheet", required_argument, NULL, 's' },
+                                          { "header-row", required_argument, NULL, 'H' },
+                                          { "mapping", required_argument, NULL, 'm' },
+                                          { "passphrase-stdin", no_argument, NULL, 'P' },
+                                          { NULL, 0, NULL, 0 } };
     struct madi_import_opts io = { 0 };
     struct import_ui ui = { 0 };
     const char *db = NULL;
-    int c, worst = EXIT_OK_;
+    int c, worst = EXIT_OK_, pass = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "k:nqh", opts, NULL)) != -1) {
         switch (c) {
@@ -280,6 +290,9 @@ int cmd_import(int argc, char **argv)
         case 'q':
             ui.quiet = 1;
             break;
+        case 'P':
+            pass = 1;
+            break;
         case 'h':
             return cli_usage(cli_find("import"), 0);
         default:
@@ -318,6 +331,13 @@ int cmd_import(int argc, char **argv)
         return cli_fail(rc, &err);
     if (created && !ui.quiet)
         (void)fprintf(stderr, "madi: created a new database %s\n", path);
+    struct madi_key *key = NULL;
+    int kcode = cli_load_key(s, path, pass, 0, &key);
+    if (kcode) {
+        madi_store_close(s);
+        return kcode;
+    }
+    io.key = key;
 
     json_t *files = ui.json ? json_array() : NULL;
     io.on_diag = on_diag;
@@ -366,6 +386,7 @@ int cmd_import(int argc, char **argv)
         (void)fputc('\n', stdout);
         json_decref(doc);
     }
+    madi_key_free(key);
     madi_store_close(s);
     return worst;
 }

@@ -36,6 +36,7 @@
 #include "madi/kind.h"
 
 #include "banned.h"
+#include "demo_survivors.h"
 #include "xalloc.h"
 
 #define NPROV      5
@@ -2177,6 +2178,8 @@ int madi_demo_generate(const char *dir, const struct madi_demo_opts *o, struct m
     plan_sessions(g);
     plan_people(g);
     rc = write_all(g);
+    if (!rc) /* victim assistance: demo_survivors.c */
+        rc = madi_demo_survivors_write(dir, g->dirlen, g->seed, g->scale, &g->d, &g->cap, err);
     if (rc)
         goto done;
     *out = g->d;

@@ -210,6 +210,65 @@ static const struct madi_code frequency_codes[] = {
     { 12, "monthly", "every month", "month" },
 };
 
+/* ---- victim assistance (survivors, needs, referrals, consent) ---- */
+static const struct madi_code va_element_codes[] = {
+    { 1, "emergency_medical", "emergency medical care", "emergency care|first aid" },
+    { 2, "continuing_medical", "continuing medical care", "medical care|medical" },
+    { 3, "rehabilitation", "physical rehabilitation", "physiotherapy|physical rehabilitation" },
+    { 4, "assistive_device", "assistive device (prosthesis, orthosis, wheelchair)",
+      "prosthesis|orthosis|wheelchair|assistive" },
+    { 5, "psychological", "psychological support", "mental health|counselling|counseling" },
+    { 6, "psychosocial", "psychosocial support", "peer support|mhpss" },
+    { 7, "education", "education", "school" },
+    { 8, "employment", "employment and livelihood", "livelihood|work|income" },
+    { 9, "housing", "housing and shelter", "shelter" },
+    { 10, "legal", "legal assistance", "legal aid" },
+    { 11, "other", "other", NULL },
+};
+
+static const struct madi_code need_status_codes[] = {
+    { 1, "met", "met", "done|covered" },
+    { 2, "partly_met", "partly met", "partly met|partial|partially met" },
+    { 3, "unmet", "unmet", "open|not met" },
+};
+
+static const struct madi_code referral_status_codes[] = {
+    { 1, "proposed", "proposed", NULL },
+    { 2, "accepted", "accepted by the provider", NULL },
+    { 3, "in_progress", "in progress", "in progress|ongoing" },
+    { 4, "completed", "completed (service given)", "done|closed" },
+    { 5, "declined", "declined (by the survivor or the provider)", "refused" },
+    { 6, "lost_to_follow_up", "lost to follow-up", "lost to follow up|lost|ltfu" },
+};
+
+static const struct madi_code referral_outcome_codes[] = {
+    { 1, "service_provided", "service provided", "provided" },
+    { 2, "partly_provided", "service partly provided", "partly provided|partial" },
+    { 3, "not_provided", "service not provided", "not provided" },
+    { 9, "unknown", "unknown", "u|unk" },
+};
+
+/* Provider kinds, each with the consent scope "share_<code>" it needs (internal needs none). */
+static const struct madi_code provider_type_codes[] = {
+    { 1, "health", "health provider (hospital, clinic, rehabilitation centre)",
+      "hospital|clinic|medical|rehabilitation" },
+    { 2, "social", "social services", "social services|welfare" },
+    { 3, "legal", "legal aid provider", "lawyer|legal aid" },
+    { 4, "government", "government authority", "ministry|authority|state" },
+    { 5, "ngo", "another NGO or UN agency", "un|ingo|nngo" },
+    { 6, "internal", "within the referring organisation (no sharing)",
+      "in-house|same organisation" },
+};
+
+static const struct madi_code consent_scope_codes[] = {
+    { 1, "data_use", "use of the survivor's data by the centre", "data use|data" },
+    { 2, "share_health", "sharing with health providers", "health" },
+    { 3, "share_social", "sharing with social services", "social" },
+    { 4, "share_legal", "sharing with legal aid providers", "legal" },
+    { 5, "share_government", "sharing with government authorities", "government" },
+    { 6, "share_ngo", "sharing with other NGOs and UN agencies", "ngo" },
+};
+
 const struct madi_codelist madi_codelists[] = {
     LIST("sex", "sex as recorded: F, M, X (other) or U (unknown)", sex_codes),
     LIST("yesno", "yes, no or unknown", yesno_codes),
@@ -234,6 +293,12 @@ const struct madi_codelist madi_codelists[] = {
     LIST("pop_source", "population figure source", pop_source_codes),
     LIST("report_kind", "a kind of report an operator is expected to send", report_kind_codes),
     LIST("frequency", "how often a report is due", frequency_codes),
+    LIST("va_element", "victim assistance element of a need", va_element_codes),
+    LIST("need_status", "whether a need is met", need_status_codes),
+    LIST("referral_status", "where a referral stands", referral_status_codes),
+    LIST("referral_outcome", "what a referral gave", referral_outcome_codes),
+    LIST("provider_type", "kind of service provider", provider_type_codes),
+    LIST("consent_scope", "what a consent covers", consent_scope_codes),
     { NULL, NULL, NULL, 0, 0 },
 };
 
@@ -621,6 +686,14 @@ int madi_parse_person_key(const char *s, size_t n, uint64_t *out, char *why, siz
 bad:
     (void)snprintf(why, whysz, "a person key is 16 hexadecimal digits (0-9, a-f)");
     return -1;
+}
+
+void madi_format_date(int32_t ymd, char out[11])
+{
+    out[0] = '\0';
+    if (ymd > 0 && ymd <= 99991231)
+        (void)snprintf(out, 11, "%04d-%02d-%02d", (int)(ymd / 10000), (int)(ymd / 100 % 100),
+                       (int)(ymd % 100));
 }
 
 void madi_format_person_key(uint64_t key, char out[17])

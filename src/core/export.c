@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "madi/audit.h"
 #include "madi/dim.h"
 
 #include "banned.h"
@@ -73,6 +74,27 @@ static int load_custom(struct madi_store *s, struct madi_strmap *names, char ***
 int madi_export_kind(struct madi_store *s, const struct madi_kind *k, unsigned flags, FILE *out,
                      struct madi_err *err)
 {
+    return madi_export_kind_as(s, k, flags, NULL, out, err);
+}
+
+static int audit_export(struct madi_store *s, const struct madi_kind *k, const char *actor,
+                        struct madi_err *err)
+{
+    char what[96];
+    (void)snprintf(what, sizeof(what), "%s records (personal columns left out)", k->name);
+    int rc = madi_store_begin(s, err);
+    if (!rc)
+        rc = madi_audit_append(s, actor, "export", what, NULL, err);
+    if (!rc)
+        rc = madi_store_commit(s, err);
+    if (rc)
+        madi_store_rollback(s);
+    return rc;
+}
+
+int madi_export_kind_as(struct madi_store *s, const struct madi_kind *k, unsigned flags,
+                        const char *actor, FILE *out, struct madi_err *err)
+{
     int rc = MADI_OK;
     struct madi_stmt *st = NULL;
     struct madi_buf sql;
@@ -81,6 +103,11 @@ int madi_export_kind(struct madi_store *s, const struct madi_kind *k, unsigned f
     size_t ncustom = 0;
     madi_buf_init(&sql, 0);
     madi_strmap_init(&custom);
+    if (madi_kind_is_protected(k)) {
+        rc = audit_export(s, k, actor, err);
+        if (rc)
+            goto done;
+    }
     rc = load_custom(s, &custom, &custom_names, &ncustom, err);
     if (rc)
         goto done;
@@ -97,6 +124,8 @@ int madi_export_kind(struct madi_store *s, const struct madi_kind *k, unsigned f
                                 f->name);
         } else if (f->type == MADI_F_AGE_BAND)
             (void)madi_buf_addf(&sql, "t.%s_lo, t.%s_hi", f->name, f->name);
+        else if (f->type == MADI_F_PERSONAL)
+            (void)madi_buf_adds(&sql, "NULL"); /* never exported: 'madi survivor show' */
         else
             (void)madi_buf_addf(&sql, "t.%s", f->name);
     }
@@ -152,6 +181,7 @@ int madi_export_kind(struct madi_store *s, const struct madi_kind *k, unsigned f
                 (void)snprintf(v, sizeof(v), "%.15g", madi_stmt_double(st, col));
                 break;
             case MADI_F_DATE:
+            case MADI_F_DUE_DATE:
                 (void)snprintf(v, sizeof(v), "%04d-%02d-%02d", (int)(n / 10000),
                                (int)(n / 100 % 100), (int)(n % 100));
                 break;

@@ -27,10 +27,12 @@
 
 #include <sodium.h>
 
+#include "madi/audit.h"
 #include "madi/csv.h"
 #include "madi/dim.h"
 #include "madi/kind.h"
 #include "madi/ods.h"
+#include "madi/privacy.h"
 #include "madi/xlsx.h"
 
 #include "banned.h"
@@ -40,9 +42,10 @@
 #include "repeat.h"
 #include "xalloc.h"
 
-#define MAX_COLS   512
-#define MAX_ID_LEN 64
-#define MAX_TEXT   200
+#define MAX_COLS     512
+#define MAX_ID_LEN   64
+#define MAX_TEXT     200
+#define MAX_PERSONAL 500
 
 /* A register that rows refer to by code. Map values: id << 1 | provisional. */
 struct reg {
@@ -121,6 +124,17 @@ struct importer {
     size_t nrepeats;
     int64_t sums[64]; /* per count field, over the rows stored, for a totals row */
     unsigned long long nset[64], stored;
+    /* Survivors' kinds: opened sealed cells of the current row (guarded memory), the name key of
+     * the current survivor, and the lookups of the row checks. */
+    char *plain[64];
+    uint64_t name_key;
+    /* Replacing a survivors' batch: its records erased on request, survivor_id -> index in
+     * erased_at (they stay erased), and the erasure to restore on the current row, or NULL. */
+    struct madi_strmap erased;
+    char **erased_at;
+    size_t nerased;
+    const char *keep_erased;
+    struct madi_stmt *q_survivor, *q_need, *q_consent, *q_casualty, *set_name_key;
 };
 
 /* ---- the file: CSV, or one sheet of a workbook ---- */
@@ -668,9 +682,15 @@ static int grouped_count(const char *p, size_t n, char delim, int64_t *out)
     return madi_parse_count(digits, nd, out, why, sizeof(why)) == 0;
 }
 
+/* Length and control characters; a personal value is never quoted. */
 static int check_id(struct importer *im, int f, const char *p, size_t n, int maxlen)
 {
     char shown[64];
+    if ((int)n > maxlen && im->kind->fields[f].type == MADI_F_PERSONAL) {
+        cell_error(im, f, "is too long (at most %d characters; not shown, as it is personal)",
+                   maxlen);
+        return -1;
+    }
     if ((int)n > maxlen) {
         cell_error(im, f, "%s is too long (at most %d characters)",
                    show(p, n, shown, sizeof(shown)), maxlen);
@@ -717,6 +737,33 @@ static void trim_value(const char **pp, size_t *pn)
     }
     *pp = p;
     *pn = n;
+}
+
+/*
+ * A personal cell: opened first when sealed to the centre's key. Messages about it never quote
+ * it. Returns -1 (reported) when the cell is not usable.
+ */
+static int parse_personal(struct importer *im, int f, const char **pp, size_t *pn)
+{
+    const char *p = *pp;
+    size_t n = *pn;
+    if (madi_privacy_is_sealed(p, n)) {
+        madi_privacy_plain_free(im->plain[f]);
+        im->plain[f] = NULL;
+        if (madi_privacy_unseal(im->o->key, p, n, &im->plain[f], &n)) {
+            cell_error(im, f,
+                       "this sealed cell does not open with the centre's key (it was sealed to "
+                       "another key, or altered on the way: ask the operator to seal it again "
+                       "with 'madi keys seal')");
+            return -1;
+        }
+        p = im->plain[f];
+    }
+    if (check_id(im, f, p, n, MAX_PERSONAL))
+        return -1;
+    *pp = p;
+    *pn = n;
+    return 0;
 }
 
 static int parse_cell(struct importer *im, int f, const char *p, size_t n)
@@ -861,6 +908,21 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
         v->i = (int64_t)k;
         break;
     }
+    case MADI_F_PERSONAL:
+        if (parse_personal(im, f, &p, &n))
+            return MADI_OK;
+        v->s = p;
+        v->n = n;
+        break;
+    case MADI_F_DUE_DATE: {
+        int32_t d = 0;
+        if (madi_parse_date(p, n, 99991231, &d, why, sizeof(why))) {
+            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            return MADI_OK;
+        }
+        v->i = d;
+        break;
+    }
     }
     v->set = 1;
     return MADI_OK;
@@ -972,6 +1034,8 @@ static void check_row(struct importer *im)
     check_order(im, "start_date", "end_date");
     check_order(im, "hire_date", "exit_date");
     check_order(im, "active_from", "active_to");
+    check_order(im, "date_referred", "due_date");
+    check_order(im, "date_referred", "outcome_date");
     int reason = fidx(im, "exit_reason"), exit = fidx(im, "exit_date");
     if (reason >= 0 && exit >= 0 && im->vals[reason].set && !im->vals[exit].set)
         cell_error(im, reason,
@@ -1112,13 +1176,34 @@ static void bind_val(struct madi_stmt *st, int *i, const struct madi_field *fd, 
     (*i)++;
 }
 
+/* A personal value is bound as its ciphertext, with the record's table, column and id as
+ * associated data. */
+static void bind_personal(struct importer *im, struct madi_stmt *st, int i, size_t f)
+{
+    const struct val *v = &im->vals[f];
+    int key = single_id_key(im->kind);
+    if (!v->set || key < 0) {
+        madi_stmt_bind_null(st, i);
+        return;
+    }
+    char *cipher = NULL;
+    (void)madi_privacy_encrypt(im->o->key, im->kind->table, im->kind->fields[f].name,
+                               im->vals[key].s, im->vals[key].n, v->s, v->n, &cipher);
+    madi_stmt_bind_text(st, i, cipher, strlen(cipher));
+    free(cipher);
+}
+
 static int bind_row(struct importer *im, struct madi_stmt *st)
 {
     int i = 1;
     madi_stmt_bind_int(st, i++, im->batch);
     madi_stmt_bind_int(st, i++, (int64_t)im->line);
-    for (size_t f = 0; f < im->kind->nfields; f++)
-        bind_val(st, &i, &im->kind->fields[f], &im->vals[f]);
+    for (size_t f = 0; f < im->kind->nfields; f++) {
+        if (im->kind->fields[f].type == MADI_F_PERSONAL)
+            bind_personal(im, st, i++, f);
+        else
+            bind_val(st, &i, &im->kind->fields[f], &im->vals[f]);
+    }
     return i;
 }
 
@@ -1626,12 +1711,303 @@ static int check_totals(struct importer *im, const struct madi_csv_row *row)
 }
 
 /* Check one data row and, while the file is clean so far, store it. */
+/* ---- survivors' kinds: keys, links between records, consent ---- */
+
+static int personal_ready(struct importer *im)
+{
+    if (!madi_kind_has_personal(im->kind))
+        return MADI_OK;
+    if (!im->o->key)
+        return madi_err_set(im->err, MADI_EDENIED,
+                            "%s records carry personal fields, which madi stores only encrypted, "
+                            "and no key was found: create the centre's key with 'madi keys init "
+                            "--db FILE' (the key file goes beside the database, or where "
+                            "MADI_KEY_FILE points), then import again",
+                            im->kind->name);
+    return madi_privacy_check(im->s, im->o->key, im->err);
+}
+
+static void release_plain(struct importer *im)
+{
+    for (size_t f = 0; f < sizeof(im->plain) / sizeof(im->plain[0]); f++) {
+        madi_privacy_plain_free(im->plain[f]);
+        im->plain[f] = NULL;
+    }
+}
+
+/* Compute the person key of a survivor from the name, birth year and sex (or the identity
+ * number) when the file does not give one. */
+static void derive_person_key(struct importer *im)
+{
+    int pk = fidx(im, "person_key"), name = fidx(im, "name"), id = fidx(im, "id_number");
+    int by = fidx(im, "birth_year"), sex = fidx(im, "sex"), age = fidx(im, "age");
+    int inj = fidx(im, "date_of_injury");
+    im->name_key = 0;
+    if (pk < 0 || name < 0 || !im->o->key || im->kind->fields[name].type != MADI_F_PERSONAL)
+        return;
+    int year = by >= 0 && im->vals[by].set ? (int)im->vals[by].i : 0;
+    if (!year && age >= 0 && inj >= 0 && im->vals[age].set && im->vals[inj].set)
+        year = (int)(im->vals[inj].i / 10000 - im->vals[age].i); /* give or take a year */
+    const struct val *nv = &im->vals[name], *iv = id >= 0 ? &im->vals[id] : NULL;
+    uint64_t key = madi_privacy_person_key(
+            im->o->key, nv->set ? nv->s : NULL, nv->set ? nv->n : 0, year,
+            sex >= 0 && im->vals[sex].set ? (int)im->vals[sex].i : 0, iv && iv->set ? iv->s : NULL,
+            iv && iv->set ? iv->n : 0, &im->name_key);
+    if (!im->vals[pk].set && key) {
+        im->vals[pk].set = 1;
+        im->vals[pk].i = (int64_t)key;
+    }
+}
+
+static int lookup_prepare(struct importer *im, struct madi_stmt **st, const char *sql)
+{
+    return *st ? MADI_OK : madi_store_prepare(im->s, sql, st, im->err);
+}
+
+/* The provider type's consent scope ("share_health"), or NULL when none is needed. */
+static const struct madi_code *needed_scope(int provider_type, char *what, size_t whatsz)
+{
+    const struct madi_code *pt =
+            madi_code_by_value(madi_codelist_find("provider_type"), provider_type);
+    if (!pt || strcmp(pt->code, "internal") == 0)
+        return NULL;
+    char scope[64];
+    int n = snprintf(scope, sizeof(scope), "share_%s", pt->code);
+    const struct madi_codelist *l = madi_codelist_find("consent_scope");
+    const struct madi_code *c = madi_code_match(l, scope, (size_t)n);
+    (void)snprintf(what, whatsz, "%s", c ? c->label : pt->label);
+    return c;
+}
+
+/*
+ * Records about a survivor name one imported before; a referral's need is that survivor's; and
+ * a referral to a provider outside the organisation needs the survivor's consent to sharing with
+ * that kind of provider (the latest consent record for the scope counts).
+ */
+/*
+ * A corrected survivors' file (--replace) must not bring back what was erased on request: the
+ * batch's erased records are remembered before it is replaced, their rows in the new file must
+ * leave the personal cells blank, and they are stored erased again.
+ */
+static int load_erased(struct importer *im)
+{
+    struct madi_stmt *st = NULL;
+    if (strcmp(im->kind->table, "survivor") != 0)
+        return MADI_OK;
+    int rc = madi_store_prepare(im->s,
+                                "SELECT survivor_id, erased_at FROM survivor WHERE batch_id = ? "
+                                "AND erased_at IS NOT NULL",
+                                &st, im->err);
+    if (rc)
+        return rc;
+    madi_stmt_bind_int(st, 1, im->o->replace_batch);
+    while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW) {
+        const char *id = madi_stmt_text(st, 0);
+        im->erased_at = xrealloc(im->erased_at, (im->nerased + 1) * sizeof(*im->erased_at));
+        im->erased_at[im->nerased] = xstrdup(madi_stmt_text(st, 1));
+        madi_strmap_put(&im->erased, id, strlen(id), (int64_t)im->nerased++);
+    }
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+static void check_still_erased(struct importer *im)
+{
+    int key = single_id_key(im->kind);
+    int64_t idx = 0;
+    im->keep_erased = NULL;
+    if (key < 0 || !im->nerased ||
+        !madi_strmap_get(&im->erased, im->vals[key].s, im->vals[key].n, &idx))
+        return;
+    for (size_t f = 0; f < im->kind->nfields; f++) {
+        const struct madi_field *fd = &im->kind->fields[f];
+        if ((fd->type == MADI_F_PERSONAL || fd->type == MADI_F_PERSON_KEY) && im->vals[f].set)
+            cell_error(im, (int)f,
+                       "this survivor's personal data was erased on request (%s): leave the "
+                       "cell blank",
+                       im->erased_at[idx]);
+    }
+    im->keep_erased = im->erased_at[idx];
+}
+
+static int restore_erasure(struct importer *im)
+{
+    struct madi_stmt *st = NULL;
+    int key = single_id_key(im->kind);
+    int rc = madi_store_prepare(im->s,
+                                "UPDATE survivor SET erased_at = ?, person_key = NULL, name_key = "
+                                "NULL WHERE survivor_id = ?",
+                                &st, im->err);
+    if (rc)
+        return rc;
+    madi_stmt_bind_text(st, 1, im->keep_erased, strlen(im->keep_erased));
+    madi_stmt_bind_text(st, 2, im->vals[key].s, im->vals[key].n);
+    rc = madi_stmt_step(st, im->err);
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+/* After a survivors' batch is replaced: records about a survivor the new file left out. */
+static int check_orphans(struct importer *im)
+{
+    struct madi_stmt *st = NULL;
+    char shown[64];
+    int rc = madi_store_prepare(
+            im->s,
+            "SELECT 'need', need_id, survivor_id FROM need WHERE survivor_id NOT IN (SELECT "
+            "survivor_id FROM survivor) UNION ALL SELECT 'referral', referral_id, survivor_id "
+            "FROM referral WHERE survivor_id NOT IN (SELECT survivor_id FROM survivor) UNION ALL "
+            "SELECT 'consent', consent_id, survivor_id FROM consent WHERE survivor_id NOT IN "
+            "(SELECT survivor_id FROM survivor) LIMIT 20",
+            &st, im->err);
+    if (rc)
+        return rc;
+    while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW) {
+        const char *sid = madi_stmt_text(st, 2);
+        diag(im, MADI_DIAG_ERROR, 0, 0, "survivor_id",
+             "survivor %s is not in the corrected file, but %s %s refers to it (keep the "
+             "survivor's row; to remove a person's data, use 'madi erase')",
+             show(sid, strlen(sid), shown, sizeof(shown)), madi_stmt_text(st, 0),
+             madi_stmt_text(st, 1));
+    }
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+/* A survivor's casualty record, when named, is expected to be known: said, not refused, since the
+ * casualty file may come later. */
+static int check_casualty(struct importer *im)
+{
+    int cf = fidx(im, "casualty_id");
+    char shown[64];
+    if (cf < 0 || !im->vals[cf].set)
+        return MADI_OK;
+    int rc = lookup_prepare(im, &im->q_casualty, "SELECT 1 FROM casualty WHERE casualty_id = ?");
+    if (rc)
+        return rc;
+    madi_stmt_bind_text(im->q_casualty, 1, im->vals[cf].s, im->vals[cf].n);
+    rc = madi_stmt_step(im->q_casualty, im->err);
+    madi_stmt_reset(im->q_casualty);
+    if (rc == MADI_STMT_DONE)
+        diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[cf] + 1, "casualty_id",
+             "casualty %s is not known yet (import the casualty records to link the survivor to "
+             "the incident's figures)",
+             show(im->vals[cf].s, im->vals[cf].n, shown, sizeof(shown)));
+    return rc < 0 ? rc : MADI_OK;
+}
+
+static int check_survivor_links(struct importer *im)
+{
+    int sf = fidx(im, "survivor_id"), nf = fidx(im, "need_id"), pt = fidx(im, "provider_type");
+    char shown[64], what[128];
+    if (strcmp(im->kind->table, "survivor") == 0) {
+        check_still_erased(im);
+        return check_casualty(im);
+    }
+    if (sf < 0 || strcmp(im->kind->table, "survivor") == 0 || !im->vals[sf].set)
+        return MADI_OK;
+    const struct val *sv = &im->vals[sf];
+    int rc = lookup_prepare(im, &im->q_survivor,
+                            "SELECT erased_at IS NOT NULL FROM survivor WHERE survivor_id = ?");
+    if (rc)
+        return rc;
+    madi_stmt_bind_text(im->q_survivor, 1, sv->s, sv->n);
+    rc = madi_stmt_step(im->q_survivor, im->err);
+    int found = rc == MADI_STMT_ROW;
+    madi_stmt_reset(im->q_survivor);
+    if (rc < 0)
+        return rc;
+    if (!found) {
+        cell_error(im, sf,
+                   "survivor %s is not known (import the survivor records first, with 'madi "
+                   "import --kind survivor')",
+                   show(sv->s, sv->n, shown, sizeof(shown)));
+        return MADI_OK;
+    }
+    if (nf >= 0 && im->vals[nf].set && strcmp(im->kind->table, "need") != 0) {
+        const struct val *nv = &im->vals[nf];
+        rc = lookup_prepare(im, &im->q_need, "SELECT survivor_id FROM need WHERE need_id = ?");
+        if (rc)
+            return rc;
+        madi_stmt_bind_text(im->q_need, 1, nv->s, nv->n);
+        rc = madi_stmt_step(im->q_need, im->err);
+        int same = rc == MADI_STMT_ROW && strlen(madi_stmt_text(im->q_need, 0)) == sv->n &&
+                   memcmp(madi_stmt_text(im->q_need, 0), sv->s, sv->n) == 0;
+        int known = rc == MADI_STMT_ROW;
+        madi_stmt_reset(im->q_need);
+        if (rc < 0)
+            return rc;
+        if (!known)
+            cell_error(im, nf,
+                       "need %s is not known (import the needs first, with 'madi import "
+                       "--kind need')",
+                       show(nv->s, nv->n, shown, sizeof(shown)));
+        else if (!same)
+            cell_error(im, nf, "need %s is another survivor's need, not %s's (check the ids)",
+                       show(nv->s, nv->n, shown, sizeof(shown)),
+                       show(sv->s, sv->n, what, sizeof(what)));
+    }
+    if (pt < 0 || !im->vals[pt].set)
+        return MADI_OK;
+    const struct madi_code *scope = needed_scope((int)im->vals[pt].i, what, sizeof(what));
+    if (!scope)
+        return MADI_OK;
+    rc = lookup_prepare(im, &im->q_consent,
+                        "SELECT given FROM consent WHERE survivor_id = ? AND scope = ? ORDER BY "
+                        "date DESC, id DESC LIMIT 1");
+    if (rc)
+        return rc;
+    madi_stmt_bind_text(im->q_consent, 1, sv->s, sv->n);
+    madi_stmt_bind_int(im->q_consent, 2, scope->value);
+    rc = madi_stmt_step(im->q_consent, im->err);
+    int given = rc == MADI_STMT_ROW && madi_stmt_int(im->q_consent, 0) == MADI_YES;
+    int withdrawn = rc == MADI_STMT_ROW && !given;
+    madi_stmt_reset(im->q_consent);
+    if (rc < 0)
+        return rc;
+    if (!given)
+        cell_error(im, pt,
+                   "survivor %s has %s to %s: record consent first (madi import --kind "
+                   "consent, scope %s), or refer within the organisation",
+                   show(sv->s, sv->n, shown, sizeof(shown)),
+                   withdrawn ? "refused or withdrawn consent" : "not consented", what, scope->code);
+    return MADI_OK;
+}
+
+/* After a survivor is stored: its name key, for finding near duplicates (madi link review). */
+static int store_name_key(struct importer *im)
+{
+    int key = single_id_key(im->kind);
+    if (!im->name_key || key < 0 || strcmp(im->kind->table, "survivor") != 0)
+        return MADI_OK;
+    int rc = lookup_prepare(im, &im->set_name_key,
+                            "UPDATE survivor SET name_key = ? WHERE survivor_id = ?");
+    if (rc)
+        return rc;
+    madi_stmt_bind_int(im->set_name_key, 1, (int64_t)im->name_key);
+    madi_stmt_bind_text(im->set_name_key, 2, im->vals[key].s, im->vals[key].n);
+    rc = madi_stmt_step(im->set_name_key, im->err);
+    madi_stmt_reset(im->set_name_key);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+static int audit_import(struct importer *im)
+{
+    char what[160];
+    if (!madi_kind_is_protected(im->kind))
+        return MADI_OK;
+    (void)snprintf(what, sizeof(what), "%s batch %lld (%llu rows)", im->kind->name,
+                   (long long)im->batch, im->res->rows);
+    return madi_audit_append(im->s, im->o->who, "import", what, NULL, im->err);
+}
+
 static int process_row(struct importer *im, struct source *src, const struct madi_csv_row *row)
 {
     char delim = src_delim(src);
     struct madi_csv_row wide;
     im->line = row->line;
     im->row_bad = 0;
+    release_plain(im);
     if (row_is_blank(row))
         return MADI_OK;
     im->res->rows++;
@@ -1710,12 +2086,22 @@ static int process_row(struct importer *im, struct source *src, const struct mad
             return rc;
     }
     check_row(im);
+    if (!im->row_bad && madi_kind_is_protected(im->kind)) {
+        int lrc = check_survivor_links(im);
+        if (lrc)
+            return lrc;
+        derive_person_key(im);
+    }
     if (im->row_bad)
         return MADI_OK;
     check_identical(im, row);
     /* Valid rows are stored even after an error elsewhere, so that repeated ids further down
      * are still found; the transaction is rolled back at the end anyway. */
     int rc = store_row(im);
+    if (!rc && !im->row_bad)
+        rc = store_name_key(im);
+    if (!rc && !im->row_bad && im->keep_erased)
+        rc = restore_erasure(im);
     if (!rc && !im->row_bad) {
         im->stored++;
         for (size_t f = 0; f < im->kind->nfields; f++) {
@@ -1985,6 +2371,7 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
     madi_strmap_init(&im->custom);
     madi_strmap_init(&im->zwarned);
     madi_strmap_init(&im->touched);
+    madi_strmap_init(&im->erased);
     madi_u64map_init(&im->unmapped);
     if (sodium_init() < 0) {
         rc = madi_err_set(err, MADI_ECRYPTO, "libsodium could not start");
@@ -2095,6 +2482,9 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         goto done;
     }
     res->kind = im->kind->name;
+    rc = personal_ready(im);
+    if (rc)
+        goto done;
     /* Only the header's own problems stop here: those of the row read ahead are the rows'. */
     unsigned long before = res->errors;
     if (map_columns(im, im->kind, &hdr, im->has_hxl ? &peek : NULL, 1) < 0 ||
@@ -2124,6 +2514,8 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         madi_store_fail_after(s, o->fail_after_writes);
     rc = open_batch(im, sha);
     if (!rc && o->replace_batch)
+        rc = load_erased(im);
+    if (!rc && o->replace_batch)
         rc = replace_batch(im);
     for (size_t f = 0; !rc && f < im->kind->nfields; f++)
         if (im->kind->fields[f].type == MADI_F_REF)
@@ -2145,6 +2537,11 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
     if (rc)
         goto done;
     report_repeats(im);
+    if (o->replace_batch && strcmp(im->kind->table, "survivor") == 0) {
+        rc = check_orphans(im);
+        if (rc)
+            goto done;
+    }
     if (o->on_progress)
         o->on_progress(o->progress_ctx, src_done(&src), src_size(&src), res->rows);
     if (res->errors) {
@@ -2158,6 +2555,8 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         goto done;
     }
     rc = close_batch(im);
+    if (!rc)
+        rc = audit_import(im);
     if (!rc && !nested)
         rc = madi_store_commit(s, err);
     if (!rc) {
@@ -2183,11 +2582,21 @@ done:
     madi_stmt_finalize(im->upd);
     madi_stmt_finalize(im->lookup);
     madi_stmt_finalize(im->overlap);
+    madi_stmt_finalize(im->q_survivor);
+    madi_stmt_finalize(im->q_need);
+    madi_stmt_finalize(im->q_consent);
+    madi_stmt_finalize(im->q_casualty);
+    madi_stmt_finalize(im->set_name_key);
+    release_plain(im);
     regs_release(im);
     madi_u64map_release(&im->seen);
     madi_strmap_release(&im->custom);
     madi_strmap_release(&im->zwarned);
     madi_strmap_release(&im->touched);
+    madi_strmap_release(&im->erased);
+    for (size_t i = 0; i < im->nerased; i++)
+        free(im->erased_at[i]);
+    free(im->erased_at);
     madi_u64map_release(&im->unmapped);
     free(im->repeats);
     for (int c = 0; c < MAX_COLS; c++)

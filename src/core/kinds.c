@@ -527,6 +527,139 @@ static const char *const reporting_plan_example[] = {
     NULL,
 };
 
+/* ---- survivors, needs, referrals, consent (victim assistance) ------------------------------ */
+#define PERSONAL(name, hxl, aliases, doc)                          \
+    {                                                              \
+        name, MADI_F_PERSONAL, 0, NULL, 0, hxl, aliases, doc, NULL \
+    }
+#define SURVIVOR_REF                                                          \
+    {                                                                         \
+        "survivor_id", MADI_F_ID, MADI_FLD_REQUIRED, NULL, 0, "#affected+id", \
+                "survivor|survivor code",                                     \
+                "id of the survivor (imported before, as a survivor "         \
+                "record)",                                                    \
+                NULL                                                          \
+    }
+static const struct madi_field survivor_fields[] = {
+    { "survivor_id", MADI_F_ID, MADI_FLD_REQUIRED | MADI_FLD_KEY, NULL, 0, "#affected+id",
+      "survivor|survivor code|beneficiary id",
+      "unique id of the survivor record (the operator's own code, not a name)", NULL },
+    PERSONAL("name", "#affected+name", "full name|survivor name|nom|nombre|الاسم|ім'я",
+             "full name (personal: encrypted at rest)"),
+    { "casualty_id", MADI_F_ID, 0, NULL, 0, "#meta+id+casualty", "casualty|victim id",
+      "the casualty record of the same person, if any", NULL },
+    { "incident_id", MADI_F_TEXT, 0, NULL, 0, "#event+id", "accident id|incident",
+      "id of the accident or incident", NULL },
+    ORG_REQ,
+    { "date_of_injury", MADI_F_DATE, 0, NULL, 0, "#date+injury", "date of accident|injury date",
+      "date of the accident (for an indirect victim, of the family member's accident)", NULL },
+    CODE_REQ("victim_type", "victim_type", "#affected+type", "victim",
+             "direct (the person killed or injured) or indirect (family member)"),
+    CODE("outcome", "outcome", "#affected+outcome", "killed or injured",
+         "killed, injured or unknown (direct victims)"),
+    INDIVIDUAL_SADDD,
+    { "birth_year", MADI_F_YEAR, 0, NULL, 0, "#date+birth_year", "year of birth",
+      "year of birth (with the name and sex, it makes the pseudonymous person key)", NULL },
+    CODE("civilian_status", "civilian", "#affected+civilian", "status|civilian",
+         "civilian, military, deminer or unknown"),
+    PERSONAL("id_number", "#affected+id+national", "identity number|national id|id card",
+             "national identity or registration number (personal: encrypted)"),
+    PERSONAL("phone", "#contact+phone", "telephone|mobile|phone number",
+             "phone number (personal: encrypted)"),
+    PERSONAL("address", "#contact+address", "home address", "address (personal: encrypted)"),
+    PERSONAL("home_location", "#geo+home", "gps|coordinates|home gps",
+             "exact home location, e.g. GPS coordinates (personal: encrypted)"),
+    PERSONAL("notes", "#description+notes", "comments|remarks",
+             "free-text notes (personal: encrypted)"),
+    { "person_key", MADI_F_PERSON_KEY, 0, NULL, 0, "#beneficiary+key", "person|pseudonym",
+      "pseudonymous person key; when blank, madi computes it from the name, birth year and sex "
+      "(or the identity number) with the centre's key",
+      NULL },
+};
+static const char *const survivor_example[] = {
+    "S-0001,Karim Haddad,C-0001,ACC-17,OP-A,2024-11-03,direct,injured,M,11,,yes,1,1,3,1,1,1,"
+    "resident,none,no,no,2013,civilian,,,,,,",
+    "S-0002,Leila Haddad,,ACC-17,OP-A,2024-11-03,indirect,,F,38,,no,,,,,,,resident,none,yes,yes,"
+    "1986,civilian,,+000 555 0100,,,mother of S-0001,",
+    NULL,
+};
+
+static const struct madi_field consent_fields[] = {
+    { "consent_id", MADI_F_ID, MADI_FLD_REQUIRED | MADI_FLD_KEY, NULL, 0, "#meta+id",
+      "consent|consent code", "unique id of the consent record", NULL },
+    SURVIVOR_REF,
+    CODE_REQ("scope", "consent_scope", "#meta+consent+scope", "consent for|consent scope",
+             "what the consent covers: data_use, or sharing with a kind of provider "
+             "(share_health, share_social, share_legal, share_government, share_ngo)"),
+    CODE_REQ("given", "yesno", "#meta+consent", "consent|consented|agreed",
+             "yes (given) or no (refused or withdrawn); the latest record counts"),
+    DATE_REQ("date the consent was given or withdrawn"),
+    { "recorded_by", MADI_F_REF, MADI_FLD_REQUIRED, NULL, MADI_REF_ORG, "#org+code",
+      "organisation|recorded by|operator", "organisation that recorded it", NULL },
+};
+static const char *const consent_example[] = {
+    "CN-0001,S-0001,data_use,yes,2024-11-10,OP-A",
+    "CN-0002,S-0001,share_health,yes,2024-11-10,OP-A",
+    "CN-0003,S-0002,data_use,yes,2024-11-10,OP-A",
+    NULL,
+};
+
+static const struct madi_field need_fields[] = {
+    { "need_id", MADI_F_ID, MADI_FLD_REQUIRED | MADI_FLD_KEY, NULL, 0, "#meta+id", "need|need code",
+      "unique id of the need", NULL },
+    SURVIVOR_REF,
+    CODE_REQ("element", "va_element", "#sector+va", "need|assistance|type of need",
+             "victim assistance element: emergency_medical, continuing_medical, rehabilitation, "
+             "assistive_device, psychological, psychosocial, education, employment, housing, "
+             "legal or other"),
+    { "date_identified", MADI_F_DATE, MADI_FLD_REQUIRED, NULL, 0, "#date+identified",
+      "date|identified on|assessment date", "date the need was identified", NULL },
+    { "assessed_by", MADI_F_REF, MADI_FLD_REQUIRED, NULL, MADI_REF_ORG, "#org+code",
+      "organisation|assessor|operator", "organisation that assessed it", NULL },
+    CODE("status", "need_status", "#status", "need status", "met, partly_met or unmet"),
+    PERSONAL("notes", "#description+notes", "comments|remarks",
+             "free-text notes (personal: encrypted)"),
+};
+static const char *const need_example[] = {
+    "N-0001,S-0001,assistive_device,2024-11-10,OP-A,unmet,",
+    "N-0002,S-0001,education,2024-11-10,OP-A,partly_met,",
+    "N-0003,S-0002,psychosocial,2024-11-10,OP-A,unmet,",
+    NULL,
+};
+
+static const struct madi_field referral_fields[] = {
+    { "referral_id", MADI_F_ID, MADI_FLD_REQUIRED | MADI_FLD_KEY, NULL, 0, "#meta+id",
+      "referral|referral code", "unique id of the referral", NULL },
+    SURVIVOR_REF,
+    { "need_id", MADI_F_ID, 0, NULL, 0, "#meta+id+need", "need",
+      "the need it answers (imported before, as a need record of the same survivor)", NULL },
+    { "from_organisation", MADI_F_REF, MADI_FLD_REQUIRED, NULL, MADI_REF_ORG, "#org+code",
+      "organisation|referred by|from", "organisation that made the referral", NULL },
+    { "to_provider", MADI_F_TEXT, MADI_FLD_REQUIRED, NULL, 0, "#org+provider", "provider|to",
+      "the service provider referred to (its code or name)", NULL },
+    CODE_REQ("provider_type", "provider_type", "#org+provider+type", "provider kind",
+             "health, social, legal, government, ngo, or internal (within the referring "
+             "organisation: no sharing, so no consent needed)"),
+    { "date_referred", MADI_F_DATE, MADI_FLD_REQUIRED, NULL, 0, "#date+referred",
+      "date|referral date", "date of the referral", NULL },
+    { "due_date", MADI_F_DUE_DATE, 0, NULL, 0, "#date+due", "due|due by|deadline",
+      "date by which the service should start (may be in the future)", NULL },
+    CODE_REQ("status", "referral_status", "#status", "referral status",
+             "proposed, accepted, in_progress, completed, declined or lost_to_follow_up"),
+    CODE("outcome", "referral_outcome", "#output+outcome", "result",
+         "service_provided, partly_provided, not_provided or unknown"),
+    { "outcome_date", MADI_F_DATE, 0, NULL, 0, "#date+outcome", "closed on|date of outcome",
+      "date of the outcome", NULL },
+    PERSONAL("notes", "#description+notes", "comments|remarks",
+             "free-text notes (personal: encrypted)"),
+};
+static const char *const referral_example[] = {
+    "R-0001,S-0001,N-0001,OP-A,REHAB-NORTH,health,2024-11-12,2024-12-12,completed,"
+    "service_provided,2024-12-01,",
+    "R-0002,S-0001,N-0002,OP-A,OP-A education desk,internal,2024-11-12,2025-01-31,in_progress,,,",
+    NULL,
+};
+
 const struct madi_kind madi_kinds[] = {
     { "organisation", "organisation", "organisations (operators) and their policies",
       "One row per organisation: its code, name, accreditation and whether it has PSEA, "
@@ -588,6 +721,24 @@ const struct madi_kind madi_kinds[] = {
       "One row per organisation, kind of report and year: the reports the centre expects, the "
       "base of the completeness checks in madi quality.",
       reporting_plan_fields, N(reporting_plan_fields), NULL, 0, 0, reporting_plan_example },
+    { "survivor", "survivor", "survivors and indirect victims (personal data encrypted)",
+      "One row per survivor (direct victim) or family member (indirect victim) receiving "
+      "assistance, linked to the casualty and incident, with sex, age, disability and the "
+      "diversity factors. Names, identity numbers, phone numbers, addresses, home locations and "
+      "notes are encrypted with the centre's key before they are stored ('madi keys init').",
+      survivor_fields, N(survivor_fields), NULL, 0, MADI_KIND_INDIVIDUAL, survivor_example },
+    { "consent", "consent", "survivors' consent to data use and sharing",
+      "One row per consent given or withdrawn: for using the survivor's data, or for sharing "
+      "it with a kind of provider. A referral that needs sharing is refused without it.",
+      consent_fields, N(consent_fields), NULL, 0, 0, consent_example },
+    { "need", "need", "survivors' needs by victim assistance element",
+      "One row per need identified for a survivor: the victim assistance element, when it was "
+      "identified, who assessed it and whether it is met.",
+      need_fields, N(need_fields), NULL, 0, 0, need_example },
+    { "referral", "referral", "referrals of survivors to service providers",
+      "One row per referral: from which organisation to which provider, for which need, when, "
+      "due by when, where it stands and what came of it.",
+      referral_fields, N(referral_fields), NULL, 0, 0, referral_example },
     { NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -614,6 +765,19 @@ int madi_kind_field_index(const struct madi_kind *k, const char *name)
         if (strcmp(k->fields[i].name, name) == 0)
             return (int)i;
     return -1;
+}
+
+int madi_kind_has_personal(const struct madi_kind *k)
+{
+    for (size_t i = 0; i < k->nfields; i++)
+        if (k->fields[i].type == MADI_F_PERSONAL)
+            return 1;
+    return 0;
+}
+
+int madi_kind_is_protected(const struct madi_kind *k)
+{
+    return madi_kind_has_personal(k) || madi_kind_field_index(k, "survivor_id") >= 0;
 }
 
 const char *madi_ftype_name(enum madi_ftype t)
@@ -643,6 +807,10 @@ const char *madi_ftype_name(enum madi_ftype t)
         return "reference";
     case MADI_F_PERSON_KEY:
         return "person key";
+    case MADI_F_PERSONAL:
+        return "personal text";
+    case MADI_F_DUE_DATE:
+        return "date YYYY-MM-DD";
     }
     return "?";
 }

@@ -22,6 +22,7 @@
 #include "madi/demo.h"
 #include "madi/import.h"
 #include "madi/kind.h"
+#include "madi/privacy.h"
 #include "madi/store.h"
 
 #include "testutil.h"
@@ -296,6 +297,12 @@ static void test_imports_as_promised(void **state)
     (void)snprintf(db, sizeof(db), "%s/imp/madi.db", root);
     if (madi_catalog_open_or_create(db, &s, NULL, &err) != MADI_OK)
         fail_msg("cannot create %s: %s", db, err.msg);
+    /* The generator wrote the centre's key beside the database. */
+    struct madi_key *key = NULL;
+    char keypath[300];
+    (void)snprintf(keypath, sizeof(keypath), "%s.key", db);
+    assert_int_equal(madi_key_read_file(keypath, &key, &err), MADI_OK);
+    assert_int_equal(madi_privacy_init(s, key, "test_demo", &err), MADI_OK);
     for (size_t i = 0; i < d.n; i++) {
         const struct madi_demo_file *f = &d.files[i];
         struct madi_import_opts o = { 0 };
@@ -303,6 +310,7 @@ static void test_imports_as_promised(void **state)
         int64_t before = test_fingerprint(s);
         o.kind = f->kind;
         o.who = "test_demo";
+        o.key = key;
         o.today = 20260101;
         o.on_diag = collect;
         o.diag_ctx = dg;
@@ -353,6 +361,13 @@ static void test_imports_as_promised(void **state)
     /* Some survey teams were trained in gender and diversity-sensitive data collection. */
     assert_true(test_query_int(s, "SELECT count(DISTINCT team_id) FROM training WHERE topic = 1") >
                 0);
+    /* Victim assistance: the one person both operators reported is found; no name in clear. */
+    assert_true(test_query_int(s, "SELECT count(*) FROM survivor s JOIN survivor t ON "
+                                  "s.person_key = t.person_key AND s.id < t.id AND "
+                                  "s.organisation_id <> t.organisation_id") >= 1);
+    assert_int_equal(test_query_int(s, "SELECT count(*) FROM survivor WHERE name LIKE '%Pratt%'"),
+                     0);
+    madi_key_free(key);
     madi_store_close(s);
     madi_demo_release(&d);
     free(dg);

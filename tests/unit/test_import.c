@@ -17,6 +17,7 @@
 #include "madi/catalog.h"
 #include "madi/import.h"
 #include "madi/kind.h"
+#include "madi/privacy.h"
 #include "madi/store.h"
 
 #include "testutil.h"
@@ -25,6 +26,7 @@ static char dir[] = "/tmp/madi-test-import-XXXXXX";
 
 struct ctx {
     struct madi_store *s;
+    struct madi_key *key; /* the database's key, for the survivors' kinds */
     char diags[16384];
     size_t len;
 };
@@ -58,6 +60,8 @@ static int setup(void **state)
     struct madi_err err;
     if (!c || madi_catalog_open_or_create(":memory:", &c->s, NULL, &err))
         return -1;
+    if (madi_key_generate(&c->key, &err) || madi_privacy_init(c->s, c->key, "test", &err))
+        return -1;
     *state = c;
     return 0;
 }
@@ -66,6 +70,7 @@ static int teardown(void **state)
 {
     struct ctx *c = *state;
     madi_store_close(c->s);
+    madi_key_free(c->key);
     free(c);
     return 0;
 }
@@ -95,6 +100,7 @@ static int import(struct ctx *c, const char *path, const char *kind, unsigned fl
     o.today = 20261123;
     o.on_diag = collect;
     o.diag_ctx = c;
+    o.key = c->key;
     c->len = 0;
     c->diags[0] = '\0';
     return madi_import_file(c->s, path, &o, res, &err);

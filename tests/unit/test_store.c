@@ -88,6 +88,12 @@ static void test_forward_migration(void **state)
     int64_t n = -1;
     path(p, sizeof(p), "old.db");
     assert_int_equal(madi_store_open(p, MADI_STORE_CREATE, &s, &err), MADI_OK);
+    /* Before the survivors' tables (migration 006) too. */
+    assert_int_equal(madi_store_exec(s,
+                                     "DROP TABLE referral; DROP TABLE need; DROP TABLE consent; "
+                                     "DROP TABLE survivor; DROP TABLE audit_log;",
+                                     &err),
+                     MADI_OK);
     /* Make it look like version 1: before custom codes and batch parts existed. */
     assert_int_equal(madi_store_exec(s,
                                      "INSERT INTO meta (key, value) VALUES ('keep', 'me'); "

@@ -1,0 +1,108 @@
+/*
+ * keys_cli.c: how the commands find the centre's key: a passphrase read from standard input
+ * (--passphrase-stdin), else the key file named by $MADI_KEY_FILE, else DB.key beside the
+ * database. The passphrase is held in libsodium's guarded memory and wiped after use.
+ */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "madi/privacy.h"
+
+#include "banned.h"
+#include "cli.h"
+
+#define MAX_PASSPHRASE 1024
+
+char *cli_key_path(const char *db)
+{
+    const char *env = getenv("MADI_KEY_FILE");
+    if (env && *env)
+        return strdup(env);
+    size_t n = strlen(db) + 5;
+    char *p = malloc(n);
+    if (p)
+        (void)snprintf(p, n, "%s.key", db);
+    return p;
+}
+
+const char *cli_actor(const char *by)
+{
+    if (by && *by)
+        return by;
+    struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_name ? pw->pw_name : "unknown";
+}
+
+int cli_read_passphrase(char **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (sodium_init() < 0)
+        return EXIT_INTERNAL;
+    char *p = sodium_malloc(MAX_PASSPHRASE + 1);
+    if (!p)
+        return EXIT_INTERNAL;
+    size_t len = 0;
+    char c = 0;
+    /* A byte at a time from the descriptor: no stdio buffer keeps a copy of the passphrase. */
+    while (len < MAX_PASSPHRASE && read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
+        p[len++] = c;
+    while (len && p[len - 1] == '\r')
+        len--;
+    p[len] = '\0';
+    if (!len) {
+        sodium_free(p);
+        (void)fprintf(stderr, "madi: error: no passphrase on standard input\n");
+        return EXIT_USAGE;
+    }
+    *out = p;
+    *n = len;
+    return EXIT_OK_;
+}
+
+int cli_load_key(struct madi_store *s, const char *db, int pass_stdin, int required,
+                 struct madi_key **k)
+{
+    struct madi_err err;
+    int rc;
+    madi_err_clear(&err);
+    *k = NULL;
+    if (pass_stdin) {
+        char *pass = NULL;
+        size_t n = 0;
+        int code = cli_read_passphrase(&pass, &n);
+        if (code)
+            return code;
+        rc = madi_privacy_passphrase_key(s, pass, n, k, &err);
+        sodium_free(pass);
+        return rc ? cli_fail(rc, &err) : EXIT_OK_;
+    }
+    char *path = cli_key_path(db);
+    if (!path)
+        return EXIT_INTERNAL;
+    rc = madi_key_read_file(path, k, &err);
+    if (rc == MADI_ENOTFOUND && !required) {
+        free(path);
+        return EXIT_OK_;
+    }
+    if (rc == MADI_ENOTFOUND)
+        (void)madi_err_set(&err, MADI_ENOTFOUND,
+                           "no key file at %s: point MADI_KEY_FILE at the centre's key file, use "
+                           "--passphrase-stdin for a passphrase key, or create a key with 'madi "
+                           "keys init --db %s'",
+                           path, db);
+    free(path);
+    if (!rc && required)
+        rc = madi_privacy_check(s, *k, &err);
+    if (rc) {
+        madi_key_free(*k);
+        *k = NULL;
+        return cli_fail(rc, &err);
+    }
+    return EXIT_OK_;
+}
