@@ -120,6 +120,8 @@ static int headline(struct madi_store *s, struct madi_err *err)
         "staff.women_share_leadership",
         "staff.retention_rate",
         "casualties.share_children",
+        "va.referrals_completed_share",
+        "va.days_injury_to_first_assistance",
         "org.share_psea",
         "equity.representation_women_eore",
         "data.saddd_coverage",

@@ -187,7 +187,9 @@ static void print_table(const struct madi_ind_result *r)
     fmt_cov(t->cov_age, ca, sizeof(ca));
     fmt_cov(t->cov_disability, cd, sizeof(cd));
     (void)printf("%-34s            ", "");
-    if (d->unit != MADI_UNIT_COUNT)
+    if (d->unit == MADI_UNIT_DAYS)
+        (void)printf("median of %.0f records; ", t->den);
+    else if (d->unit != MADI_UNIT_COUNT)
         (void)printf("%.0f of %.0f; ", t->num, t->den);
     (void)printf("known: sex %s, age %s, disability %s", cs, ca, cd);
     if (t->coverage >= 0)
@@ -214,7 +216,9 @@ static void print_table(const struct madi_ind_result *r)
         if (c->status != MADI_IND_OK)
             (void)snprintf(v, sizeof(v), "- (%s)", madi_ind_status_name(c->status));
         (void)printf("    %-40s %s", lab, v);
-        if (d->unit != MADI_UNIT_COUNT && c->status == MADI_IND_OK)
+        if (d->unit == MADI_UNIT_DAYS && c->status == MADI_IND_OK)
+            (void)printf("  (median of %.0f)", c->den);
+        else if (d->unit != MADI_UNIT_COUNT && c->status == MADI_IND_OK)
             (void)printf("  (%.0f of %.0f)", c->num, c->den);
         if (c->flags & ~(unsigned)MADI_IND_INCOMPLETE)
             (void)printf("  [%s]",

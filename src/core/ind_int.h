@@ -50,8 +50,8 @@ struct src_time {
 
 struct src_synth {
     const char *name;  /* a field the kind does not have, e.g. survey-team "trained" */
-    const char *codes; /* its code list */
-    const char *sql;   /* an expression true when the row has the value bound at %V */
+    const char *codes; /* its code list; NULL for a date (a value, not a test) */
+    const char *sql;   /* codes: true when the row has the value bound at %V; date: the date */
 };
 
 enum src_shape {
@@ -75,6 +75,8 @@ struct src {
     int report_kind;           /* value in the report_kind code list, or 0 */
     const char *estimate_col;  /* count_method: household or media estimates flag a figure */
     const char *baseline_year; /* population: the year column, chosen per period */
+    const char *join;          /* more FROM, e.g. the survivor a need is of (alias sv), or NULL */
+    const char *person_kind;   /* the kind whose sex, age, disability... the rows take, or NULL */
 };
 
 /** The source of kind `name`, or NULL. */
@@ -84,7 +86,7 @@ const struct madi_kind *ind_src_kind(const struct src *s);
 
 /* ---- measures ---------------------------------------------------------------------------- */
 
-enum mfn { M_COUNT, M_SUM, M_DISTINCT };
+enum mfn { M_COUNT, M_SUM, M_DISTINCT, M_MEDIAN_DAYS };
 enum cop { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE, C_IN, C_REPORTED, C_NOT_REPORTED };
 
 /* What a condition or a dimension reads. */
@@ -96,7 +98,8 @@ enum dref {
     D_AGE_PART, /* on SRC_PARTS: age group of a part */
     D_DIS_PART, /* on SRC_PARTS: disability of a part */
     D_ORG,      /* the organisation */
-    D_AREA      /* the area, at a level */
+    D_AREA,     /* the area, at a level */
+    D_PFIELD    /* a field of the person the row is about (sv.<name>, src->person_kind) */
 };
 
 #define MAX_VALS  8
@@ -116,6 +119,7 @@ struct term {
     const struct src *src;
     int field;     /* M_SUM/M_DISTINCT: index of the field in the kind; -1 for count */
     int partition; /* M_SUM over a split total: index of its first partition, else -1 */
+    int field2;    /* M_MEDIAN_DAYS: the later date, a field index, or -2 - synth index */
     const struct src_time *time;
     struct cond conds[MAX_CONDS];
     int nconds;

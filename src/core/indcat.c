@@ -146,8 +146,11 @@ static unsigned cond_axis(const struct term *t, const struct cond *c)
         return 2;
     case D_DIS_PART:
         return 4;
-    case D_FIELD: {
-        const char *name = ind_src_kind(t->src)->fields[c->field].name;
+    case D_FIELD:
+    case D_PFIELD: {
+        const struct madi_kind *k =
+                c->ref == D_PFIELD ? madi_kind_find(t->src->person_kind) : ind_src_kind(t->src);
+        const char *name = k->fields[c->field].name;
         return strcmp(name, "sex") == 0 ? 1 : strcmp(name, "disability") == 0 ? 4 : 0;
     }
     default:
@@ -227,7 +230,7 @@ static void finish(struct reader *r, struct ind_entry *e)
         issue(r, e->line, "direction: '%s' is not one of: higher, lower, none", dir);
     if (!d->numerator)
         issue(r, e->line, "[%s] has no numerator", d->id);
-    if (d->unit != MADI_UNIT_COUNT && !d->denominator)
+    if (d->unit != MADI_UNIT_COUNT && d->unit != MADI_UNIT_DAYS && !d->denominator)
         issue(r, e->line, "[%s] is a %s and needs a denominator", d->id,
               madi_ind_unit_name(d->unit));
     if (!!d->baseline_numerator != !!d->baseline_denominator)

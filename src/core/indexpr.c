@@ -4,11 +4,13 @@
  *     measure := term { "+" term }
  *     term    := ("count" | "sum" | "distinct") "(" kind ["[" rule "]"] ["." field]
  *                ["where" cond { "and" cond }] ")"
+ *              | "median_days" "(" kind ["[" rule "]"] "." date "," date ["where" ...] ")"
  *     cond    := name ("=" | "!=" | "<" | "<=" | ">" | ">=") value
  *              | name "in" "(" value { "," value } ")"
  *              | name "is" ["not"] "reported"
  *
- * `count` counts rows, `sum` adds a field, `distinct` counts different person keys. A rule
+ * `count` counts rows, `sum` adds a field, `distinct` counts different person keys,
+ * `median_days` is the median number of days between two dates of each row. A rule
  * chooses how rows fall in a period where a kind has more than one (workforce[hired]). Names
  * are fields of the kind; on kinds that carry counts split into parts, `sex`, `age` and
  * `disability` select parts instead (girls are sex = F and age < 18). Values are codes of the
@@ -191,10 +193,20 @@ static int parse_cond(struct lex *l, struct term *t, const struct madi_kind *k, 
                  k->fields[fi].type != MADI_F_YEAR && k->fields[fi].type != MADI_F_AGE &&
                  k->fields[fi].type != MADI_F_DATE && strcmp(l->tok, "is") != 0)
             return fail(l, "field '%s' of %s can only be tested with 'is reported'", name, k->name);
+    } else if (t->src->person_kind &&
+               madi_kind_field_index(madi_kind_find(t->src->person_kind), name) >= 0) {
+        const struct madi_kind *pk = madi_kind_find(t->src->person_kind);
+        int pfi = madi_kind_field_index(pk, name);
+        if (pk->fields[pfi].type != MADI_F_CODE)
+            return fail(l, "'%s' of the %s can be compared only when it is a coded field", name,
+                        pk->name);
+        c->ref = D_PFIELD;
+        c->field = pfi;
+        list = madi_codelist_find(pk->fields[pfi].codes);
     } else {
         int si = -1;
         for (int i = 0; t->src->synth[i].name; i++)
-            if (strcmp(t->src->synth[i].name, name) == 0)
+            if (strcmp(t->src->synth[i].name, name) == 0 && t->src->synth[i].codes)
                 si = i;
         if (si < 0)
             return fail(l, "%s has no field '%s' (madi template %s --doc lists them)", k->name,
@@ -253,6 +265,7 @@ static int parse_term(struct lex *l, struct term *t)
     unsigned axes = 0;
     memset(t, 0, sizeof(*t));
     t->field = -1;
+    t->field2 = -1;
     t->partition = -1;
     if (accept(l, "count"))
         t->fn = M_COUNT;
@@ -260,8 +273,12 @@ static int parse_term(struct lex *l, struct term *t)
         t->fn = M_SUM;
     else if (accept(l, "distinct"))
         t->fn = M_DISTINCT;
+    else if (accept(l, "median_days"))
+        t->fn = M_MEDIAN_DAYS;
     else
-        return fail(l, "expected count(...), sum(...) or distinct(...), found '%s'",
+        return fail(l,
+                    "expected count(...), sum(...), distinct(...) or median_days(...), found "
+                    "'%s'",
                     l->kind ? l->tok : "the end");
     if (expect(l, "(", "after the function name"))
         return -1;
@@ -305,7 +322,25 @@ static int parse_term(struct lex *l, struct term *t)
             return fail(l, "%s has no field '%s' (madi template %s --doc lists them)", k->name,
                         field, k->name);
     }
-    if (t->fn == M_SUM) {
+    if (t->fn == M_MEDIAN_DAYS) {
+        if (t->field < 0 || k->fields[t->field].type != MADI_F_DATE)
+            return fail(l, "median_days() takes two dates: median_days(%s.FROM_DATE, TO_DATE)",
+                        k->name);
+        if (expect(l, ",", "between the two dates of median_days()"))
+            return -1;
+        if (l->kind != 'w')
+            return fail(l, "expected the later date's field after ','");
+        t->field2 = madi_kind_field_index(k, l->tok);
+        if (t->field2 >= 0 && k->fields[t->field2].type != MADI_F_DATE)
+            return fail(l, "'%s' is not a date of %s", l->tok, k->name);
+        if (t->field2 < 0)
+            for (int i = 0; t->src->synth[i].name; i++)
+                if (!t->src->synth[i].codes && strcmp(t->src->synth[i].name, l->tok) == 0)
+                    t->field2 = -2 - i;
+        if (t->field2 == -1)
+            return fail(l, "%s has no date '%s'", k->name, l->tok);
+        next(l);
+    } else if (t->fn == M_SUM) {
         enum madi_ftype ft = t->field >= 0 ? k->fields[t->field].type : MADI_F_TEXT;
         if (ft != MADI_F_COUNT && ft != MADI_F_DECIMAL)
             return fail(l, "sum() needs a field holding a count or a number, e.g. sum(%s.%s)",
@@ -356,6 +391,9 @@ int ind_measure_parse(const char *e, struct measure *m, char *why, size_t whysz)
             return -1;
         m->nterms++;
     } while (accept(&l, "+"));
+    for (int i = 0; i < m->nterms && m->nterms > 1; i++)
+        if (m->terms[i].fn == M_MEDIAN_DAYS)
+            return fail(&l, "a median cannot be added to anything: use median_days() alone");
     if (l.kind)
         return fail(&l, "unexpected '%s' after the measure", l.tok);
     return 0;

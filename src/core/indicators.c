@@ -262,6 +262,15 @@ static int resolve(const struct term *t, const char *name, enum dref *ref, int *
         return t->src->age_lo ? 0 : -1;
     }
     int fi = madi_kind_field_index(k, name);
+    if (fi < 0 && t->src->person_kind) {
+        const struct madi_kind *pk = madi_kind_find(t->src->person_kind);
+        fi = madi_kind_field_index(pk, name);
+        if (fi < 0 || pk->fields[fi].type != MADI_F_CODE)
+            return -1;
+        *ref = D_PFIELD;
+        *field = fi;
+        return 0;
+    }
     if (fi < 0 || k->fields[fi].type != MADI_F_CODE)
         return -1;
     *ref = D_FIELD;
@@ -550,9 +559,11 @@ static int build_dim(struct ctx *c, const char *name, struct dim *d, int coarse)
         }
     } else {
         d->kind = DK_CODES;
+        const struct madi_kind *fk =
+                r == D_PFIELD ? madi_kind_find(t->src->person_kind) : ind_src_kind(t->src);
         d->list = madi_codelist_find(r == D_SEX_PART   ? "sex"
                                      : r == D_DIS_PART ? "yesno"
-                                                       : ind_src_kind(t->src)->fields[f].codes);
+                                                       : fk->fields[f].codes);
         for (size_t i = 0; i < d->list->n; i++)
             add_cat(d, d->list->codes[i].code, d->list->codes[i].label, d->list->codes[i].value);
         if (d->list->extensible)
@@ -618,6 +629,44 @@ static int cmp_pair(const void *a, const void *b)
     if (x->cell != y->cell)
         return x->cell < y->cell ? -1 : 1;
     return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Days since 1970-01-01 of a yyyymmdd date (the proleptic Gregorian calendar). */
+static int64_t civil_days(int32_t ymd)
+{
+    int64_t y = ymd / 10000, m = (ymd / 100) % 100, d = ymd % 100;
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+#define DAYS_OFFSET ((int64_t)1 << 40) /* keeps negative differences in order as unsigned */
+
+static int64_t days_between(int32_t from, int32_t to)
+{
+    return civil_days(to) - civil_days(from);
+}
+
+/* Each cell's median of the (cell, days) pairs collected. */
+static void take_medians(struct fold *f)
+{
+    if (!f->npairs)
+        return;
+    qsort(f->pairs, f->npairs, sizeof(*f->pairs), cmp_pair);
+    for (size_t i = 0; i < f->npairs;) {
+        size_t j = i;
+        while (j < f->npairs && f->pairs[j].cell == f->pairs[i].cell)
+            j++;
+        size_t n = j - i;
+        double lo = (double)((int64_t)f->pairs[i + (n - 1) / 2].key - DAYS_OFFSET);
+        double hi = (double)((int64_t)f->pairs[i + n / 2].key - DAYS_OFFSET);
+        f->cells[f->pairs[i].cell].w = (lo + hi) / 2;
+        i = j;
+    }
+    f->npairs = 0;
 }
 
 static void count_distinct(struct fold *f)
@@ -735,16 +784,19 @@ static void emit_cond(struct sql *q, const struct ctx *c, const struct term *t,
         (void)madi_buf_adds(&q->b, ")");
         return;
     }
-    const char *col = k->fields[cd->field].name;
+    const char *col = cd->ref == D_PFIELD
+                              ? madi_kind_find(t->src->person_kind)->fields[cd->field].name
+                              : k->fields[cd->field].name;
+    const char *alias = cd->ref == D_PFIELD ? "sv" : "t";
     switch (cd->op) {
     case C_REPORTED:
-        (void)madi_buf_addf(&q->b, "t.%s IS NOT NULL", col);
+        (void)madi_buf_addf(&q->b, "%s.%s IS NOT NULL", alias, col);
         break;
     case C_NOT_REPORTED:
-        (void)madi_buf_addf(&q->b, "t.%s IS NULL", col);
+        (void)madi_buf_addf(&q->b, "%s.%s IS NULL", alias, col);
         break;
     case C_IN:
-        (void)madi_buf_addf(&q->b, "t.%s IN (", col);
+        (void)madi_buf_addf(&q->b, "%s.%s IN (", alias, col);
         for (int i = 0; i < cd->nvals; i++) {
             (void)madi_buf_adds(&q->b, i ? ", ?" : "?");
             bind_dbl(q, cd->vals[i]);
@@ -752,7 +804,7 @@ static void emit_cond(struct sql *q, const struct ctx *c, const struct term *t,
         (void)madi_buf_adds(&q->b, ")");
         break;
     default:
-        (void)madi_buf_addf(&q->b, "t.%s %s ?", col, ops[cd->op]);
+        (void)madi_buf_addf(&q->b, "%s.%s %s ?", alias, col, ops[cd->op]);
         bind_dbl(q, cd->vals[0]);
         break;
     }
@@ -763,7 +815,7 @@ static void emit_cond(struct sql *q, const struct ctx *c, const struct term *t,
 static void emit_from(struct sql *q, const struct ctx *c, const struct term *t)
 {
     const struct madi_kind *k = ind_src_kind(t->src);
-    (void)madi_buf_addf(&q->b, " FROM %s t WHERE (", k->table);
+    (void)madi_buf_addf(&q->b, " FROM %s t%s WHERE (", k->table, t->src->join ? t->src->join : "");
     emit(q, c, t->time->where, 0);
     (void)madi_buf_adds(&q->b, ")");
     if (t->src->where)
@@ -818,7 +870,7 @@ static int rows_in_period(struct ctx *c, const struct term *t, int64_t *n)
 struct plan {
     enum dref ref[MADI_IND_MAX_BY];
     int col[MADI_IND_MAX_BY]; /* first column */
-    int weight_col, parts_col, cov_sex, cov_age, cov_dis, est_col, ncols;
+    int weight_col, date2_col, parts_col, cov_sex, cov_age, cov_dis, est_col, ncols;
     int partition; /* the partition that splits the row, or -1 */
     const struct src_partition *parts[4];
     int nparts; /* partitions of the total, selected in order */
@@ -827,6 +879,15 @@ struct plan {
 static int is_known_sex(int v)
 {
     return v == MADI_SEX_F || v == MADI_SEX_M || v == MADI_SEX_X;
+}
+
+/* The later date of median_days(): a field, or a source's computed date. */
+static void emit_date2(struct sql *q, const struct ctx *c, const struct term *t)
+{
+    if (t->field2 >= 0)
+        (void)madi_buf_addf(&q->b, "t.%s", ind_src_kind(t->src)->fields[t->field2].name);
+    else
+        emit(q, c, t->src->synth[-2 - t->field2].sql, 0);
 }
 
 static void plan_term(struct ctx *c, const struct term *t, struct sql *q, struct plan *p)
@@ -838,13 +899,18 @@ static void plan_term(struct ctx *c, const struct term *t, struct sql *q, struct
         by[d] = c->dims[d].name;
     memset(p, 0, sizeof(*p));
     p->partition = -1;
-    p->cov_sex = p->cov_age = p->cov_dis = p->est_col = p->parts_col = -1;
+    p->cov_sex = p->cov_age = p->cov_dis = p->est_col = p->parts_col = p->date2_col = -1;
     (void)madi_buf_adds(&q->b, "SELECT ");
     if (t->fn == M_COUNT)
         (void)madi_buf_adds(&q->b, "1");
     else
         (void)madi_buf_addf(&q->b, "t.%s", k->fields[t->field].name);
     p->weight_col = col++;
+    if (t->fn == M_MEDIAN_DAYS) {
+        (void)madi_buf_adds(&q->b, ", ");
+        emit_date2(q, c, t);
+        p->date2_col = col++;
+    }
     if (t->partition >= 0) {
         p->partition = term_partition(t, by, c->ndims);
         const char *total = k->fields[t->field].name;
@@ -868,6 +934,11 @@ static void plan_term(struct ctx *c, const struct term *t, struct sql *q, struct
             (void)madi_buf_addf(&q->b, ", t.%s", k->fields[f].name);
             col++;
             break;
+        case D_PFIELD:
+            (void)madi_buf_addf(&q->b, ", sv.%s",
+                                madi_kind_find(t->src->person_kind)->fields[f].name);
+            col++;
+            break;
         case D_ORG:
             (void)madi_buf_addf(&q->b, ", t.%s", t->src->org_col);
             col++;
@@ -888,8 +959,10 @@ static void plan_term(struct ctx *c, const struct term *t, struct sql *q, struct
         }
     }
     if (t->src->shape == SRC_ROWS) {
-        if (madi_kind_field_index(k, "sex") >= 0) {
-            (void)madi_buf_adds(&q->b, ", t.sex");
+        const char *who = t->src->person_kind ? "sv" : "t";
+        const struct madi_kind *pk = t->src->person_kind ? madi_kind_find(t->src->person_kind) : k;
+        if (madi_kind_field_index(pk, "sex") >= 0) {
+            (void)madi_buf_addf(&q->b, ", %s.sex", who);
             p->cov_sex = col++;
         }
         if (t->src->age_lo && strcmp(t->src->name, "population") != 0) {
@@ -900,8 +973,8 @@ static void plan_term(struct ctx *c, const struct term *t, struct sql *q, struct
             p->cov_age = col;
             col += 2;
         }
-        if (madi_kind_field_index(k, "disability") >= 0) {
-            (void)madi_buf_adds(&q->b, ", t.disability");
+        if (madi_kind_field_index(pk, "disability") >= 0) {
+            (void)madi_buf_addf(&q->b, ", %s.disability", who);
             p->cov_dis = col++;
         }
     }
@@ -913,6 +986,11 @@ static void plan_term(struct ctx *c, const struct term *t, struct sql *q, struct
     emit_from(q, c, t);
     if (t->fn != M_COUNT)
         (void)madi_buf_addf(&q->b, " AND t.%s IS NOT NULL", k->fields[t->field].name);
+    if (t->fn == M_MEDIAN_DAYS) {
+        (void)madi_buf_adds(&q->b, " AND ");
+        emit_date2(q, c, t);
+        (void)madi_buf_adds(&q->b, " IS NOT NULL");
+    }
     for (int i = 0; i < t->nconds; i++)
         emit_cond(q, c, t, &t->conds[i]);
 }
@@ -1109,6 +1187,7 @@ static int fold_term(struct ctx *c, const struct term *t, struct fold *f)
             int lo = 0, hi = 0;
             switch (p.ref[d]) {
             case D_FIELD:
+            case D_PFIELD:
                 cat[d] = code_cat(dm, madi_stmt_is_null(st, p.col[d]), madi_stmt_int(st, p.col[d]));
                 break;
             case D_ORG:
@@ -1150,11 +1229,19 @@ static int fold_term(struct ctx *c, const struct term *t, struct fold *f)
             a.app_dis = a.w;
             a.known_dis = v == MADI_YES || v == MADI_NO ? a.w : 0;
         }
-        uint64_t key = t->fn == M_DISTINCT ? (uint64_t)madi_stmt_int(st, p.weight_col) : 0;
-        add_all(c, f, cat, &a, t->fn == M_DISTINCT, key);
+        uint64_t key = 0;
+        if (t->fn == M_DISTINCT)
+            key = (uint64_t)madi_stmt_int(st, p.weight_col);
+        else if (t->fn == M_MEDIAN_DAYS)
+            key = (uint64_t)(days_between((int32_t)madi_stmt_int(st, p.weight_col),
+                                          (int32_t)madi_stmt_int(st, p.date2_col)) +
+                             DAYS_OFFSET);
+        add_all(c, f, cat, &a, t->fn == M_DISTINCT || t->fn == M_MEDIAN_DAYS, key);
     }
     if (t->fn == M_DISTINCT)
         count_distinct(f);
+    else if (t->fn == M_MEDIAN_DAYS)
+        take_medians(f);
     madi_stmt_finalize(st);
     madi_buf_release(&q.b);
     return rc < 0 ? rc : MADI_OK;
@@ -1243,6 +1330,11 @@ static void cell_value(const struct ind_entry *e, struct madi_ind_cell *cl, cons
     }
     if (!d) {
         cl->value = n->w;
+        if (e->def.unit == MADI_UNIT_DAYS) {
+            cl->den = n->rows; /* a median: of how many records */
+            if (n->rows < (double)small)
+                cl->flags |= MADI_IND_SMALL;
+        }
         return;
     }
     if (d->w <= 0) {

@@ -70,17 +70,19 @@
 /* Ages of individual rows: the exact age, else the recorded band. */
 #define ROW_AGE_LO "coalesce(t.age, t.age_band_lo)"
 #define ROW_AGE_HI "coalesce(t.age, t.age_band_hi)"
+#define SV_AGE_LO  "coalesce(sv.age, sv.age_band_lo)"
+#define SV_AGE_HI  "coalesce(sv.age, sv.age_band_hi)"
 
 /* clang-format off */
 static const struct src sources[] = {
     { "eore", "risk education sessions", SRC_PARTS, "organisation_id", "area_id", NULL, NULL,
       NULL, { { "", IN_PERIOD("date"), "t.date" }, { NULL, NULL, NULL } },
       { SEX_AGE_OTHER(""), DISABILITY("participants") }, 2, { { NULL, NULL, NULL } }, 1,
-      "count_method", NULL },
+      "count_method", NULL, NULL, NULL },
     { "eore-attendance", "risk education attendance records", SRC_ROWS, "organisation_id",
       "area_id", ROW_AGE_LO, ROW_AGE_HI, NULL,
       { { "", IN_PERIOD("date"), "t.date" }, { NULL, NULL, NULL } },
-      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 2, NULL, NULL },
+      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 2, NULL, NULL, NULL, NULL },
     { "land-release", "land release activities", SRC_PARTS, "organisation_id", "area_id", NULL,
       NULL, NULL,
       { { "", "coalesce(t.end_date, t.start_date) BETWEEN %F AND %T",
@@ -93,14 +95,14 @@ static const struct src sources[] = {
             { "indirect_men_boys", M, NR, NO },
             { "indirect_sex_unknown", U, NR, NO },
             { NULL, NR, NR, NO } }, 0 } },
-      3, { { NULL, NULL, NULL } }, 3, "count_method", NULL },
+      3, { { NULL, NULL, NULL } }, 3, "count_method", NULL, NULL, NULL },
     { "consultation", "community consultations", SRC_PARTS, "organisation_id", "area_id", NULL,
       NULL, NULL, { { "", IN_PERIOD("date"), "t.date" }, { NULL, NULL, NULL } },
       { SEX_AGE_OTHER(""), DISABILITY("participants") }, 2, { { NULL, NULL, NULL } }, 4, NULL,
-      NULL },
+      NULL, NULL, NULL },
     { "casualty", "casualties", SRC_ROWS, NULL, "area_id", ROW_AGE_LO, ROW_AGE_HI, NULL,
       { { "", IN_PERIOD("date"), "t.date" }, { NULL, NULL, NULL } },
-      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 0, NULL, NULL },
+      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 0, NULL, NULL, NULL, NULL },
     { "workforce", "staff records", SRC_ROWS, "organisation_id", NULL,
       "(%Y - t.birth_year)", "(%Y - t.birth_year)", NULL,
       { { "", "t.hire_date <= %T AND (t.exit_date IS NULL OR t.exit_date > %T)",
@@ -111,10 +113,10 @@ static const struct src sources[] = {
         { "left", IN_PERIOD("exit_date"), NULL },
         { "retained", "t.hire_date < %F AND (t.exit_date IS NULL OR t.exit_date > %T)", NULL },
         { NULL, NULL, NULL } },
-      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 5, NULL, NULL },
+      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 5, NULL, NULL, NULL, NULL },
     { "training", "trainings", SRC_PARTS, "organisation_id", NULL, NULL, NULL, NULL,
       { { "", IN_PERIOD("date"), "t.date" }, { NULL, NULL, NULL } },
-      { BY_SEX("participants") }, 1, { { NULL, NULL, NULL } }, 6, NULL, NULL },
+      { BY_SEX("participants") }, 1, { { NULL, NULL, NULL } }, 6, NULL, NULL, NULL, NULL },
     { "survey-team", "survey teams", SRC_PARTS, "organisation_id", NULL, NULL, NULL, NULL,
       { { "", "(t.active_from IS NULL OR t.active_from <= %T) AND "
               "(t.active_to IS NULL OR t.active_to >= %F)", NULL },
@@ -123,13 +125,32 @@ static const struct src sources[] = {
       { { "trained", "topic",
           "EXISTS (SELECT 1 FROM training tr WHERE tr.team_id = t.id AND tr.topic = %V "
           "AND tr.date <= %T)" },
-        { NULL, NULL, NULL } }, 0, NULL, NULL },
+        { NULL, NULL, NULL } }, 0, NULL, NULL, NULL, NULL },
     { "organisation", "organisations", SRC_ROWS, "id", NULL, NULL, NULL, "t.provisional = 0",
       { { "", "1 = 1", NULL }, { NULL, NULL, NULL } },
-      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 0, NULL, NULL },
+      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 0, NULL, NULL, NULL, NULL },
     { "population", "population baselines", SRC_ROWS, NULL, "area_id", "t.age_band_lo",
       "t.age_band_hi", NULL, { { "", "t.year = %B", NULL }, { NULL, NULL, NULL } },
-      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 0, NULL, "year" },
+      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 0, NULL, "year", NULL, NULL },
+    /* Victim assistance. Needs and referrals take the sex, age and disability of the survivor
+     * they are about; first_assistance is the day the survivor's first completed referral
+     * ended (status 4 = completed in the referral_status list). */
+    { "survivor", "survivors", SRC_ROWS, "organisation_id", NULL, ROW_AGE_LO, ROW_AGE_HI, NULL,
+      { { "", IN_PERIOD("date_of_injury"), NULL }, { "all", "1 = 1", NULL }, { NULL, NULL, NULL } },
+      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0,
+      { { "first_assistance", NULL,
+          "(SELECT min(r.outcome_date) FROM referral r WHERE r.survivor_id = t.survivor_id AND "
+          "r.status = 4)" },
+        { NULL, NULL, NULL } },
+      0, NULL, NULL, NULL, NULL },
+    { "need", "survivors' needs", SRC_ROWS, "assessed_by_id", NULL, SV_AGE_LO, SV_AGE_HI, NULL,
+      { { "", IN_PERIOD("date_identified"), NULL }, { NULL, NULL, NULL } },
+      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 0, NULL, NULL,
+      " JOIN survivor sv ON sv.survivor_id = t.survivor_id", "survivor" },
+    { "referral", "referrals", SRC_ROWS, "from_organisation_id", NULL, SV_AGE_LO, SV_AGE_HI,
+      NULL, { { "", IN_PERIOD("date_referred"), NULL }, { NULL, NULL, NULL } },
+      { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 0, NULL, NULL,
+      " JOIN survivor sv ON sv.survivor_id = t.survivor_id", "survivor" },
 };
 /* clang-format on */
 

@@ -18,6 +18,7 @@
 #include "madi/catalog.h"
 #include "madi/import.h"
 #include "madi/indicators.h"
+#include "madi/privacy.h"
 #include "madi/quality.h"
 #include "madi/store.h"
 
@@ -755,6 +756,89 @@ static void test_quality(void **state)
     NEAR(madi_quality_mz(10, 5, 2), 0.6745 * 5 / 2);
 }
 
+/* ---- victim assistance (survivors, needs, referrals) --------------------------------------- */
+
+static void test_victim_assistance(void **state)
+{
+    static const char *const files[][2] = {
+        { "organisation", "code,name\nOP-A,Alpha\n" },
+        { "survivor", "survivor_id,name,organisation,date_of_injury,victim_type,outcome,sex,age,"
+                      "disability\n"
+                      "S1,Karim Haddad,OP-A,2024-11-03,direct,injured,M,11,no\n"
+                      "S2,Leila Haddad,OP-A,2024-11-03,indirect,,F,38,no\n"
+                      "S3,Amal Saleh,OP-A,2024-12-01,direct,injured,F,25,yes\n" },
+        { "consent", "consent_id,survivor_id,scope,given,date,recorded_by\n"
+                     "CN1,S1,share_health,yes,2024-11-10,OP-A\n"
+                     "CN2,S3,share_health,yes,2024-12-01,OP-A\n" },
+        { "need", "need_id,survivor_id,element,date_identified,assessed_by,status\n"
+                  "N1,S1,assistive_device,2024-11-10,OP-A,unmet\n"
+                  "N2,S1,education,2024-11-10,OP-A,partly_met\n"
+                  "N3,S2,psychosocial,2024-11-10,OP-A,unmet\n"
+                  "N4,S3,continuing_medical,2024-12-01,OP-A,met\n"
+                  "N5,S3,legal,2024-12-05,OP-A,\n" },
+        { "referral", "referral_id,survivor_id,need_id,from_organisation,to_provider,"
+                      "provider_type,date_referred,due_date,status,outcome,outcome_date\n"
+                      "R1,S1,N1,OP-A,REHAB,health,2024-11-12,,completed,service_provided,"
+                      "2024-12-01\n"
+                      "R2,S1,N2,OP-A,desk,internal,2024-11-12,,in_progress,,\n"
+                      "R3,S3,N4,OP-A,CLINIC,health,2024-12-02,,completed,service_provided,"
+                      "2024-12-12\n"
+                      "R4,S3,N4,OP-A,CLINIC,health,2024-12-03,,completed,service_provided,"
+                      "2025-01-02\n" },
+    };
+    struct fx va = { NULL, ((struct fx *)*state)->c };
+    struct madi_key *key = NULL;
+    struct madi_err err;
+    char path[256];
+    assert_int_equal(madi_catalog_open_or_create(":memory:", &va.s, NULL, &err), MADI_OK);
+    assert_int_equal(madi_key_generate(&key, &err), MADI_OK);
+    assert_int_equal(madi_privacy_init(va.s, key, "test", &err), MADI_OK);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        struct madi_import_opts o = { 0 };
+        struct madi_import_result r;
+        (void)snprintf(path, sizeof(path), "%s/va%zu.csv", dir, i);
+        FILE *fp = fopen(path, "wb");
+        assert_non_null(fp);
+        assert_true(fputs(files[i][1], fp) >= 0);
+        assert_int_equal(fclose(fp), 0);
+        o.kind = files[i][0];
+        o.today = 20261123;
+        o.key = key;
+        int rc = madi_import_file(va.s, path, &o, &r, &err);
+        if (rc != MADI_OK) {
+            madi_store_close(va.s);
+            madi_key_free(key);
+            fail_msg("%s: %s", files[i][0], err.msg);
+        }
+    }
+    NEAR(total(&va, "va.survivors", "2024"), 3);
+    NEAR(total(&va, "va.needs_assessed", "2024"), 5);
+    NEAR(total(&va, "va.needs_unmet_share", "2024"), 50.0); /* N1, N3 of N1..N4 */
+    NEAR(total(&va, "va.referrals_made", "2024"), 4);
+    NEAR(total(&va, "va.referrals_completed_share", "2024"), 75.0); /* R1, R3, R4 */
+    /* completed: R1 19 days (Nov 12 to Dec 1), R3 10, R4 30: the median is 19 */
+    NEAR(total(&va, "va.days_referral_to_service", "2024"), 19);
+    /* S1: Nov 3 to Dec 1 = 28; S3: Dec 1 to its first outcome Dec 12 = 11; S2 had none */
+    NEAR(total(&va, "va.days_injury_to_first_assistance", "2024"), (28 + 11) / 2.0);
+    struct madi_ind_result *r =
+            run(&va, "va.days_referral_to_service", "2024", "sex", NULL, NULL, NULL);
+    NEAR(cell(r, "M", NULL)->value, 19);
+    NEAR(cell(r, "F", NULL)->value, (10 + 30) / 2.0);
+    NEAR(cell(r, "F", NULL)->den, 2); /* a median of two referrals */
+    madi_ind_result_free(r);
+    r = run(&va, "va.needs_unmet_share", "2024", "sex", NULL, NULL, NULL);
+    NEAR(cell(r, "M", NULL)->value, 50.0); /* N1 of N1, N2 */
+    NEAR(cell(r, "F", NULL)->value, 50.0); /* N3 of N3, N4 (N5 has no status) */
+    NEAR(madi_ind_result_total(r)->coverage, 4.0 / 5);
+    madi_ind_result_free(r);
+    r = run(&va, "va.survivors", "2024", "sex", "age", NULL, NULL);
+    NEAR(cell(r, "F", "25-59")->value, 2);
+    NEAR(cell(r, "M", "5-11")->value, 1);
+    madi_ind_result_free(r);
+    madi_key_free(key);
+    madi_store_close(va.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -776,6 +860,7 @@ int main(void)
         cmocka_unit_test(test_builtin_on_empty),
         cmocka_unit_test(test_periods),
         cmocka_unit_test(test_quality),
+        cmocka_unit_test(test_victim_assistance),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
