@@ -142,6 +142,7 @@ struct madi_ind_query {
                                         area (one level below --area, or provinces), area:N, and
                                         any code field of the indicator's kind */
     long small;                      /* denominators below this are flagged small (0 = 30) */
+    int32_t today;                   /* yyyymmdd: reports not yet due after it (0 = clock) */
 };
 
 enum madi_ind_status {

@@ -43,17 +43,18 @@ typedef void (*madi_qfinding_fn)(void *ctx, const struct madi_qfinding *f);
  * unknown organisation code (MADI_EINVAL).
  */
 int madi_quality_check(struct madi_store *s, const struct madi_period *period, const char *org,
-                       madi_qfinding_fn cb, void *ctx, struct madi_err *err);
+                       int32_t today, madi_qfinding_fn cb, void *ctx, struct madi_err *err);
 
 /**
  * The reports due in `period` for report kind `kind` (its value in the report_kind code list;
  * 0 = every kind) and organisation row id `org_id` (0 = every organisation): *expected of
  * them, *missing did not come. A report is due when its period (the plan's year, quarter or
- * month) overlaps `period` and has ended by `period`'s last day. `cb`, when given, is told of
+ * month) overlaps `period` and has ended by `period`'s last day and before `today` (yyyymmdd;
+ * 0 = the clock). `cb`, when given, is told of
  * each missing one (org code, kind name, the report's period label).
  */
-int madi_quality_reports_due(struct madi_store *s, const struct madi_period *period, int64_t org_id,
-                             int kind, long *expected, long *missing,
+int madi_quality_reports_due(struct madi_store *s, const struct madi_period *period, int32_t today,
+                             int64_t org_id, int kind, long *expected, long *missing,
                              void (*cb)(void *ctx, const char *org, const char *kind,
                                         const char *label),
                              void *ctx, struct madi_err *err);

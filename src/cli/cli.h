@@ -5,6 +5,7 @@
 #ifndef MADI_CLI_H
 #define MADI_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "madi/err.h"
@@ -62,6 +63,8 @@ struct madi_ind_def;
 struct madi_ind_cell;
 void cli_ind_value(const struct madi_ind_def *d, const struct madi_ind_cell *c, char *out,
                    size_t n);
+/* Today as yyyymmdd: $MADI_TODAY when set (tests), else the clock. */
+int32_t cli_today(void);
 /* 1 if -h or --help is among the arguments (before any "--"). */
 int cli_wants_help(int argc, char **argv);
 

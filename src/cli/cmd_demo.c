@@ -132,6 +132,7 @@ static int headline(struct madi_store *s, struct madi_err *err)
     size_t ntp = 0;
     int y = 0, rc = madi_ind_catalogue_new(&c, err);
     memset(&q, 0, sizeof(q));
+    q.today = cli_today();
     if (!rc)
         rc = madi_period_latest_year(s, &y, err);
     if (rc)

@@ -309,9 +309,7 @@ int cmd_import(int argc, char **argv)
     }
     if (!io.who)
         io.who = login_name();
-    const char *today = getenv("MADI_TODAY");
-    if (today && *today)
-        io.today = (int32_t)strtol(today, NULL, 10);
+    io.today = cli_today();
     ui.tty = isatty(2);
 
     const char *path = cli_db_path(db);

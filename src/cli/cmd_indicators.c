@@ -150,7 +150,7 @@ static void fmt_cov(double v, char *out, size_t n)
 /* A category row is worth a line when anything was counted in it. */
 static int cell_empty(const struct madi_ind_cell *c)
 {
-    return c->num == 0 && c->den == 0 && c->base == 0;
+    return c->num == 0 && c->den == 0 && c->base == 0 && c->coverage < 0;
 }
 
 static void cat_label(const struct madi_ind_result *r, const struct madi_ind_cell *c, char *out,
@@ -734,6 +734,7 @@ int cmd_indicators(int argc, char **argv)
     q.area = o.area;
     q.org = o.org;
     q.small = o.small;
+    q.today = cli_today();
     code = cli_open(cli_db_path(o.db), o.add ? 0 : MADI_STORE_READONLY, &s);
     if (code)
         return code;

@@ -166,7 +166,7 @@ int cmd_quality(int argc, char **argv)
             madi_period_year(y, &p);
     }
     if (!rc)
-        rc = madi_quality_check(s, &p, org, collect, &l, &err);
+        rc = madi_quality_check(s, &p, org, cli_today(), collect, &l, &err);
     if (!rc) {
         qsort(l.v, l.n, sizeof(*l.v), cmp_found);
         print(&l, &p, json);

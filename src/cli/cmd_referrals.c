@@ -74,8 +74,7 @@ int cmd_referrals(int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage(cli_find("referrals"), 1);
-    const char *env = getenv("MADI_TODAY");
-    int32_t today = env && *env ? (int32_t)strtol(env, NULL, 10) : madi_today();
+    int32_t today = cli_today();
     struct madi_store *s = NULL;
     int code = cli_open(cli_db_path(db), MADI_STORE_READONLY, &s);
     if (code)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "madi/dim.h"
 #include "madi/err.h"
 #include "madi/store.h"
 #include "madi/xlsx.h"
@@ -133,4 +134,10 @@ int cli_db_args(int argc, char **argv, const char *cmd, const char **db, char **
         }
     }
     return -1;
+}
+
+int32_t cli_today(void)
+{
+    const char *env = getenv("MADI_TODAY");
+    return env && *env ? (int32_t)strtol(env, NULL, 10) : madi_today();
 }

@@ -68,7 +68,7 @@ struct src {
     const char *age_lo;       /* SQL for the youngest age a row may have, or NULL (no age) */
     const char *age_hi;       /* the oldest (NULL result = open-ended) */
     const char *where;        /* always applied (e.g. registered organisations only), or NULL */
-    struct src_time times[6]; /* the first is the default; name == NULL ends */
+    struct src_time times[7]; /* the first is the default; name == NULL ends */
     struct src_partition partitions[4];
     size_t npartitions;
     struct src_synth synth[2];

@@ -165,12 +165,12 @@ static int age_part_cond(struct lex *l, struct cond *c)
 
 static int parse_cond(struct lex *l, struct term *t, const struct madi_kind *k, unsigned *axes)
 {
+    if (t->nconds >= MAX_CONDS)
+        return fail(l, "at most %d conditions in one term", MAX_CONDS);
     struct cond *c = &t->conds[t->nconds];
     char name[80];
     const struct madi_codelist *list = NULL;
     memset(c, 0, sizeof(*c));
-    if (t->nconds >= MAX_CONDS)
-        return fail(l, "at most %d conditions in one term", MAX_CONDS);
     if (l->kind != 'w')
         return fail(l, "expected a field name after 'where' or 'and'");
     (void)snprintf(name, sizeof(name), "%s", l->tok);
@@ -252,6 +252,9 @@ static int parse_cond(struct lex *l, struct term *t, const struct madi_kind *k, 
         if (c->ref == D_AGE_PART && age_part_cond(l, c))
             return -1;
     }
+    if ((c->ref == D_AGE || c->ref == D_AGE_PART) && (c->op == C_IN || c->op == C_NE))
+        return fail(l, "age is compared with =, <, <=, > or >= (write two conditions for a "
+                       "range, e.g. age >= 5 and age < 18)");
     if ((c->ref == D_SEX_PART || c->ref == D_DIS_PART || c->ref == D_AGE_PART) && c->op != C_EQ &&
         c->op != C_IN && c->op != C_NE)
         return fail(l, "'%s' of a split count is compared with = , != or 'in'", name);

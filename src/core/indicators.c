@@ -344,7 +344,7 @@ static const struct measure *measures(const struct ind_entry *e, int i, int *has
 static int dim_ok(const struct ind_entry *e, const char *const *by, size_t nby, size_t which,
                   char *why, size_t whysz)
 {
-    for (int mi = 0; mi < 4; mi++) {
+    for (int mi = 0; mi < 5; mi++) {
         int has = 0;
         const struct measure *m = measures(e, mi, &has);
         if (!has)
@@ -353,7 +353,7 @@ static int dim_ok(const struct ind_entry *e, const char *const *by, size_t nby, 
             const struct term *t = &m->terms[i];
             enum dref r;
             int f;
-            if (mi >= 2 && strncmp(by[which], "area", 4) != 0) {
+            if ((mi == 2 || mi == 3) && strncmp(by[which], "area", 4) != 0) {
                 (void)snprintf(why, whysz, "the population baseline is not split by %s", by[which]);
                 return -1;
             }
@@ -683,6 +683,10 @@ static void count_distinct(struct fold *f)
 
 /* ---- SQL of a term ------------------------------------------------------------------------ */
 
+/* Parameters of one term: at most MAX_CONDS conditions of MAX_VALS values, each a synthetic
+ * test with two parameters at most, plus the period, the organisation and the area. */
+#define MAX_BINDS (MAX_CONDS * MAX_VALS * 2 + 16)
+
 struct bind {
     int is_int;
     int64_t i;
@@ -691,20 +695,20 @@ struct bind {
 
 struct sql {
     struct madi_buf b;
-    struct bind binds[64];
+    struct bind binds[MAX_BINDS];
     int nbinds;
 };
 
 static void bind_int(struct sql *q, int64_t v)
 {
-    MADI_ASSERT(q->nbinds < 64);
+    MADI_ASSERT(q->nbinds < MAX_BINDS);
     q->binds[q->nbinds].is_int = 1;
     q->binds[q->nbinds++].i = v;
 }
 
 static void bind_dbl(struct sql *q, double v)
 {
-    MADI_ASSERT(q->nbinds < 64);
+    MADI_ASSERT(q->nbinds < MAX_BINDS);
     q->binds[q->nbinds].is_int = 0;
     q->binds[q->nbinds++].d = v;
 }
@@ -830,6 +834,7 @@ static void emit_from(struct sql *q, const struct ctx *c, const struct term *t)
                             "code = ? UNION SELECT a.id FROM area a JOIN sub ON a.parent_id = "
                             "sub.id) SELECT id FROM sub)",
                             t->src->area_col);
+        MADI_ASSERT(q->nbinds < MAX_BINDS);
         q->binds[q->nbinds].is_int = -1; /* text: the area code */
         q->nbinds++;
     }
@@ -1338,7 +1343,8 @@ static void cell_value(const struct ind_entry *e, struct madi_ind_cell *cl, cons
         return;
     }
     if (d->w <= 0) {
-        cl->status = MADI_IND_ZERO_DENOM;
+        /* nothing in the denominator although there are records: they did not say */
+        cl->status = u && u->w > 0 ? MADI_IND_NOT_RECORDED : MADI_IND_ZERO_DENOM;
         return;
     }
     if (d->w < (double)small)
@@ -1372,8 +1378,8 @@ static void reports_check(struct ctx *c, struct madi_ind_result *r)
         if (dup)
             continue;
         long expected = 0, missing = 0;
-        if (madi_quality_reports_due(c->s, &c->q->period, c->org_id, kinds[i], &expected, &missing,
-                                     NULL, NULL, NULL) == MADI_OK) {
+        if (madi_quality_reports_due(c->s, &c->q->period, c->q->today, c->org_id, kinds[i],
+                                     &expected, &missing, NULL, NULL, NULL) == MADI_OK) {
             r->reports_expected += expected;
             r->reports_missing += missing;
         }

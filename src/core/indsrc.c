@@ -7,9 +7,11 @@
  * that were reported separately (sex and age in one, disability in another) cannot be crossed,
  * and the engine says so rather than guessing.
  *
- * Time rules place a row in a period: sessions by their date, land release by the day it was
- * completed (its start when it has no end yet), staff by being employed at the end of the
- * period (or at its start, or hired or leaving within it).
+ * Time rules place a row in a period: sessions by their date, land release by the day the task
+ * was completed (a task without an end date has released nothing yet; [started] and [reported]
+ * also see it), staff by being employed at the end of the period (or at its start, hired,
+ * leaving, or leaving after being employed at its start). Registers created only because a
+ * report named them (provisional) are not counted as organisations or teams.
  */
 #include <string.h>
 
@@ -85,8 +87,10 @@ static const struct src sources[] = {
       { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 2, NULL, NULL, NULL, NULL },
     { "land-release", "land release activities", SRC_PARTS, "organisation_id", "area_id", NULL,
       NULL, NULL,
-      { { "", "coalesce(t.end_date, t.start_date) BETWEEN %F AND %T",
-          "coalesce(t.end_date, t.start_date)" }, { NULL, NULL, NULL } },
+      { { "", IN_PERIOD("end_date"), "t.end_date" },
+        { "started", IN_PERIOD("start_date"), "t.start_date" },
+        { "reported", "(t.start_date BETWEEN %F AND %T OR t.end_date BETWEEN %F AND %T)", NULL },
+        { NULL, NULL, NULL } },
       { SEX_AGE("direct_"),
         { "direct_participants",
           { { "direct_with_disability", NO, NO, DY }, { NULL, NO, NO, DN } }, 1 },
@@ -111,13 +115,15 @@ static const struct src sources[] = {
           NULL },
         { "hired", IN_PERIOD("hire_date"), NULL },
         { "left", IN_PERIOD("exit_date"), NULL },
+        { "left_of_start", "t.hire_date < %F AND t.exit_date BETWEEN %F AND %T", NULL },
         { "retained", "t.hire_date < %F AND (t.exit_date IS NULL OR t.exit_date > %T)", NULL },
         { NULL, NULL, NULL } },
       { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 5, NULL, NULL, NULL, NULL },
     { "training", "trainings", SRC_PARTS, "organisation_id", NULL, NULL, NULL, NULL,
       { { "", IN_PERIOD("date"), "t.date" }, { NULL, NULL, NULL } },
       { BY_SEX("participants") }, 1, { { NULL, NULL, NULL } }, 6, NULL, NULL, NULL, NULL },
-    { "survey-team", "survey teams", SRC_PARTS, "organisation_id", NULL, NULL, NULL, NULL,
+    { "survey-team", "survey teams", SRC_PARTS, "organisation_id", NULL, NULL, NULL,
+      "t.provisional = 0",
       { { "", "(t.active_from IS NULL OR t.active_from <= %T) AND "
               "(t.active_to IS NULL OR t.active_to >= %F)", NULL },
         { NULL, NULL, NULL } },

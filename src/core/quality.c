@@ -57,10 +57,14 @@ static int report_came(struct madi_store *s, const struct src *src, int64_t org,
     struct madi_stmt *st = NULL;
     int64_t binds[8];
     int nb = 0;
+    const struct src_time *rule = &src->times[0];
+    for (const struct src_time *tm = src->times; tm->name; tm++)
+        if (strcmp(tm->name, "reported") == 0)
+            rule = tm; /* what counts as having reported, when it differs from the default */
     (void)madi_buf_addf(&b, "SELECT 1 FROM %s t WHERE t.organisation_id = ? AND (",
                         ind_src_kind(src)->table);
     binds[nb++] = org;
-    expand(&b, src->times[0].where, from, to, binds, &nb);
+    expand(&b, rule->where, from, to, binds, &nb);
     (void)madi_buf_adds(&b, ") LIMIT 1");
     int rc = prepare_binds(s, b.data, binds, nb, &st, err);
     if (!rc) {
@@ -72,14 +76,16 @@ static int report_came(struct madi_store *s, const struct src *src, int64_t org,
     return rc < 0 ? rc : MADI_OK;
 }
 
-int madi_quality_reports_due(struct madi_store *s, const struct madi_period *period, int64_t org_id,
-                             int kind, long *expected, long *missing,
+int madi_quality_reports_due(struct madi_store *s, const struct madi_period *period, int32_t today,
+                             int64_t org_id, int kind, long *expected, long *missing,
                              void (*cb)(void *ctx, const char *org, const char *kind,
                                         const char *label),
                              void *ctx, struct madi_err *err)
 {
     struct madi_stmt *st = NULL;
     *expected = *missing = 0;
+    if (!today)
+        today = madi_today();
     int rc = madi_store_prepare(s,
                                 "SELECT p.organisation_id, o.code, p.kind, p.year, p.frequency "
                                 "FROM reporting_plan p JOIN organisation o ON o.id = "
@@ -116,8 +122,9 @@ int madi_quality_reports_due(struct madi_store *s, const struct madi_period *per
                 (void)snprintf(lab, sizeof(lab), "%d-%02d", y, i + 1);
             (void)madi_period_parse(lab, &sub, NULL);
             (void)months;
-            if (sub.to < period->from || sub.from > period->to || sub.to > period->to)
-                continue;
+            if (sub.to < period->from || sub.from > period->to || sub.to > period->to ||
+                sub.to >= today)
+                continue; /* not in the period, or not due yet */
             int came = 0;
             rc = report_came(s, src, org, sub.from, sub.to, &came, err);
             if (rc)
@@ -440,15 +447,15 @@ static int check_outliers(struct qctx *q, const struct madi_kind *k, const struc
 }
 
 int madi_quality_check(struct madi_store *s, const struct madi_period *period, const char *org,
-                       madi_qfinding_fn cb, void *ctx, struct madi_err *err)
+                       int32_t today, madi_qfinding_fn cb, void *ctx, struct madi_err *err)
 {
     struct qctx q = { s, period, org, cb, ctx, err };
     int64_t org_id = 0;
     long expected = 0, missing = 0;
     int rc = org_id_of(&q, &org_id);
     if (!rc)
-        rc = madi_quality_reports_due(s, period, org_id, 0, &expected, &missing, on_missing, &q,
-                                      err);
+        rc = madi_quality_reports_due(s, period, today, org_id, 0, &expected, &missing, on_missing,
+                                      &q, err);
     if (!rc && expected) {
         char what[200];
         (void)snprintf(what, sizeof(what), "%ld of %ld reports due in %s have come",

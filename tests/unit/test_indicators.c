@@ -213,11 +213,15 @@ static void test_eore_counts_and_shares(void **state)
     NEAR(total(f, "eore.participants", "2025"), 150);
     NEAR(total(f, "eore.participants", "2024"), 40);
     NEAR(total(f, "eore.participants", "2025-Q1"), 100);
-    NEAR(total(f, "eore.share_women", "2025"), 100.0 * 30 / 150);
-    NEAR(total(f, "eore.share_girls", "2025"), 100.0 * 20 / 150);
-    NEAR(total(f, "eore.share_boys", "2025"), 100.0 * 25 / 150);
-    NEAR(total(f, "eore.share_men", "2025"), 100.0 * 15 / 150);
-    NEAR(total(f, "eore.share_pwd", "2025"), 100.0 * 5 / 150);
+    /* shares of the 90 counted by sex and age (S1: 20 + 25 + 30 + 15; S2 was not split) */
+    NEAR(total(f, "eore.share_women", "2025"), 100.0 * 30 / 90);
+    NEAR(total(f, "eore.share_girls", "2025"), 100.0 * 20 / 90);
+    NEAR(total(f, "eore.share_boys", "2025"), 100.0 * 25 / 90);
+    NEAR(total(f, "eore.share_men", "2025"), 100.0 * 15 / 90);
+    NEAR(total(f, "eore.share_pwd", "2025"), 100.0 * 5 / 85); /* of 5 with + 80 without */
+    struct madi_ind_result *sw = run(f, "eore.share_women", "2025", NULL, NULL, NULL, NULL);
+    NEAR(madi_ind_result_total(sw)->coverage, 90.0 / 150); /* reported by */
+    madi_ind_result_free(sw);
 
     struct madi_ind_result *r = run(f, "eore.participants", "2025", NULL, NULL, NULL, NULL);
     const struct madi_ind_cell *t = madi_ind_result_total(r);
@@ -273,13 +277,13 @@ static void test_eore_filters(void **state)
 {
     struct fx *f = *state;
     struct madi_ind_result *r = run(f, "eore.share_women", "2025", "operator", NULL, NULL, NULL);
-    NEAR(cell(r, "OP-A", NULL)->value, 30.0); /* 30 of 100 */
-    NEAR(cell(r, "OP-B", NULL)->value, 0.0);  /* 0 of 50 (unsplit) */
+    NEAR(cell(r, "OP-A", NULL)->value, 100.0 * 30 / 90);
+    NEAR(cell(r, "OP-B", NULL)->value, 0.0); /* 0 of 50 (unsplit) */
     assert_int_equal(cell(r, "OP-C", NULL)->status, MADI_IND_ZERO_DENOM);
     madi_ind_result_free(r);
     r = run(f, "eore.share_women", "2025", "area", NULL, NULL, NULL); /* provinces */
-    NEAR(cell(r, "XX01", NULL)->value, 30.0);
-    NEAR(cell(r, "XX02", NULL)->value, 0.0);
+    NEAR(cell(r, "XX01", NULL)->value, 100.0 * 30 / 90);
+    assert_int_equal(cell(r, "XX02", NULL)->status, MADI_IND_NOT_RECORDED);
     madi_ind_result_free(r);
     r = run(f, "eore.participants", "2025", NULL, NULL, "XX02", NULL);
     NEAR(madi_ind_result_total(r)->value, 50);
@@ -318,15 +322,16 @@ static void test_land_release(void **state)
     struct fx *f = *state;
     NEAR(total(f, "lr.direct_beneficiaries", "2025"), 30);    /* L1 20 + L3 10; L2 is 2024 */
     NEAR(total(f, "lr.indirect_beneficiaries", "2025"), 100); /* L3 left it blank */
-    NEAR(total(f, "lr.share_women_girls_direct", "2025"), 100.0 * 9 / 30);
-    NEAR(total(f, "lr.share_pwd_direct", "2025"), 100.0 * 2 / 30);
+    /* of L1's 18 split by sex (L3's 10 were not); of L1's 20 whose disability it gave */
+    NEAR(total(f, "lr.share_women_girls_direct", "2025"), 100.0 * 9 / 18);
+    NEAR(total(f, "lr.share_pwd_direct", "2025"), 100.0 * 2 / 20);
     NEAR(total(f, "lr.area_released_m2", "2025"), 100 + 400.5 + 1000);
     struct madi_ind_result *r = run(f, "lr.area_released_m2", "2025", NULL, NULL, NULL, NULL);
     assert_true(madi_ind_result_total(r)->flags & MADI_IND_ESTIMATED); /* L3 */
     madi_ind_result_free(r);
     r = run(f, "lr.share_pwd_direct", "2025", NULL, NULL, NULL, NULL);
     /* L1 gave "of whom 2 with disabilities": its 20 are known; L3's 10 are not */
-    NEAR(madi_ind_result_total(r)->cov_disability, 20.0 / 30);
+    NEAR(madi_ind_result_total(r)->coverage, 20.0 / 30);
     madi_ind_result_free(r);
     r = run(f, "lr.direct_beneficiaries", "2025", "disability", NULL, NULL, NULL);
     NEAR(cell(r, "yes", NULL)->value, 2);
@@ -381,7 +386,7 @@ static void test_workforce(void **state)
     NEAR(total(f, "staff.women_share_new_hires", "2025"), 100.0);  /* W3, W5 */
     /* employed at the start: W1, W2, W6; still at the end: W1, W6; left: W2, W5 */
     NEAR(total(f, "staff.retention_rate", "2025"), 100.0 * 2 / 3);
-    NEAR(total(f, "staff.exit_rate", "2025"), 100.0 * 2 / 3);
+    NEAR(total(f, "staff.exit_rate", "2025"), 100.0 * 1 / 3); /* W2 (W5 came in 2025) */
     NEAR(total(f, "staff.share_pwd", "2025"), 0.0);
     struct madi_ind_result *r = run(f, "staff.share_pwd", "2025", NULL, NULL, NULL, NULL);
     NEAR(madi_ind_result_total(r)->cov_disability, 2.0 / 3); /* W3 blank */
@@ -435,15 +440,15 @@ static void test_operators(void **state)
 static void test_equity(void **state)
 {
     struct fx *f = *state;
-    /* women: 30/150 of participants against 300/700 of the population */
-    NEAR(total(f, "equity.representation_women_eore", "2025"), (30.0 / 150) / (300.0 / 700));
-    /* persons with disabilities: 5/150 against 20/200 where the baseline says */
-    NEAR(total(f, "equity.representation_pwd_eore", "2025"), (5.0 / 150) / (20.0 / 200));
+    /* women: 30 of the 90 counted by sex and age against 300/700 of the population */
+    NEAR(total(f, "equity.representation_women_eore", "2025"), (30.0 / 90) / (300.0 / 700));
+    /* persons with disabilities: 5 of 85 asked against 20/200 where the baseline says */
+    NEAR(total(f, "equity.representation_pwd_eore", "2025"), (5.0 / 85) / (20.0 / 200));
     /* displaced: 12/100 (S2 did not say) against 10/100 */
     NEAR(total(f, "equity.representation_displaced_eore", "2025"), (12.0 / 100) / (10.0 / 100));
     struct madi_ind_result *r =
             run(f, "equity.representation_women_eore", "2025", "area", NULL, NULL, NULL);
-    NEAR(cell(r, "XX01", NULL)->value, (30.0 / 100) / (200.0 / 500));
+    NEAR(cell(r, "XX01", NULL)->value, (30.0 / 90) / (200.0 / 500));
     assert_int_equal(cell(r, "XX02", NULL)->status, MADI_IND_NOT_RECORDED); /* S2 unsplit */
     madi_ind_result_free(r);
     r = run(f, "equity.representation_women_eore", "2024", NULL, NULL, NULL, NULL);
@@ -708,7 +713,7 @@ static void test_quality(void **state)
     struct qlog *l = calloc(1, sizeof(*l));
     assert_non_null(l);
     madi_period_year(2025, &p);
-    assert_int_equal(madi_quality_check(f->s, &p, NULL, on_finding, l, &err), MADI_OK);
+    assert_int_equal(madi_quality_check(f->s, &p, NULL, 20261123, on_finding, l, &err), MADI_OK);
     assert_int_equal(l->missing, 3); /* OP-A's eore for Q2, Q3, Q4 */
     assert_non_null(strstr(l->text, "OP-A|eore|2025-Q2|"));
     /* S2 (OP-B) gave 50 with no split by sex and age, nor by disability */
@@ -746,7 +751,7 @@ static void test_quality(void **state)
     }
     l = calloc(1, sizeof(*l));
     assert_non_null(l);
-    assert_int_equal(madi_quality_check(s, &p, NULL, on_finding, l, &err), MADI_OK);
+    assert_int_equal(madi_quality_check(s, &p, NULL, 20261123, on_finding, l, &err), MADI_OK);
     assert_int_equal(l->outliers, 1);
     /* median 11; deviations 1,0,1,1,0,1,1,0,189: MAD 1; 0.6745 * 189 / 1 = 127.5 */
     assert_non_null(strstr(l->text, "OP-A|eore|A9|participants 200"));
