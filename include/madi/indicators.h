@@ -87,6 +87,9 @@ int madi_ind_catalogue_add_text(struct madi_ind_catalogue *c, const char *text, 
 int madi_ind_catalogue_add_stored(struct madi_ind_catalogue *c, struct madi_store *s,
                                   struct madi_err *err);
 
+/** Remove a stored entry (MADI_EINVAL when no stored entry has that id). */
+int madi_ind_store_remove(struct madi_store *s, const char *id, struct madi_err *err);
+
 /**
  * Check `text` as catalogue entries and store each in the database (replacing an entry of the
  * same id), in one transaction; *added gets the number stored. Built-in ids cannot be
@@ -110,7 +113,7 @@ const char *madi_ind_unit_name(enum madi_ind_unit u);
 
 struct madi_period {
     int32_t from, to; /* yyyymmdd, both included */
-    char label[32];   /* "2025", "2025-Q2", "2025-03", "2025-01-01..2025-06-30" */
+    char label[40];   /* "2025", "2025-Q2", "2025-03", "2025-01-01..2025-06-30" */
 };
 
 /**

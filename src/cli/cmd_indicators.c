@@ -23,6 +23,7 @@ const char cmd_indicators_usage[] =
         "       madi indicators --list [--format table|json]\n"
         "       madi indicators --targets [--period P] [--format table|json]\n"
         "       madi indicators --add FILE [--db FILE]\n"
+        "       madi indicators --remove ID [--db FILE]\n"
         "\n"
         "Compute the gender and diversity indicators of the catalogue from the database. Every\n"
         "value carries its coverage (the share of its base whose sex, age and disability are\n"
@@ -48,6 +49,7 @@ const char cmd_indicators_usage[] =
         "  --targets       progress against the targets stored (madi import --kind target): on\n"
         "                  track when on or beyond the straight line from baseline to target\n"
         "  --add FILE      check a catalogue file and store its indicators in the database\n"
+        "  --remove ID     remove an indicator stored with --add\n"
         "  --catalogue F   also read indicators from F for this run (not stored)\n"
         "  --db FILE       the database (default: $MADI_DB, else madi.db)\n"
         "  -h, --help      show this help\n"
@@ -58,7 +60,7 @@ const char cmd_indicators_usage[] =
 enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON };
 
 struct opts {
-    const char *db, *period, *area, *org, *by, *ids, *add, *catalogue;
+    const char *db, *period, *area, *org, *by, *ids, *add, *remove, *catalogue;
     enum fmt fmt;
     int list, targets, trend;
     long small;
@@ -618,6 +620,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                                            { "small", required_argument, NULL, 's' },
                                            { "add", required_argument, NULL, 'A' },
                                            { "catalogue", required_argument, NULL, 'c' },
+                                           { "remove", required_argument, NULL, 'R' },
                                            { "help", no_argument, NULL, 'h' },
                                            { NULL, 0, NULL, 0 } };
     int ch;
@@ -680,6 +683,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'c':
             o->catalogue = optarg;
             break;
+        case 'R':
+            o->remove = optarg;
+            break;
         case 'h':
             return cli_usage(cli_find("indicators"), 0);
         default:
@@ -735,9 +741,16 @@ int cmd_indicators(int argc, char **argv)
     q.org = o.org;
     q.small = o.small;
     q.today = cli_today();
-    code = cli_open(cli_db_path(o.db), o.add ? 0 : MADI_STORE_READONLY, &s);
+    code = cli_open(cli_db_path(o.db), o.add || o.remove ? 0 : MADI_STORE_READONLY, &s);
     if (code)
         return code;
+    if (o.remove) {
+        rc = madi_ind_store_remove(s, o.remove, &err);
+        if (!rc)
+            (void)printf("removed indicator %s\n", o.remove);
+        madi_store_close(s);
+        return rc ? cli_fail(rc, &err) : EXIT_OK_;
+    }
     rc = madi_ind_catalogue_new(&c, &err);
     if (!rc && o.add) {
         rc = add_file(c, s, o.add, 1, &err);

@@ -81,7 +81,17 @@ void ind_entry_free(struct ind_entry *e)
         return;
     for (size_t i = 0; i < IND_NSTR; i++)
         free(e->str[i]);
+    free(e->origin);
     free(e);
+}
+
+/* The line a key was given on (the entry's line when it was not given). */
+static int key_line(const struct ind_entry *e, const char *key)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(keys[i], key) == 0 && e->key_line[i + 1])
+            return e->key_line[i + 1];
+    return e->line;
 }
 
 static const char *val(const struct ind_entry *e, const char *key)
@@ -129,7 +139,7 @@ static void compile(struct reader *r, struct ind_entry *e, const char *key, stru
     if (!v)
         return;
     if (ind_measure_parse(v, m, why, sizeof(why))) {
-        issue(r, e->line, "%s: %s", key, why);
+        issue(r, key_line(e, key), "%s: %s", key, why);
         return;
     }
     *has = 1;
@@ -199,16 +209,18 @@ static void finish(struct reader *r, struct ind_entry *e)
     const char *unrec = val(e, "unrecorded");
     d->unrecorded_is_zero = unrec && strcmp(unrec, "zero") == 0;
     if (unrec && !d->unrecorded_is_zero && strcmp(unrec, "no-value") != 0)
-        issue(r, e->line, "unrecorded: '%s' is not one of: no-value, zero", unrec);
-    d->origin = r->origin;
+        issue(r, key_line(e, "unrecorded"), "unrecorded: '%s' is not one of: no-value, zero",
+              unrec);
+    e->origin = xstrdup(r->origin);
+    d->origin = e->origin;
     d->line = e->line;
     if (!d->title)
         issue(r, e->line, "[%s] has no title", d->id);
     if (!d->pillar)
         issue(r, e->line, "[%s] has no pillar", d->id);
     else
-        check_words(r, e->line, "pillar", d->pillar, pillars, 6);
-    check_words(r, e->line, "wps", d->wps, wps_words, 4);
+        check_words(r, key_line(e, "pillar"), "pillar", d->pillar, pillars, 6);
+    check_words(r, key_line(e, "wps"), "wps", d->wps, wps_words, 4);
     if (!unit || strcmp(unit, "count") == 0)
         d->unit = MADI_UNIT_COUNT;
     else if (strcmp(unit, "percent") == 0)
@@ -218,7 +230,8 @@ static void finish(struct reader *r, struct ind_entry *e)
     else if (strcmp(unit, "days") == 0)
         d->unit = MADI_UNIT_DAYS;
     else
-        issue(r, e->line, "unit: '%s' is not one of: count, percent, ratio, days", unit);
+        issue(r, key_line(e, "unit"), "unit: '%s' is not one of: count, percent, ratio, days",
+              unit);
     if (!unit)
         issue(r, e->line, "[%s] has no unit (count, percent, ratio or days)", d->id);
     d->higher_is_better = -1;
@@ -227,7 +240,8 @@ static void finish(struct reader *r, struct ind_entry *e)
     else if (dir && strcmp(dir, "lower") == 0)
         d->higher_is_better = 0;
     else if (dir && strcmp(dir, "none") != 0)
-        issue(r, e->line, "direction: '%s' is not one of: higher, lower, none", dir);
+        issue(r, key_line(e, "direction"), "direction: '%s' is not one of: higher, lower, none",
+              dir);
     if (!d->numerator)
         issue(r, e->line, "[%s] has no numerator", d->id);
     if (d->unit != MADI_UNIT_COUNT && d->unit != MADI_UNIT_DAYS && !d->denominator)
@@ -244,7 +258,7 @@ static void finish(struct reader *r, struct ind_entry *e)
         strip_saddd(e);
     char why[200];
     if (e->has_num && ind_by_check(e, d->by, why, sizeof(why)))
-        issue(r, e->line, "by: %s", why);
+        issue(r, key_line(e, "by"), "by: %s", why);
 }
 
 static int valid_id(const char *s, size_t n)
@@ -349,6 +363,7 @@ static struct ind_entry **parse(struct reader *r, const char *text, size_t len, 
             issue(r, line, "'%s' is given twice in [%s]", keys[last_key], cur->str[0]);
         free(cur->str[last_key + 1]);
         cur->str[last_key + 1] = xstrndup(vv, vn);
+        cur->key_line[last_key + 1] = line;
     }
     for (size_t i = 0; i < n; i++)
         finish(r, v[i]);
@@ -473,41 +488,62 @@ const char *madi_ind_unit_name(enum madi_ind_unit u)
 
 /* ---- stored entries ---------------------------------------------------------------------- */
 
-static int table_exists(struct madi_store *s, const char *name, struct madi_err *err)
-{
-    struct madi_stmt *st = NULL;
-    int rc = madi_store_prepare(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                &st, err);
-    if (rc)
-        return rc;
-    madi_stmt_bind_text(st, 1, name, strlen(name));
-    rc = madi_stmt_step(st, err);
-    madi_stmt_finalize(st);
-    return rc < 0 ? rc : rc == MADI_STMT_ROW;
-}
-
 int madi_ind_catalogue_add_stored(struct madi_ind_catalogue *c, struct madi_store *s,
                                   struct madi_err *err)
 {
     struct madi_stmt *st = NULL;
-    int rc = table_exists(s, "indicator_def", err);
-    if (rc <= 0)
-        return rc;
-    rc = madi_store_prepare(s, "SELECT id, definition FROM indicator_def ORDER BY id", &st, err);
+    int rc =
+            madi_store_prepare(s, "SELECT id, definition FROM indicator_def ORDER BY id", &st, err);
     while (rc >= 0 && (rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
         const char *def = madi_stmt_text(st, 1);
-        char origin[100];
-        (void)snprintf(origin, sizeof(origin), "stored:%s", madi_stmt_text(st, 0));
-        rc = madi_ind_catalogue_add_text(c, def, strlen(def), "stored in the database", NULL, NULL,
-                                         err);
+        char first[300] = "", id[80];
+        (void)snprintf(id, sizeof(id), "%s", madi_stmt_text(st, 0));
+        rc = madi_ind_catalogue_add_text(c, def, strlen(def), "stored in the database", first_issue,
+                                         first, NULL);
         if (rc)
             rc = madi_err_set(err, MADI_EDB,
-                              "stored indicator %s no longer loads (%s): add a corrected "
-                              "definition with madi indicators --add",
-                              madi_stmt_text(st, 0), err ? err->msg : "");
+                              "stored indicator %s no longer loads (%s): store a corrected "
+                              "definition with madi indicators --add, or remove it with "
+                              "madi indicators --remove %s",
+                              id, first, id);
     }
     madi_stmt_finalize(st);
     return rc < 0 ? rc : MADI_OK;
+}
+
+int madi_ind_store_remove(struct madi_store *s, const char *id, struct madi_err *err)
+{
+    struct madi_stmt *st = NULL;
+    int64_t n = 0;
+    int rc = madi_store_begin(s, err);
+    if (rc)
+        return rc;
+    rc = madi_store_prepare(s, "SELECT count(*) FROM indicator_def WHERE id = ?", &st, err);
+    if (!rc) {
+        madi_stmt_bind_text(st, 1, id, strlen(id));
+        rc = madi_stmt_step(st, err);
+        n = rc == MADI_STMT_ROW ? madi_stmt_int(st, 0) : 0;
+        rc = rc < 0 ? rc : MADI_OK;
+        madi_stmt_finalize(st);
+        st = NULL;
+    }
+    if (!rc && n)
+        rc = madi_store_prepare(s, "DELETE FROM indicator_def WHERE id = ?", &st, err);
+    if (!rc && n) {
+        madi_stmt_bind_text(st, 1, id, strlen(id));
+        rc = madi_stmt_step(st, err);
+        rc = rc < 0 ? rc : MADI_OK;
+        madi_stmt_finalize(st);
+    }
+    if (!rc && n == 0)
+        rc = madi_err_set(err, MADI_EINVAL,
+                          "no stored indicator has the id '%s' (built-in ones cannot be removed)",
+                          id);
+    if (!rc)
+        rc = madi_store_commit(s, err);
+    if (rc)
+        madi_store_rollback(s);
+    return rc;
 }
 
 static char *entry_text(const struct ind_entry *e)

@@ -12,8 +12,10 @@
 struct ind_entry {
     struct madi_ind_def def; /* first: a def pointer is an entry pointer */
     char *str[IND_NSTR];
+    int key_line[IND_NSTR]; /* the line each key was given on */
     int line;
     int builtin;
+    char *origin; /* where it was read from (owned) */
     struct measure num, den, bnum, bden, uni;
     struct measure nbase; /* the numerator without its sex, age and disability conditions */
     unsigned num_axes;    /* the SADDD axes the numerator selects on (1 sex, 2 age, 4 dis) */

@@ -92,6 +92,13 @@ bad:
                         s);
 }
 
+static void label_range(struct madi_period *p)
+{
+    (void)snprintf(p->label, sizeof(p->label), "%04d-%02d-%02d..%04d-%02d-%02d",
+                   (int)(p->from / 10000), (int)(p->from / 100 % 100), (int)(p->from % 100),
+                   (int)(p->to / 10000), (int)(p->to / 100 % 100), (int)(p->to % 100));
+}
+
 size_t madi_period_split(const struct madi_period *p, struct madi_period *parts, size_t max)
 {
     int y0 = p->from / 10000, y1 = p->to / 10000;
@@ -99,10 +106,11 @@ size_t madi_period_split(const struct madi_period *p, struct madi_period *parts,
     if (y1 > y0) {
         for (int y = y0; y <= y1 && n < max; y++, n++) {
             madi_period_year(y, &parts[n]);
-            if (parts[n].from < p->from)
-                parts[n].from = p->from;
-            if (parts[n].to > p->to)
-                parts[n].to = p->to;
+            if (parts[n].from < p->from || parts[n].to > p->to) {
+                parts[n].from = parts[n].from < p->from ? p->from : parts[n].from;
+                parts[n].to = parts[n].to > p->to ? p->to : parts[n].to;
+                label_range(&parts[n]); /* a clipped year is not the year */
+            }
         }
         return n;
     }
@@ -113,10 +121,11 @@ size_t madi_period_split(const struct madi_period *p, struct madi_period *parts,
         (void)madi_period_parse(lab, &qp, NULL);
         if (qp.to < p->from || qp.from > p->to)
             continue;
-        if (qp.from < p->from)
-            qp.from = p->from;
-        if (qp.to > p->to)
-            qp.to = p->to;
+        if (qp.from < p->from || qp.to > p->to) {
+            qp.from = qp.from < p->from ? p->from : qp.from;
+            qp.to = qp.to > p->to ? p->to : qp.to;
+            label_range(&qp);
+        }
         parts[n++] = qp;
     }
     return n;
@@ -569,7 +578,7 @@ static int build_dim(struct ctx *c, const char *name, struct dim *d, int coarse)
         if (d->list->extensible)
             rc = custom_codes(c, d);
     }
-    add_cat(d, "_N", "not recorded", -1);
+    add_cat(d, "_N", d->kind == DK_AREA ? "not in an area at this level" : "not recorded", -1);
     add_cat(d, "_T", "total", -1);
     return rc;
 }
@@ -1277,13 +1286,29 @@ static int fold_measure(struct ctx *c, const struct measure *m, struct acc **out
 
 /* ---- the result --------------------------------------------------------------------------- */
 
+/* Each area's baseline is its latest population year up to the period's: c->baseline_year is
+ * the oldest year so chosen (0 when no area has one), so a baseline older than the period is
+ * said. */
+/* A measure that only adds up (or counts the different values of) fields, with no condition:
+ * when no record gives the field, its total is not recorded rather than 0. */
+static int plain_fields(const struct measure *m)
+{
+    for (int i = 0; i < m->nterms; i++)
+        if (m->terms[i].fn == M_COUNT || m->terms[i].nconds)
+            return 0;
+    return 1;
+}
+
 static int choose_baseline_year(struct ctx *c)
 {
     int64_t y = 0;
     struct madi_stmt *st = NULL;
     int want = c->q->period.to / 10000;
-    int rc = madi_store_prepare(c->s, "SELECT max(year) FROM population WHERE year <= ?", &st,
-                                c->err);
+    int rc = madi_store_prepare(c->s,
+                                "SELECT min(t.year) FROM population t WHERE t.year = (SELECT "
+                                "max(p2.year) FROM population p2 WHERE p2.area_id = t.area_id "
+                                "AND p2.year <= ?)",
+                                &st, c->err);
     if (rc)
         return rc;
     madi_stmt_bind_int(st, 1, want);
@@ -1546,7 +1571,8 @@ int madi_ind_compute(struct madi_store *s, const struct madi_ind_def *def,
         }
         if (c.baseline_year != q->period.to / 10000) {
             char buf[80];
-            (void)snprintf(buf, sizeof(buf), "baseline: population of %d", c.baseline_year);
+            (void)snprintf(buf, sizeof(buf), "baseline: population figures from %d on",
+                           c.baseline_year);
             note_add(r, buf);
         }
     }
@@ -1577,7 +1603,16 @@ int madi_ind_compute(struct madi_store *s, const struct madi_ind_def *def,
     }
     const struct madi_ind_cell *tot = &r->cells[c.ncells - 1];
     r->status = tot->status;
-    if (rows[0] + rows[1] == 0) {
+    if (!e->has_den && rows[0] > 0 && acc[0][c.ncells - 1].rows == 0 && plain_fields(&e->num)) {
+        /* records there are, but none gives what the count adds up: not recorded, not 0 */
+        r->status = MADI_IND_NOT_RECORDED;
+        for (size_t i = 0; i < c.ncells; i++)
+            r->cells[i].status = MADI_IND_NOT_RECORDED;
+        (void)snprintf(r->why, sizeof(r->why),
+                       "not recorded: the %lld %s of %s do not give what it counts (%s)",
+                       (long long)rows[0], e->num.terms[0].src->what, q->period.label,
+                       def->numerator);
+    } else if (rows[0] + rows[1] == 0) {
         r->status = MADI_IND_NO_DATA;
         const struct src *s0 = e->num.terms[0].src;
         (void)snprintf(r->why, sizeof(r->why), "no data: no %s in %s%s%s", s0->what,

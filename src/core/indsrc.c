@@ -73,7 +73,11 @@
 #define ROW_AGE_LO "coalesce(t.age, t.age_band_lo)"
 #define ROW_AGE_HI "coalesce(t.age, t.age_band_hi)"
 #define SV_AGE_LO  "coalesce(sv.age, sv.age_band_lo)"
-#define SV_AGE_HI  "coalesce(sv.age, sv.age_band_hi)"
+/* Each area's latest population figures up to the period's year. */
+#define POP_YEAR                                                                         \
+    "t.year = (SELECT max(p2.year) FROM population p2 WHERE p2.area_id = t.area_id AND " \
+    "p2.year <= %Y)"
+#define SV_AGE_HI "coalesce(sv.age, sv.age_band_hi)"
 
 /* clang-format off */
 static const struct src sources[] = {
@@ -136,7 +140,7 @@ static const struct src sources[] = {
       { { "", "1 = 1", NULL }, { NULL, NULL, NULL } },
       { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 0, NULL, NULL, NULL, NULL },
     { "population", "population baselines", SRC_ROWS, NULL, "area_id", "t.age_band_lo",
-      "t.age_band_hi", NULL, { { "", "t.year = %B", NULL }, { NULL, NULL, NULL } },
+      "t.age_band_hi", NULL, { { "", POP_YEAR, NULL }, { NULL, NULL, NULL } },
       { { NULL, { { NULL, 0, 0, 0 } }, 0 } }, 0, { { NULL, NULL, NULL } }, 0, NULL, "year", NULL, NULL },
     /* Victim assistance. Needs and referrals take the sex, age and disability of the survivor
      * they are about; first_assistance is the day the survivor's first completed referral

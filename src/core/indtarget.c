@@ -6,7 +6,8 @@
  * straight line from baseline to target; the indicator is "on track" when its value is on or
  * beyond that line in its good direction, "achieved" when it has reached the target, and "off
  * track" otherwise. Without a baseline only "achieved" or "off track" (not yet reached) can be
- * said. An indicator whose direction is neither higher nor lower is judged as higher.
+ * said. An indicator whose direction is neither higher nor lower is judged in the direction
+ * the target takes from its baseline (higher without a baseline).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +18,13 @@
 #include "banned.h"
 #include "xalloc.h"
 
+/* `higher`: 1 higher is better, 0 lower, -1 neither (then the target says which way: above or
+ * below its baseline; without a baseline, higher). */
 static void judge(struct madi_target_progress *p, int higher, int period_year)
 {
     double v = p->value, t = p->target;
+    if (higher < 0)
+        higher = !p->has_baseline || t >= p->baseline;
     int reached = higher ? v >= t : v <= t;
     if (reached) {
         p->state = MADI_TARGET_ACHIEVED;
@@ -28,7 +33,10 @@ static void judge(struct madi_target_progress *p, int higher, int period_year)
     }
     if (!p->has_baseline || p->year <= p->baseline_year) {
         p->state = MADI_TARGET_OFF_TRACK;
-        (void)snprintf(p->why, sizeof(p->why), "not yet reached; no baseline to judge the pace");
+        (void)snprintf(p->why, sizeof(p->why), "not yet reached; %s",
+                       p->has_baseline ? "the baseline is not before the target year, so the "
+                                         "pace cannot be judged"
+                                       : "no baseline to judge the pace");
         return;
     }
     double frac = (double)(period_year - p->baseline_year) / (p->year - p->baseline_year);
@@ -134,7 +142,7 @@ int madi_ind_targets(struct madi_store *s, const struct madi_ind_catalogue *c,
         if (rc)
             goto fail;
         if (p->has_value)
-            judge(p, def->higher_is_better != 0, py);
+            judge(p, def->higher_is_better, py);
     }
     *out = v;
     *n = len;

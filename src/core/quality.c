@@ -392,8 +392,8 @@ static void outliers_of(struct qctx *q, const struct madi_kind *k, const struct 
         (void)snprintf(what, sizeof(what), "%zu more %s with an outlying %s", more, src->what,
                        total);
         say(q, MADI_Q_OUTLIER, MADI_Q_WARNING, org, k->name, NULL, what,
-            "madi quality --org with the operator's code lists them all in JSON later; check "
-            "the largest first");
+            "check the largest first; once corrected and imported again, madi quality lists "
+            "the rest");
     }
 }
 
