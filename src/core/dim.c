@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "banned.h"
+#include "buf.h"
 
 #define LIST(name, doc, arr)                            \
     {                                                   \
@@ -310,16 +311,6 @@ const struct madi_codelist *madi_codelist_find(const char *name)
     return NULL;
 }
 
-static void trim(const char **s, size_t *n)
-{
-    while (*n && isspace((unsigned char)**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && isspace((unsigned char)(*s)[*n - 1]))
-        (*n)--;
-}
-
 static int eq_nocase(const char *a, size_t an, const char *b, size_t bn)
 {
     if (an != bn)
@@ -332,7 +323,7 @@ static int eq_nocase(const char *a, size_t an, const char *b, size_t bn)
 
 const struct madi_code *madi_code_match(const struct madi_codelist *list, const char *s, size_t n)
 {
-    trim(&s, &n);
+    madi_trim(&s, &n);
     if (!n)
         return NULL;
     for (size_t i = 0; i < list->n; i++) {
@@ -470,7 +461,7 @@ static int starts_nocase(const char **p, const char *end, const char *word)
 
 int madi_band_parse(const char *s, size_t n, struct madi_band *b, char *why, size_t whysz)
 {
-    trim(&s, &n);
+    madi_trim(&s, &n);
     const char *p = s, *end = s + n;
     int lo = 0, hi = 0;
     if (starts_nocase(&p, end, "<") || starts_nocase(&p, end, "under ") ||
@@ -533,7 +524,7 @@ int madi_wg_status(const int answers[6])
 
 int madi_parse_count(const char *s, size_t n, int64_t *out, char *why, size_t whysz)
 {
-    trim(&s, &n);
+    madi_trim(&s, &n);
     int64_t v = 0;
     if (n && s[0] == '-') {
         (void)snprintf(why, whysz, "a count cannot be negative (write 0 for none)");
@@ -571,7 +562,7 @@ int madi_parse_count(const char *s, size_t n, int64_t *out, char *why, size_t wh
 
 int madi_parse_decimal(const char *s, size_t n, double *out, char *why, size_t whysz)
 {
-    trim(&s, &n);
+    madi_trim(&s, &n);
     char tmp[64];
     if (!n || n >= sizeof(tmp)) {
         (void)snprintf(why, whysz, "not a number (write a number such as 1250.5)");
@@ -610,7 +601,7 @@ static int days_in_month(int y, int m)
 
 int madi_parse_date(const char *s, size_t n, int32_t today, int32_t *out, char *why, size_t whysz)
 {
-    trim(&s, &n);
+    madi_trim(&s, &n);
     int y = 0, m = 0, d = 0;
     if (n != 10 || s[4] != '-' || s[7] != '-')
         goto fmt;
@@ -666,7 +657,7 @@ int madi_parse_age(const char *s, size_t n, int *out, char *why, size_t whysz)
 
 int madi_parse_person_key(const char *s, size_t n, uint64_t *out, char *why, size_t whysz)
 {
-    trim(&s, &n);
+    madi_trim(&s, &n);
     uint64_t v = 0;
     if (n != 16)
         goto bad;

@@ -79,6 +79,9 @@ struct src {
     const char *person_kind;   /* the kind whose sex, age, disability... the rows take, or NULL */
 };
 
+/** The SADDD axes a partition splits by: bit 0 sex, 1 age, 2 disability. */
+unsigned ind_partition_axes(const struct src_partition *p);
+
 /** The source of kind `name`, or NULL. */
 const struct src *ind_src_find(const char *name);
 /** The kind behind a source. */

@@ -272,16 +272,6 @@ static int valid_id(const char *s, size_t n)
     return 1;
 }
 
-static void trim(const char **s, size_t *n)
-{
-    while (*n && isspace((unsigned char)**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && isspace((unsigned char)(*s)[*n - 1]))
-        (*n)--;
-}
-
 /* Parse `text` into entries (caller frees each and the array). */
 static struct ind_entry **parse(struct reader *r, const char *text, size_t len, size_t *count)
 {
@@ -296,7 +286,7 @@ static struct ind_entry **parse(struct reader *r, const char *text, size_t len, 
         pos += ln + 1;
         line++;
         int cont = ln && (s[0] == ' ' || s[0] == '\t');
-        trim(&s, &ln);
+        madi_trim(&s, &ln);
         if (!ln || s[0] == '#') {
             if (!ln)
                 last_key = -1;
@@ -348,8 +338,8 @@ static struct ind_entry **parse(struct reader *r, const char *text, size_t len, 
         }
         const char *k = s, *vv = eq + 1;
         size_t kn = (size_t)(eq - s), vn = ln - kn - 1;
-        trim(&k, &kn);
-        trim(&vv, &vn);
+        madi_trim(&k, &kn);
+        madi_trim(&vv, &vn);
         last_key = -1;
         for (size_t i = 0; i < NKEYS; i++)
             if (strlen(keys[i]) == kn && strncmp(keys[i], k, kn) == 0)

@@ -107,14 +107,7 @@ static int partition_for(const struct src *src, const char *field, unsigned need
         const struct src_partition *p = &src->partitions[i];
         if (strcmp(p->total, field) != 0)
             continue;
-        unsigned has = 0;
-        for (const struct src_part *pt = p->parts;; pt++) {
-            has |= (pt->sex != AX_NONE ? 1u : 0) | (pt->age != AX_NONE ? 2u : 0) |
-                   (pt->dis != AX_NONE ? 4u : 0);
-            if (!pt->col)
-                break;
-        }
-        if ((has & need) == need)
+        if ((ind_partition_axes(p) & need) == need)
             return (int)i;
     }
     return -1;

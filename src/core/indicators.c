@@ -293,18 +293,6 @@ static unsigned part_axis(enum dref r)
     return r == D_SEX_PART ? 1u : r == D_AGE_PART ? 2u : r == D_DIS_PART ? 4u : 0u;
 }
 
-static unsigned partition_axes(const struct src_partition *p)
-{
-    unsigned has = 0;
-    for (const struct src_part *pt = p->parts;; pt++) {
-        has |= (pt->sex != AX_NONE ? 1u : 0) | (pt->age != AX_NONE ? 2u : 0) |
-               (pt->dis != AX_NONE ? 4u : 0);
-        if (!pt->col)
-            break;
-    }
-    return has;
-}
-
 /* For a split total: the partition that serves the conditions and dimensions together, or -1. */
 static int term_partition(const struct term *t, const char *const *by, size_t nby)
 {
@@ -320,7 +308,7 @@ static int term_partition(const struct term *t, const char *const *by, size_t nb
     const char *total = ind_src_kind(t->src)->fields[t->field].name;
     for (size_t i = 0; i < t->src->npartitions; i++)
         if (strcmp(t->src->partitions[i].total, total) == 0 &&
-            (partition_axes(&t->src->partitions[i]) & need) == need)
+            (ind_partition_axes(&t->src->partitions[i]) & need) == need)
             return (int)i;
     return -1;
 }
@@ -1051,7 +1039,7 @@ static void row_coverage(const struct plan *p, struct madi_stmt *st, double tota
     int col = p->parts_col;
     for (int pi = 0; pi < p->nparts; pi++) {
         const struct src_partition *pp = p->parts[pi];
-        unsigned axes = partition_axes(pp);
+        unsigned axes = ind_partition_axes(pp);
         double known_s = 0, known_a = 0, known_d = 0, given = 0;
         int reported = 0;
         const struct src_part *pt = pp->parts;
@@ -1122,7 +1110,7 @@ static void fold_parts(struct ctx *c, struct fold *f, const struct term *t, cons
             col++;
     }
     MADI_ASSERT(pp);
-    unsigned axes = partition_axes(pp);
+    unsigned axes = ind_partition_axes(pp);
     double given = 0;
     int reported = 0;
     for (const struct src_part *pt = pp->parts;; pt++, col++) {

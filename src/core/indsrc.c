@@ -172,6 +172,18 @@ const struct src *ind_src_find(const char *name)
     return NULL;
 }
 
+unsigned ind_partition_axes(const struct src_partition *p)
+{
+    unsigned has = 0;
+    for (const struct src_part *pt = p->parts;; pt++) {
+        has |= (pt->sex != AX_NONE ? 1u : 0) | (pt->age != AX_NONE ? 2u : 0) |
+               (pt->dis != AX_NONE ? 4u : 0);
+        if (!pt->col)
+            break;
+    }
+    return has;
+}
+
 const struct madi_kind *ind_src_kind(const struct src *s)
 {
     return madi_kind_find(s->name);

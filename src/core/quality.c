@@ -215,6 +215,15 @@ static void all_null_sql(struct madi_buf *b, const struct madi_sum *sm)
         (void)madi_buf_addf(b, "%st.%s IS NULL", i ? " AND " : "", sm->parts[i]);
 }
 
+/* " AND" one operator, when the check is for one. */
+static void org_filter(struct madi_buf *b, int64_t org_id, int64_t *binds, int *nb)
+{
+    if (!org_id)
+        return;
+    (void)madi_buf_adds(b, " AND t.organisation_id = ?");
+    binds[(*nb)++] = org_id;
+}
+
 /* Consistency of one partition of one kind, per operator: unsplit totals and short splits. */
 static int check_sum(struct qctx *q, const struct madi_kind *k, const struct src *src,
                      const struct madi_sum *sm, int64_t org_id)
@@ -241,10 +250,7 @@ static int check_sum(struct qctx *q, const struct madi_kind *k, const struct src
                         sm->total, k->table);
     expand(&b, src->times[0].where, q->period->from, q->period->to, binds, &nb);
     (void)madi_buf_addf(&b, ") AND t.%s IS NOT NULL", sm->total);
-    if (org_id) {
-        (void)madi_buf_adds(&b, " AND t.organisation_id = ?");
-        binds[nb++] = org_id;
-    }
+    org_filter(&b, org_id, binds, &nb);
     (void)madi_buf_adds(&b, " GROUP BY o.code ORDER BY o.code");
     int rc = prepare_binds(q->s, b.data, binds, nb, &st, q->err);
     while (rc >= 0 && (rc = madi_stmt_step(st, q->err)) == MADI_STMT_ROW) {
@@ -304,10 +310,7 @@ static int check_zero_blank(struct qctx *q, const struct madi_kind *k, const str
     (void)madi_buf_addf(&b, ") AND NOT (");
     all_null_sql(&b, sm); /* wholly unsplit records are the consistency finding */
     (void)madi_buf_adds(&b, ")");
-    if (org_id) {
-        (void)madi_buf_adds(&b, " AND t.organisation_id = ?");
-        binds[nb++] = org_id;
-    }
+    org_filter(&b, org_id, binds, &nb);
     (void)madi_buf_adds(&b, " GROUP BY o.code ORDER BY o.code");
     int rc = prepare_binds(q->s, b.data, binds, nb, &st, q->err);
     while (rc >= 0 && (rc = madi_stmt_step(st, q->err)) == MADI_STMT_ROW) {
@@ -415,10 +418,7 @@ static int check_outliers(struct qctx *q, const struct madi_kind *k, const struc
                         key ? key : "id", total, k->table);
     expand(&b, src->times[0].where, q->period->from, q->period->to, binds, &nb);
     (void)madi_buf_addf(&b, ") AND t.%s IS NOT NULL", total);
-    if (org_id) {
-        (void)madi_buf_adds(&b, " AND t.organisation_id = ?");
-        binds[nb++] = org_id;
-    }
+    org_filter(&b, org_id, binds, &nb);
     (void)madi_buf_adds(&b, " ORDER BY o.code, t.id");
     int rc = prepare_binds(q->s, b.data, binds, nb, &st, q->err);
     struct obs *o = NULL;

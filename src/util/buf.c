@@ -4,6 +4,7 @@
  */
 #include "buf.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,4 +121,14 @@ char *madi_buf_detach(struct madi_buf *b, size_t *len)
         *len = b->len;
     madi_buf_init(b, b->cap);
     return p;
+}
+
+void madi_trim(const char **s, size_t *n)
+{
+    while (*n && isspace((unsigned char)**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && isspace((unsigned char)(*s)[*n - 1]))
+        (*n)--;
 }

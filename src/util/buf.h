@@ -38,6 +38,9 @@ int madi_buf_adds(struct madi_buf *b, const char *s);
 int madi_buf_addf(struct madi_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int madi_buf_vaddf(struct madi_buf *b, const char *fmt, va_list ap)
         __attribute__((format(printf, 2, 0)));
+/* Narrow (s, n) to leave out leading and trailing white space (what isspace() takes). */
+void madi_trim(const char **s, size_t *n);
+
 /* Hand the contents to the caller (free with free()) and reset the buffer. Never NULL. */
 char *madi_buf_detach(struct madi_buf *b, size_t *len);
 
