@@ -12,8 +12,10 @@
  *    decided by Gaussian elimination (reduced row echelon form), as the official-statistics
  *    tools' audit step does. While any hidden cell is recoverable, or any equation leaves its
  *    hidden cells summing to less than k (so an attacker would pin each of them into a narrow
- *    interval), one more cell of that equation is hidden: the smallest positive inner cell,
- *    else the smallest positive total. The result is checked again after every addition.
+ *    interval), or while linear programming over the equations and non-negativity holds any
+ *    hidden cell in an interval narrower than k, one more cell is hidden: the smallest positive
+ *    inner cell next to it, else the smallest positive total. The result is checked again after
+ *    every addition.
  *
  * Tables that are not additive (distinct people) take part with primary suppression only.
  * Not thread-safe: one instance per output.
@@ -64,5 +66,11 @@ size_t madi_sdc_count(const struct madi_sdc *s, enum madi_sdc_status status);
  * cells and the tables' equations (0 after madi_sdc_protect).
  */
 size_t madi_sdc_recoverable(struct madi_sdc *s);
+
+/**
+ * For tests and audits: how many hidden cells the equations and non-negativity hold in an
+ * interval narrower than k (by linear programming; 0 after madi_sdc_protect).
+ */
+size_t madi_sdc_pinned(struct madi_sdc *s);
 
 #endif

@@ -10,7 +10,9 @@
  * enough at the sizes of a report (hundreds of unknowns).
  *
  * Invariants: a published cell is never 0 < n < k; after protect, no hidden cell is
- * determined, and in every equation with hidden cells they sum to at least k.
+ * determined, none is held by the equations and non-negativity in an interval narrower than k
+ * (lp.c finds each one's least and greatest value), and in every equation with hidden cells
+ * they sum to at least k.
  */
 #include "madi/sdc.h"
 
@@ -22,6 +24,7 @@
 #include "banned.h"
 #include "buf.h"
 #include "hashmap.h"
+#include "lp.h"
 #include "xalloc.h"
 
 #define EPS 1e-9
@@ -308,6 +311,67 @@ static int protect_one(struct madi_sdc *s, const unsigned char *det)
     return 0;
 }
 
+/* The equations restricted to the hidden cells, as A x = b (A is rows x nu, row-major). */
+static size_t system_of(const struct madi_sdc *s, const size_t *col, size_t nu, double **a,
+                        double **b)
+{
+    size_t rows = 0;
+    *a = NULL;
+    *b = NULL;
+    for (size_t e = 0; e < s->neq; e++) {
+        double rhs = 0;
+        int any = 0;
+        double *row = xcalloc(nu + 1, sizeof(double));
+        for (size_t i = 0; i < s->eqs[e].n; i++) {
+            size_t v = s->eqs[e].vars[i];
+            double c = i == 0 ? 1.0 : -1.0;
+            if (col[v] != (size_t)-1) {
+                row[col[v]] += c;
+                any = 1;
+            } else {
+                rhs -= c * s->v[v].value;
+            }
+        }
+        if (any) {
+            *a = xrealloc(*a, (rows + 1) * nu * sizeof(double));
+            *b = xrealloc(*b, (rows + 1) * sizeof(double));
+            memcpy(*a + rows * nu, row, nu * sizeof(double));
+            (*b)[rows++] = rhs;
+        }
+        free(row);
+    }
+    return rows;
+}
+
+/* Mark in pin[] the hidden cells that the equations and non-negativity hold in an interval
+ * narrower than k (the attack by linear programming); returns how many. */
+static size_t pinned(const struct madi_sdc *s, unsigned char *pin)
+{
+    size_t *col = xmalloc((s->nv ? s->nv : 1) * sizeof(size_t)), nu = 0, count = 0;
+    double *a = NULL, *b = NULL;
+    struct lp *p = NULL;
+    memset(pin, 0, s->nv);
+    for (size_t i = 0; i < s->nv; i++)
+        col[i] = hidden(s, i) ? nu++ : (size_t)-1;
+    size_t rows = nu ? system_of(s, col, nu, &a, &b) : 0;
+    if (rows && lp_new(a, b, rows, nu, &p) == 0) {
+        for (size_t v = 0; v < s->nv; v++) {
+            double lo = 0, hi = 0;
+            if (col[v] == (size_t)-1 || lp_bound(p, col[v], 0, &lo) || lp_bound(p, col[v], 1, &hi))
+                continue; /* not hidden, or unbounded: not pinned */
+            if (hi - lo < (double)s->k - 1e-6) {
+                pin[v] = 1;
+                count++;
+            }
+        }
+    }
+    lp_free(p);
+    free(a);
+    free(b);
+    free(col);
+    return count;
+}
+
 int madi_sdc_protect(struct madi_sdc *s, struct madi_err *err)
 {
     unsigned char *det = xmalloc(s->nv ? s->nv : 1);
@@ -321,7 +385,7 @@ int madi_sdc_protect(struct madi_sdc *s, struct madi_err *err)
             s->v[partner_in(s, thin)].status = MADI_SDC_SECONDARY;
             continue;
         }
-        if (!determined(s, det))
+        if (!determined(s, det) && !pinned(s, det))
             goto done;
         if (protect_one(s, det)) {
             rc = madi_err_set(err, MADI_EINTERNAL,
@@ -354,5 +418,13 @@ size_t madi_sdc_recoverable(struct madi_sdc *s)
     unsigned char *det = xmalloc(s->nv ? s->nv : 1);
     size_t n = determined(s, det);
     free(det);
+    return n;
+}
+
+size_t madi_sdc_pinned(struct madi_sdc *s)
+{
+    unsigned char *pin = xmalloc(s->nv ? s->nv : 1);
+    size_t n = pinned(s, pin);
+    free(pin);
     return n;
 }

@@ -125,6 +125,7 @@ static void test_random_tables(void **state)
             if (madi_sdc_cell_status(s, t, c) == MADI_SDC_PUBLISHED)
                 assert_false(v[c] > 0 && v[c] < 5);
         assert_int_equal(madi_sdc_recoverable(s), 0);
+        assert_int_equal(madi_sdc_pinned(s), 0);
         madi_sdc_free(s);
     }
 }

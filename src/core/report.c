@@ -1,0 +1,387 @@
+/*
+ * report.c: building a period's report: its tables of people (from count indicators of the
+ * catalogue, crossed by sex, age, area or group), its key indicators with their coverage,
+ * targets and change since the year before, and, for the public audience, disclosure control
+ * over all the tables at once (sdc.c). The writers are in render.c.
+ *
+ * Publication categories: a code list's own "unknown" and "not recorded" (_N) become one _U
+ * category, so every dimension has _T and _U and the parts always add up to the total.
+ * Suppressed cells keep no value in the model: only their status travels to the writers.
+ *
+ * Known limit: a key indicator is suppressed when its numerator or denominator is a small
+ * count, but it is not linked to the table cells that hold the same counts.
+ */
+#include "madi/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "madi/sdc.h"
+
+#include "banned.h"
+#include "report_int.h"
+#include "xalloc.h"
+
+/* The tables of a report, section by section. */
+static const struct tspec {
+    const char *section, *id, *by0, *by1, *title, *hxl;
+    enum chart_kind chart;
+} specs[] = {
+    { "land-release", "lr.direct_beneficiaries", "sex", "age",
+      "Direct beneficiaries of land release, by sex and age", "#reached+direct", CH_PYRAMID },
+    { "land-release", "lr.direct_beneficiaries", "area", "sex",
+      "Direct beneficiaries of land release, by area and sex", "#reached+direct", CH_BARS },
+    { "eore", "eore.participants", "sex", "age",
+      "Risk education participants, by sex and age (contacts)", "#reached", CH_PYRAMID },
+    { "eore", "eore.participants", "area", "sex",
+      "Risk education participants, by area and sex (contacts)", "#reached", CH_BARS },
+    { "eore", "eore.unique_people", "sex", "age",
+      "People reached by risk education (unique people in attendance lists), by sex and age",
+      "#reached+unique", CH_PYRAMID },
+    { "victim-assistance", "casualties.total", "sex", "age",
+      "Casualties of explosive ordnance, by sex and age", "#affected", CH_PYRAMID },
+    { "victim-assistance", "casualties.total", "civilian_status", "sex",
+      "Casualties, by civilian status and sex", "#affected", CH_BARS },
+    { "victim-assistance", "va.survivors", "sex", "age",
+      "Survivors and indirect victims receiving assistance, by sex and age", "#affected+va",
+      CH_PYRAMID },
+    { "victim-assistance", "va.referrals_made", "provider_type", "sex",
+      "Referrals to service providers, by kind of provider and sex", "#output+referrals", CH_BARS },
+    { "workforce", "staff.headcount", "role", "sex",
+      "Staff employed at the end of the period, by role and sex", "#staff", CH_BARS },
+};
+
+static const char *dim_label(const char *name)
+{
+    static const struct {
+        const char *name, *label;
+    } l[] = { { "sex", "sex" },
+              { "age", "age group" },
+              { "area", "area" },
+              { "civilian_status", "civilian status" },
+              { "provider_type", "kind of provider" },
+              { "role", "role" } };
+    for (size_t i = 0; i < sizeof(l) / sizeof(l[0]); i++)
+        if (strcmp(l[i].name, name) == 0)
+            return l[i].label;
+    return name;
+}
+
+/* Is category `code` (of a dimension's list) "unknown" or "not recorded"? Both publish as _U. */
+static int is_unknown(const char *code)
+{
+    return strcmp(code, "_N") == 0 || strcmp(code, "U") == 0 || strcmp(code, "unknown") == 0;
+}
+
+static void rtable_free(struct rtable *t)
+{
+    for (size_t d = 0; d < t->ndims; d++) {
+        for (size_t i = 0; i < t->dims[d].ncats; i++) {
+            free(t->dims[d].codes[i]);
+            free(t->dims[d].labels[i]);
+        }
+        free(t->dims[d].codes);
+        free(t->dims[d].labels);
+        free(t->dims[d].name);
+        free(t->dims[d].label);
+    }
+    free(t->id);
+    free(t->title);
+    free(t->section);
+    free(t->counts);
+    free(t->hxl);
+    free(t->note);
+    free(t->value);
+    free(t->status);
+}
+
+void madi_report_free(struct madi_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nt; i++)
+        rtable_free(&r->t[i]);
+    free(r->t);
+    free(r->kpi);
+    free(r);
+}
+
+/* The publication dimension of result dimension `rd`; map[i] is where its category i goes. */
+static void pub_dim(const struct madi_ind_dim *rd, struct rdim *pd, size_t *map)
+{
+    size_t n = 0;
+    pd->name = xstrdup(rd->name);
+    pd->label = xstrdup(dim_label(rd->name));
+    pd->codes = xmalloc((rd->ncats + 2) * sizeof(char *));
+    pd->labels = xmalloc((rd->ncats + 2) * sizeof(char *));
+    for (size_t i = 0; i + 1 < rd->ncats; i++)
+        if (!is_unknown(rd->cats[i].code)) {
+            map[i] = n;
+            pd->codes[n] = xstrdup(rd->cats[i].code);
+            pd->labels[n++] = xstrdup(rd->cats[i].label);
+        }
+    size_t u = n;
+    pd->codes[n] = xstrdup("_U");
+    pd->labels[n++] = xstrdup("unknown or not recorded");
+    pd->codes[n] = xstrdup("_T");
+    pd->labels[n++] = xstrdup("total");
+    for (size_t i = 0; i + 1 < rd->ncats; i++)
+        if (is_unknown(rd->cats[i].code))
+            map[i] = u;
+    map[rd->ncats - 1] = n - 1;
+    pd->ncats = n;
+}
+
+static char *note_of(const struct madi_ind_result *res)
+{
+    const struct madi_ind_cell *t = madi_ind_result_total(res);
+    char buf[400] = "";
+    size_t l = 0;
+    if (res->status != MADI_IND_OK) {
+        (void)snprintf(buf, sizeof(buf), "%s", res->why[0] ? res->why : "no value");
+        return xstrdup(buf);
+    }
+    if (t->cov_sex >= 0)
+        l += (size_t)snprintf(buf + l, sizeof(buf) - l, "sex recorded for %.0f%%",
+                              100 * t->cov_sex);
+    if (t->cov_age >= 0 && l < sizeof(buf))
+        l += (size_t)snprintf(buf + l, sizeof(buf) - l, "%sage for %.0f%%", l ? ", " : "",
+                              100 * t->cov_age);
+    if (t->cov_disability >= 0 && l < sizeof(buf))
+        l += (size_t)snprintf(buf + l, sizeof(buf) - l, "%sdisability for %.0f%%", l ? ", " : "",
+                              100 * t->cov_disability);
+    if ((t->flags & MADI_IND_ESTIMATED) && l < sizeof(buf))
+        l += (size_t)snprintf(buf + l, sizeof(buf) - l, "%spartly estimated", l ? "; " : "");
+    if (res->reports_missing && l < sizeof(buf))
+        (void)snprintf(buf + l, sizeof(buf) - l, "%s%ld of %ld reports due have not come",
+                       l ? "; " : "", res->reports_missing, res->reports_expected);
+    return xstrdup(buf);
+}
+
+/* One table from one count indicator crossed by up to two dimensions. */
+static int build_table(struct madi_store *s, const struct madi_ind_catalogue *c,
+                       const struct madi_report_opts *o, const struct tspec *sp, struct rtable *t,
+                       struct madi_err *err)
+{
+    struct madi_ind_query q;
+    struct madi_ind_result *res = NULL;
+    const struct madi_ind_def *def = madi_ind_catalogue_find(c, sp->id);
+    memset(t, 0, sizeof(*t));
+    if (!def)
+        return madi_err_set(err, MADI_EINTERNAL, "report table %s is not in the catalogue", sp->id);
+    memset(&q, 0, sizeof(q));
+    q.period = o->period;
+    q.area = o->area;
+    q.org = o->org;
+    q.today = o->today;
+    q.by[0] = sp->by0;
+    q.by[1] = sp->by1;
+    int rc = madi_ind_compute(s, def, &q, &res, err);
+    if (rc)
+        return rc;
+    t->def = def;
+    t->id = xasprintf("%s-%s-%s", sp->id, sp->by0, sp->by1);
+    t->title = xstrdup(sp->title);
+    t->section = xstrdup(sp->section);
+    t->counts = xstrdup(def->counts);
+    t->hxl = xstrdup(sp->hxl);
+    t->chart = sp->chart;
+    t->additive = strstr(def->numerator, "distinct(") == NULL;
+    t->note = note_of(res);
+    if (res->status == MADI_IND_NOT_BY || res->ndims != 2) {
+        madi_ind_result_free(res);
+        return MADI_OK; /* a table with no cells: the note says why */
+    }
+    size_t *map[RT_MAX_DIMS];
+    t->ndims = 2;
+    for (size_t d = 0; d < 2; d++) {
+        map[d] = xmalloc(res->dims[d].ncats * sizeof(size_t));
+        pub_dim(&res->dims[d], &t->dims[d], map[d]);
+    }
+    t->ncells = t->dims[0].ncats * t->dims[1].ncats;
+    t->value = xcalloc(t->ncells, sizeof(double));
+    t->status = xcalloc(t->ncells, 1);
+    int any = 0;
+    for (size_t i = 0; i < res->ncells; i++) {
+        const struct madi_ind_cell *cl = &res->cells[i];
+        size_t at = map[0][cl->cat[0]] * t->dims[1].ncats + map[1][cl->cat[1]];
+        if (cl->status == MADI_IND_OK) {
+            t->value[at] += cl->value;
+            any = 1;
+        } else {
+            t->status[at] = CS_NA;
+        }
+    }
+    if (!any)
+        for (size_t i = 0; i < t->ncells; i++)
+            t->status[i] = CS_NA;
+    free(map[0]);
+    free(map[1]);
+    madi_ind_result_free(res);
+    return MADI_OK;
+}
+
+/* A key indicator: its value for the whole, with coverage, target and last year's value. */
+static int build_kpi(struct madi_store *s, const struct madi_report_opts *o,
+                     const struct madi_ind_def *d, const struct madi_target_progress *tp,
+                     size_t ntp, long k, struct rkpi *kp, struct madi_err *err)
+{
+    struct madi_ind_query q;
+    struct madi_ind_result *res = NULL;
+    memset(kp, 0, sizeof(*kp));
+    memset(&q, 0, sizeof(q));
+    kp->def = d;
+    q.period = o->period;
+    q.area = o->area;
+    q.org = o->org;
+    q.today = o->today;
+    int rc = madi_ind_compute(s, d, &q, &res, err);
+    if (rc)
+        return rc;
+    const struct madi_ind_cell *t = madi_ind_result_total(res);
+    kp->num = t->num;
+    kp->den = t->den;
+    kp->cov_sex = t->cov_sex;
+    kp->cov_age = t->cov_age;
+    kp->cov_dis = t->cov_disability;
+    kp->coverage = t->coverage;
+    kp->flags = t->flags;
+    if (t->status != MADI_IND_OK) {
+        kp->status = CS_NA;
+        (void)snprintf(kp->why, sizeof(kp->why), "%.150s",
+                       res->why[0] ? res->why : madi_ind_status_name(t->status));
+    } else if (o->audience == MADI_AUDIENCE_PUBLIC &&
+               ((t->num > 0 && t->num < (double)k) || (t->den > 0 && t->den < (double)k))) {
+        kp->status = CS_SUPPRESSED; /* a share of a small count says the count */
+        kp->num = kp->den = 0;
+    } else {
+        kp->value = t->value;
+    }
+    madi_ind_result_free(res);
+    for (size_t i = 0; i < ntp; i++)
+        if (strcmp(tp[i].indicator, d->id) == 0 && strcmp(tp[i].subgroup, "all") == 0 &&
+            !kp->has_target) {
+            kp->has_target = 1;
+            kp->target = tp[i].target;
+            kp->target_year = tp[i].year;
+            kp->target_state = kp->status == CS_OK ? tp[i].state : MADI_TARGET_UNKNOWN;
+        }
+    if (strlen(o->period.label) == 4 && kp->status == CS_OK) {
+        madi_period_year(o->period.to / 10000 - 1, &q.period);
+        rc = madi_ind_compute(s, d, &q, &res, err);
+        if (rc)
+            return rc;
+        t = madi_ind_result_total(res);
+        int small = o->audience == MADI_AUDIENCE_PUBLIC &&
+                    ((t->num > 0 && t->num < (double)k) || (t->den > 0 && t->den < (double)k));
+        if (t->status == MADI_IND_OK && !small) {
+            kp->has_prev = 1;
+            kp->prev = t->value;
+        }
+        madi_ind_result_free(res);
+    }
+    return MADI_OK;
+}
+
+static void protect(struct madi_report *r, struct madi_sdc *sdc, const size_t *ids)
+{
+    for (size_t i = 0; i < r->nt; i++) {
+        struct rtable *t = &r->t[i];
+        for (size_t c = 0; t->ncells && c < t->ncells; c++) {
+            enum madi_sdc_status st = madi_sdc_cell_status(sdc, ids[i], c);
+            if (st == MADI_SDC_PUBLISHED)
+                continue;
+            if (t->status[c] == CS_OK) {
+                t->status[c] = CS_SUPPRESSED;
+                t->value[c] = 0; /* nothing suppressed is kept */
+            }
+        }
+    }
+    r->primary = madi_sdc_count(sdc, MADI_SDC_PRIMARY);
+    r->secondary = madi_sdc_count(sdc, MADI_SDC_SECONDARY);
+}
+
+int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
+                      const struct madi_report_opts *o, struct madi_report **out,
+                      struct madi_err *err)
+{
+    struct madi_report *r = xcalloc(1, sizeof(*r));
+    struct madi_sdc *sdc = NULL;
+    struct madi_target_progress *tp = NULL;
+    size_t ntp = 0, nspec = sizeof(specs) / sizeof(specs[0]), ids[sizeof(specs) / sizeof(specs[0])];
+    struct madi_ind_query q;
+    int rc = MADI_OK;
+    r->o = *o;
+    r->cat = c;
+    r->k = o->k > 0 ? o->k : MADI_SDC_K_DEFAULT;
+    (void)snprintf(r->title, sizeof(r->title), "%s",
+                   o->title ? o->title : "Gender, diversity and inclusion in mine action");
+    r->t = xcalloc(nspec, sizeof(*r->t));
+    if (o->audience == MADI_AUDIENCE_PUBLIC)
+        sdc = madi_sdc_new(r->k);
+    for (size_t i = 0; !rc && i < nspec; i++) {
+        rc = build_table(s, c, o, &specs[i], &r->t[r->nt], err);
+        if (rc)
+            break;
+        struct rtable *t = &r->t[r->nt++];
+        if (sdc && t->ncells) {
+            const char *names[RT_MAX_DIMS] = { t->dims[0].name, t->dims[1].name };
+            size_t ncats[RT_MAX_DIMS] = { t->dims[0].ncats, t->dims[1].ncats };
+            const char *const *codes[RT_MAX_DIMS] = { (const char *const *)t->dims[0].codes,
+                                                      (const char *const *)t->dims[1].codes };
+            ids[r->nt - 1] = madi_sdc_add_table(sdc, t->def->id, 2, names, ncats, codes, t->value,
+                                                t->additive);
+        }
+    }
+    if (!rc && sdc)
+        rc = madi_sdc_protect(sdc, err);
+    if (!rc && sdc)
+        protect(r, sdc, ids);
+    memset(&q, 0, sizeof(q));
+    q.period = o->period;
+    q.area = o->area;
+    q.org = o->org;
+    q.today = o->today;
+    if (!rc)
+        rc = madi_ind_targets(s, c, &q, &tp, &ntp, err);
+    r->kpi = xcalloc(madi_ind_catalogue_count(c) + 1, sizeof(*r->kpi));
+    for (size_t i = 0; !rc && i < madi_ind_catalogue_count(c); i++) {
+        const struct madi_ind_def *d = madi_ind_catalogue_get(c, i);
+        if (d->unit == MADI_UNIT_COUNT)
+            continue;
+        rc = build_kpi(s, o, d, tp, ntp, r->k, &r->kpi[r->nkpi], err);
+        if (!rc)
+            r->nkpi++;
+    }
+    free(tp);
+    madi_sdc_free(sdc);
+    if (rc) {
+        madi_report_free(r);
+        return rc;
+    }
+    *out = r;
+    return MADI_OK;
+}
+
+size_t madi_report_tables(const struct madi_report *r)
+{
+    return r->nt;
+}
+
+size_t madi_report_suppressed(const struct madi_report *r, int secondary)
+{
+    return secondary ? r->secondary : r->primary;
+}
+
+int madi_report_format_parse(const char *s)
+{
+    static const char *const names[] = { "html", "md", "json", "csv" };
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    if (strcmp(s, "markdown") == 0)
+        return MADI_REPORT_MD;
+    return -1;
+}

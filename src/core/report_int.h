@@ -1,0 +1,79 @@
+/*
+ * report_int.h: the report's model, shared by the builder (report.c) and the writers
+ * (render.c). Not part of the contract. Every number here is already protected: a suppressed
+ * cell carries its status and no value.
+ */
+#ifndef MADI_REPORT_INT_H
+#define MADI_REPORT_INT_H
+
+#include <stddef.h>
+
+#include "madi/indicators.h"
+#include "madi/report.h"
+
+#define RT_MAX_DIMS 2
+
+enum cell_status {
+    CS_OK = 0,
+    CS_SUPPRESSED = 1, /* JSON-stat status "c" */
+    CS_NA = 2          /* the indicator gave no value here (not recorded, no data) */
+};
+
+enum chart_kind { CH_PYRAMID, CH_BARS };
+
+struct rdim {
+    char *name;  /* "sex", "age", "area" */
+    char *label; /* for people */
+    size_t ncats;
+    char **codes; /* ... "_U", "_T" */
+    char **labels;
+};
+
+struct rtable {
+    char *id; /* dataset id: "eore.participants-sex-age" */
+    char *title;
+    char *section; /* pillar */
+    char *counts;  /* what a cell counts: "contacts", "people" */
+    char *hxl;     /* hashtag of the values */
+    const struct madi_ind_def *def;
+    size_t ndims;
+    struct rdim dims[RT_MAX_DIMS];
+    size_t ncells;
+    double *value;
+    unsigned char *status;
+    int additive;
+    enum chart_kind chart;
+    char *note; /* coverage and flags, or why it is empty */
+};
+
+struct rkpi {
+    const struct madi_ind_def *def;
+    enum cell_status status;
+    double value, num, den;
+    double cov_sex, cov_age, cov_dis, coverage;
+    unsigned flags;
+    char why[160];
+    int has_target;
+    double target;
+    int target_year;
+    enum madi_target_state target_state;
+    int has_prev;
+    double prev; /* the same indicator a year earlier */
+};
+
+struct madi_report {
+    struct madi_report_opts o;
+    char title[160];
+    long k;
+    struct rtable *t;
+    size_t nt;
+    struct rkpi *kpi;
+    size_t nkpi;
+    const struct madi_ind_catalogue *cat;
+    size_t primary, secondary;
+};
+
+/** Write `s` for HTML (escaped). */
+void rep_html_text(FILE *out, const char *s);
+
+#endif
