@@ -180,6 +180,7 @@ struct ctx {
     size_t stride[MADI_IND_MAX_BY];
     int64_t org_id; /* 0 = all */
     int baseline_year;
+    int oldest_baseline; /* the oldest population year a baseline term used (0: none) */
     char note[256];
     struct madi_err *err;
 };
@@ -812,12 +813,35 @@ static void emit_cond(struct sql *q, const struct ctx *c, const struct term *t,
     (void)madi_buf_adds(&q->b, ")");
 }
 
+/* A baseline's rows: each area's latest year up to the period's among the rows that give what
+ * the term reads (a disability baseline from the last census that asked, say, even when later
+ * years only give totals). */
+static void emit_baseline_year(struct sql *q, const struct ctx *c, const struct term *t)
+{
+    const struct madi_kind *k = ind_src_kind(t->src);
+    (void)madi_buf_addf(&q->b,
+                        "t.%s = (SELECT max(p2.%s) FROM %s p2 WHERE p2.area_id = t.area_id "
+                        "AND p2.%s <= ?",
+                        t->src->baseline_year, t->src->baseline_year, k->table,
+                        t->src->baseline_year);
+    bind_int(q, c->q->period.to / 10000);
+    if (t->fn == M_SUM)
+        (void)madi_buf_addf(&q->b, " AND p2.%s IS NOT NULL", k->fields[t->field].name);
+    for (int i = 0; i < t->nconds; i++)
+        if (t->conds[i].ref == D_FIELD && t->conds[i].op == C_REPORTED)
+            (void)madi_buf_addf(&q->b, " AND p2.%s IS NOT NULL", k->fields[t->conds[i].field].name);
+    (void)madi_buf_adds(&q->b, ")");
+}
+
 /* FROM and WHERE: period rule, the source's own condition, operator and area filters. */
 static void emit_from(struct sql *q, const struct ctx *c, const struct term *t)
 {
     const struct madi_kind *k = ind_src_kind(t->src);
     (void)madi_buf_addf(&q->b, " FROM %s t%s WHERE (", k->table, t->src->join ? t->src->join : "");
-    emit(q, c, t->time->where, 0);
+    if (t->src->baseline_year)
+        emit_baseline_year(q, c, t);
+    else
+        emit(q, c, t->time->where, 0);
     (void)madi_buf_adds(&q->b, ")");
     if (t->src->where)
         (void)madi_buf_addf(&q->b, " AND %s", t->src->where);
@@ -872,7 +896,7 @@ static int rows_in_period(struct ctx *c, const struct term *t, int64_t *n)
 struct plan {
     enum dref ref[MADI_IND_MAX_BY];
     int col[MADI_IND_MAX_BY]; /* first column */
-    int weight_col, date2_col, parts_col, cov_sex, cov_age, cov_dis, est_col, ncols;
+    int weight_col, date2_col, parts_col, cov_sex, cov_age, cov_dis, est_col, year_col, ncols;
     int partition; /* the partition that splits the row, or -1 */
     const struct src_partition *parts[4];
     int nparts; /* partitions of the total, selected in order */
@@ -902,6 +926,7 @@ static void plan_term(struct ctx *c, const struct term *t, struct sql *q, struct
     memset(p, 0, sizeof(*p));
     p->partition = -1;
     p->cov_sex = p->cov_age = p->cov_dis = p->est_col = p->parts_col = p->date2_col = -1;
+    p->year_col = -1;
     (void)madi_buf_adds(&q->b, "SELECT ");
     if (t->fn == M_COUNT)
         (void)madi_buf_adds(&q->b, "1");
@@ -983,6 +1008,10 @@ static void plan_term(struct ctx *c, const struct term *t, struct sql *q, struct
     if (t->src->estimate_col) {
         (void)madi_buf_addf(&q->b, ", t.%s", t->src->estimate_col);
         p->est_col = col++;
+    }
+    if (t->src->baseline_year) {
+        (void)madi_buf_addf(&q->b, ", t.%s", t->src->baseline_year);
+        p->year_col = col++;
     }
     p->ncols = col;
     emit_from(q, c, t);
@@ -1205,6 +1234,11 @@ static int fold_term(struct ctx *c, const struct term *t, struct fold *f)
                 break;
             }
         }
+        if (p.year_col >= 0) {
+            int y = (int)madi_stmt_int(st, p.year_col);
+            if (!c->oldest_baseline || y < c->oldest_baseline)
+                c->oldest_baseline = y;
+        }
         if (t->src->shape == SRC_PARTS && t->partition >= 0) {
             fold_parts(c, f, t, &p, st, cat);
             continue;
@@ -1274,9 +1308,6 @@ static int fold_measure(struct ctx *c, const struct measure *m, struct acc **out
 
 /* ---- the result --------------------------------------------------------------------------- */
 
-/* Each area's baseline is its latest population year up to the period's: c->baseline_year is
- * the oldest year so chosen (0 when no area has one), so a baseline older than the period is
- * said. */
 /* A measure that only adds up (or counts the different values of) fields, with no condition:
  * when no record gives the field, its total is not recorded rather than 0. */
 static int plain_fields(const struct measure *m)
@@ -1287,16 +1318,16 @@ static int plain_fields(const struct measure *m)
     return 1;
 }
 
+/* Whether any area has a baseline up to the period's year (c->baseline_year: the latest such
+ * year, 0 when none). Which year each area's figures come from is decided row by row
+ * (emit_baseline_year), and the oldest one used is said after the fold. */
 static int choose_baseline_year(struct ctx *c)
 {
     int64_t y = 0;
     struct madi_stmt *st = NULL;
     int want = c->q->period.to / 10000;
-    int rc = madi_store_prepare(c->s,
-                                "SELECT min(t.year) FROM population t WHERE t.year = (SELECT "
-                                "max(p2.year) FROM population p2 WHERE p2.area_id = t.area_id "
-                                "AND p2.year <= ?)",
-                                &st, c->err);
+    int rc = madi_store_prepare(c->s, "SELECT max(year) FROM population WHERE year <= ?", &st,
+                                c->err);
     if (rc)
         return rc;
     madi_stmt_bind_int(st, 1, want);
@@ -1557,12 +1588,6 @@ int madi_ind_compute(struct madi_store *s, const struct madi_ind_def *def,
                            q->period.to / 10000);
             goto finish;
         }
-        if (c.baseline_year != q->period.to / 10000) {
-            char buf[80];
-            (void)snprintf(buf, sizeof(buf), "baseline: population figures from %d on",
-                           c.baseline_year);
-            note_add(r, buf);
-        }
     }
     for (int mi = 0; !rc && mi < 6; mi++) {
         int has = 0;
@@ -1572,6 +1597,12 @@ int madi_ind_compute(struct madi_store *s, const struct madi_ind_def *def,
     }
     if (rc)
         goto finish;
+    if (e->has_bnum && c.oldest_baseline && c.oldest_baseline != q->period.to / 10000) {
+        char buf[80];
+        (void)snprintf(buf, sizeof(buf), "baseline: population figures from %d on",
+                       c.oldest_baseline);
+        note_add(r, buf);
+    }
     filter_notes(&c, r);
     reports_check(&c, r);
     r->ncells = c.ncells;
@@ -1584,7 +1615,7 @@ int madi_ind_compute(struct madi_store *s, const struct madi_ind_def *def,
         cell_value(e, cl, &acc[0][i], acc[1] ? &acc[1][i] : NULL, acc[2] ? &acc[2][i] : NULL,
                    acc[3] ? &acc[3][i] : NULL, acc[4] ? &acc[4][i] : NULL,
                    acc[5] ? &acc[5][i] : NULL, small);
-        if (e->has_bnum && c.baseline_year != q->period.to / 10000)
+        if (e->has_bnum && c.oldest_baseline && c.oldest_baseline != q->period.to / 10000)
             cl->flags |= MADI_IND_ESTIMATED;
         if (r->reports_missing)
             cl->flags |= MADI_IND_INCOMPLETE;
