@@ -27,6 +27,42 @@ static const struct {
                  { "data", "Data" } };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
+/* The treaty report forms that carry SADDD, and what each covers. */
+static const struct {
+    const char *code, *title, *covers;
+} forms[] = {
+    { "APMBC F", "APMBC Article 7, Form F",
+      "programmes for the destruction of anti-personnel mines in mined areas: land release and "
+      "its beneficiaries" },
+    { "APMBC I", "APMBC Article 7, Form I",
+      "measures to warn the population of mined areas: risk education" },
+    { "APMBC J", "APMBC Article 7, Form J (voluntary)",
+      "other relevant matters: casualties and victim assistance (and the GDEI section of this "
+      "report)" },
+    { "CCM F", "CCM Article 7, Form F", "contaminated areas and clearance" },
+    { "CCM G", "CCM Article 7, Form G", "warning the population and risk education" },
+    { "CCM H", "CCM Article 7, Form H", "victim assistance" },
+};
+#define NFORMS (sizeof(forms) / sizeof(forms[0]))
+
+static int in_form(const struct rtable *t, const char *code)
+{
+    const char *p = strstr(t->forms, code);
+    size_t n = strlen(code);
+    return p && (p[n] == '\0' || p[n] == ';');
+}
+
+static const char *dmy(int32_t d, char *b, size_t n)
+{
+    (void)snprintf(b, n, "%02d/%02d/%04d", (int)(d % 100), (int)(d / 100 % 100), (int)(d / 10000));
+    return b;
+}
+
+static const char cutoffs[] =
+        "Age groups: under 18 and 18 and over; disability by the Washington Group short set (a "
+        "lot of difficulty, or cannot do at all, in at least one domain) or the operator's own "
+        "flag; direct and indirect beneficiaries kept apart.";
+
 static const struct {
     const char *id, *title;
 } wps_pillars[] = { { "participation", "Participation" },
@@ -466,6 +502,25 @@ static void write_html(const struct madi_report *r, FILE *out)
     (void)fputs("</ul>\n", out);
     for (size_t i = 0; i < sizeof(to_write) / sizeof(to_write[0]); i++)
         (void)fprintf(out, "<p class=\"write\">[%s]</p>\n", to_write[i]);
+    (void)fputs("</section>\n<section><h2 id=\"annexes\">Treaty report annexes</h2>\n", out);
+    for (size_t f = 0; f < NFORMS; f++) {
+        char from[16], to[16];
+        (void)fprintf(out, "<h3>%s</h3><p class=\"note\">", forms[f].title);
+        rep_html_text(out, forms[f].covers);
+        (void)fprintf(out, ". Reporting period: from %s to %s. ",
+                      dmy(r->o.period.from, from, sizeof(from)),
+                      dmy(r->o.period.to, to, sizeof(to)));
+        rep_html_text(out, cutoffs);
+        (void)fputs("</p>\n", out);
+        for (size_t i = 0; i < r->nt; i++) {
+            if (!in_form(&r->t[i], forms[f].code) || !r->t[i].ncells)
+                continue;
+            (void)fputs("<h4>", out);
+            rep_html_text(out, r->t[i].title);
+            (void)fputs("</h4>\n", out);
+            html_table(out, &r->t[i]);
+        }
+    }
     (void)fputs("</section>\n<section><h2 id=\"frameworks\">One set of facts, every framework</h2>"
                 "<table><thead><tr><th scope=\"col\">indicator</th><th scope=\"col\">frameworks "
                 "it serves</th></tr></thead><tbody>",
@@ -565,6 +620,19 @@ static void write_md(const struct madi_report *r, FILE *out)
     madi_buf_release(&nb);
     for (size_t i = 0; i < sizeof(to_write) / sizeof(to_write[0]); i++)
         (void)fprintf(out, "\n> [%s]\n", to_write[i]);
+    (void)fputs("\n## Treaty report annexes\n", out);
+    for (size_t f = 0; f < NFORMS; f++) {
+        char from[16], to[16];
+        (void)fprintf(out, "\n### %s\n\n%s. Reporting period: from %s to %s. %s\n\n",
+                      forms[f].title, forms[f].covers, dmy(r->o.period.from, from, sizeof(from)),
+                      dmy(r->o.period.to, to, sizeof(to)), cutoffs);
+        for (size_t i = 0; i < r->nt; i++)
+            if (in_form(&r->t[i], forms[f].code) && r->t[i].ncells) {
+                (void)fputs("- ", out);
+                md_text(out, r->t[i].title);
+                (void)fputs(" (in its section above)\n", out);
+            }
+    }
     if (r->o.audience == MADI_AUDIENCE_PUBLIC)
         (void)fprintf(out, "\n---\n%s\n", suppression_note(r, note, sizeof(note)));
 }
@@ -578,7 +646,7 @@ static json_t *jstat_dataset(const struct madi_report *r, const struct rtable *t
     json_object_set_new(ds, "version", json_string("2.0"));
     json_object_set_new(ds, "class", json_string("dataset"));
     json_object_set_new(ds, "label", json_string(t->title));
-    for (size_t d = 0; d < t->ndims; d++) {
+    for (size_t d = 0; d < (t->flat ? 1 : t->ndims); d++) {
         json_t *cat = json_object(), *index = json_object(), *label = json_object();
         json_t *one = json_object();
         json_array_append_new(id, json_string(t->dims[d].name));
@@ -613,6 +681,9 @@ static json_t *jstat_dataset(const struct madi_report *r, const struct rtable *t
     json_object_set_new(ext, "section", json_string(t->section));
     json_object_set_new(ext, "note", json_string(t->note));
     json_object_set_new(ext, "additive", json_boolean(t->additive));
+    json_object_set_new(ext, "people", json_boolean(t->people));
+    if (t->forms[0])
+        json_object_set_new(ext, "forms", json_string(t->forms));
     json_object_set_new(ds, "extension", ext);
     (void)r;
     return ds;
@@ -673,6 +744,23 @@ static int write_json(const struct madi_report *r, FILE *out)
                         json_string(suppression_note(r, note, sizeof(note))));
     json_object_set_new(ext, "indicators", kpis);
     json_object_set_new(ext, "narrative", json_string(nb.data ? nb.data : ""));
+    json_t *annexes = json_array();
+    for (size_t f = 0; f < NFORMS; f++) {
+        json_t *a = json_object(), *ds = json_array();
+        char from[16], to[16];
+        json_object_set_new(a, "form", json_string(forms[f].code));
+        json_object_set_new(a, "title", json_string(forms[f].title));
+        json_object_set_new(a, "covers", json_string(forms[f].covers));
+        json_object_set_new(a, "from", json_string(dmy(r->o.period.from, from, sizeof(from))));
+        json_object_set_new(a, "to", json_string(dmy(r->o.period.to, to, sizeof(to))));
+        json_object_set_new(a, "cut_offs", json_string(cutoffs));
+        for (size_t i = 0; i < r->nt; i++)
+            if (in_form(&r->t[i], forms[f].code) && r->t[i].ncells)
+                json_array_append_new(ds, json_string(r->t[i].id));
+        json_object_set_new(a, "datasets", ds);
+        json_array_append_new(annexes, a);
+    }
+    json_object_set_new(ext, "annexes", annexes);
     madi_buf_release(&nb);
     json_object_set_new(root, "extension", ext);
     int rc = json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);

@@ -24,33 +24,51 @@
 #include "report_int.h"
 #include "xalloc.h"
 
-/* The tables of a report, section by section. */
+/* The tables of a report, section by section; `people`: it counts people (sessions and square
+ * metres do not, but every published count passes disclosure control all the same); `forms`
+ * names the treaty report forms a table belongs to (the annexes show them again there). */
 static const struct tspec {
     const char *section, *id, *by0, *by1, *title, *hxl;
     enum chart_kind chart;
+    int people;
+    const char *forms;
 } specs[] = {
+    { "land-release", "lr.area_released_m2", "activity", NULL,
+      "Area released, square metres, by activity", "#size+m2+released", CH_BARS, 0,
+      "APMBC F; CCM F" },
     { "land-release", "lr.direct_beneficiaries", "sex", "age",
-      "Direct beneficiaries of land release, by sex and age", "#reached+direct", CH_PYRAMID },
+      "Direct beneficiaries of land release, by sex and age", "#reached+direct", CH_PYRAMID, 1,
+      "APMBC F; CCM F" },
     { "land-release", "lr.direct_beneficiaries", "area", "sex",
-      "Direct beneficiaries of land release, by area and sex", "#reached+direct", CH_BARS },
+      "Direct beneficiaries of land release, by area and sex", "#reached+direct", CH_BARS, 1,
+      "APMBC F; CCM F" },
+    { "eore", "eore.sessions", "method", NULL, "Risk education sessions, by delivery method",
+      "#activity+sessions", CH_BARS, 0, "APMBC I; CCM G" },
     { "eore", "eore.participants", "sex", "age",
-      "Risk education participants, by sex and age (contacts)", "#reached", CH_PYRAMID },
+      "Risk education participants, by sex and age (contacts)", "#reached", CH_PYRAMID, 1,
+      "APMBC I; CCM G" },
     { "eore", "eore.participants", "area", "sex",
-      "Risk education participants, by area and sex (contacts)", "#reached", CH_BARS },
+      "Risk education participants, by area and sex (contacts)", "#reached", CH_BARS, 1,
+      "APMBC I; CCM G" },
     { "eore", "eore.unique_people", "sex", "age",
       "People reached by risk education (unique people in attendance lists), by sex and age",
-      "#reached+unique", CH_PYRAMID },
+      "#reached+unique", CH_PYRAMID, 1, "" },
     { "victim-assistance", "casualties.total", "sex", "age",
-      "Casualties of explosive ordnance, by sex and age", "#affected", CH_PYRAMID },
+      "Casualties of explosive ordnance, by sex and age", "#affected", CH_PYRAMID, 1,
+      "APMBC J; CCM H" },
     { "victim-assistance", "casualties.total", "civilian_status", "sex",
-      "Casualties, by civilian status and sex", "#affected", CH_BARS },
+      "Casualties, by civilian status and sex", "#affected", CH_BARS, 1, "APMBC J; CCM H" },
     { "victim-assistance", "va.survivors", "sex", "age",
       "Survivors and indirect victims receiving assistance, by sex and age", "#affected+va",
-      CH_PYRAMID },
+      CH_PYRAMID, 1, "APMBC J; CCM H" },
+    { "victim-assistance", "va.needs_assessed", "element", "sex",
+      "Needs assessed, by victim assistance element and sex", "#inneed+va", CH_BARS, 1,
+      "APMBC J; CCM H" },
     { "victim-assistance", "va.referrals_made", "provider_type", "sex",
-      "Referrals to service providers, by kind of provider and sex", "#output+referrals", CH_BARS },
+      "Referrals to service providers, by kind of provider and sex", "#output+referrals", CH_BARS,
+      1, "APMBC J; CCM H" },
     { "workforce", "staff.headcount", "role", "sex",
-      "Staff employed at the end of the period, by role and sex", "#staff", CH_BARS },
+      "Staff employed at the end of the period, by role and sex", "#staff", CH_BARS, 1, "" },
 };
 
 static const char *dim_label(const char *name)
@@ -62,6 +80,9 @@ static const char *dim_label(const char *name)
               { "area", "area" },
               { "civilian_status", "civilian status" },
               { "provider_type", "kind of provider" },
+              { "activity", "activity" },
+              { "method", "delivery method" },
+              { "element", "victim assistance element" },
               { "role", "role" } };
     for (size_t i = 0; i < sizeof(l) / sizeof(l[0]); i++)
         if (strcmp(l[i].name, name) == 0)
@@ -93,6 +114,7 @@ static void rtable_free(struct rtable *t)
     free(t->counts);
     free(t->hxl);
     free(t->note);
+    free(t->forms);
     free(t->value);
     free(t->status);
 }
@@ -188,17 +210,31 @@ static int build_table(struct madi_store *s, const struct madi_ind_catalogue *c,
     t->counts = xstrdup(def->counts);
     t->hxl = xstrdup(sp->hxl);
     t->chart = sp->chart;
+    t->people = sp->people;
+    t->forms = xstrdup(sp->forms);
     t->additive = strstr(def->numerator, "distinct(") == NULL;
     t->note = note_of(res);
-    if (res->status == MADI_IND_NOT_BY || res->ndims != 2) {
+    size_t want = sp->by1 ? 2 : 1;
+    if (res->status == MADI_IND_NOT_BY || res->ndims != want) {
         madi_ind_result_free(res);
         return MADI_OK; /* a table with no cells: the note says why */
     }
-    size_t *map[RT_MAX_DIMS];
+    size_t *map[RT_MAX_DIMS], one = 0;
     t->ndims = 2;
-    for (size_t d = 0; d < 2; d++) {
+    t->flat = want == 1;
+    for (size_t d = 0; d < want; d++) {
         map[d] = xmalloc(res->dims[d].ncats * sizeof(size_t));
         pub_dim(&res->dims[d], &t->dims[d], map[d]);
+    }
+    if (t->flat) { /* a single total column, so every writer sees rows by columns */
+        map[1] = &one;
+        t->dims[1].name = xstrdup("all");
+        t->dims[1].label = xstrdup("total");
+        t->dims[1].ncats = 1;
+        t->dims[1].codes = xmalloc(sizeof(char *));
+        t->dims[1].labels = xmalloc(sizeof(char *));
+        t->dims[1].codes[0] = xstrdup("_T");
+        t->dims[1].labels[0] = xstrdup("total");
     }
     t->ncells = t->dims[0].ncats * t->dims[1].ncats;
     t->value = xcalloc(t->ncells, sizeof(double));
@@ -206,7 +242,7 @@ static int build_table(struct madi_store *s, const struct madi_ind_catalogue *c,
     int any = 0;
     for (size_t i = 0; i < res->ncells; i++) {
         const struct madi_ind_cell *cl = &res->cells[i];
-        size_t at = map[0][cl->cat[0]] * t->dims[1].ncats + map[1][cl->cat[1]];
+        size_t at = map[0][cl->cat[0]] * t->dims[1].ncats + (t->flat ? 0 : map[1][cl->cat[1]]);
         if (cl->status == MADI_IND_OK) {
             t->value[at] += cl->value;
             any = 1;
@@ -218,7 +254,8 @@ static int build_table(struct madi_store *s, const struct madi_ind_catalogue *c,
         for (size_t i = 0; i < t->ncells; i++)
             t->status[i] = CS_NA;
     free(map[0]);
-    free(map[1]);
+    if (!t->flat)
+        free(map[1]);
     madi_ind_result_free(res);
     return MADI_OK;
 }
@@ -326,7 +363,7 @@ int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
         if (rc)
             break;
         struct rtable *t = &r->t[r->nt++];
-        if (sdc && t->ncells) {
+        if (sdc && t->ncells) { /* every published count, of people or not */
             const char *names[RT_MAX_DIMS] = { t->dims[0].name, t->dims[1].name };
             size_t ncats[RT_MAX_DIMS] = { t->dims[0].ncats, t->dims[1].ncats };
             const char *const *codes[RT_MAX_DIMS] = { (const char *const *)t->dims[0].codes,

@@ -42,6 +42,9 @@ struct rtable {
     double *value;
     unsigned char *status;
     int additive;
+    int people;  /* counts people: disclosure control applies */
+    int flat;    /* one dimension (dims[1] is a single total) */
+    char *forms; /* the treaty forms it belongs to: "APMBC F; CCM F", or "" */
     enum chart_kind chart;
     char *note; /* coverage and flags, or why it is empty */
 };

@@ -141,7 +141,7 @@ size_t madi_sdc_add_table(struct madi_sdc *s, const char *measure, size_t ndims,
         for (size_t oi = 0; oi < ndims; oi++) {
             size_t d = order[oi], cat = (c / stride[d]) % ncats[d];
             if (cat + 1 == ncats[d]) {
-                total = 1;
+                total |= ncats[d] > 1; /* a lone total is not a margin of anything */
                 continue;
             }
             (void)madi_buf_addf(&key, "|%s=%s", dims[d], codes[d][cat]);
@@ -151,6 +151,8 @@ size_t madi_sdc_add_table(struct madi_sdc *s, const char *measure, size_t ndims,
     madi_buf_release(&key);
     if (additive) {
         for (size_t d = 0; d < ndims; d++) {
+            if (ncats[d] < 2)
+                continue; /* a dimension of its total alone says nothing */
             for (size_t c = 0; c < ncells; c++) {
                 if ((c / stride[d]) % ncats[d] != ncats[d] - 1)
                     continue; /* one equation per total along d */

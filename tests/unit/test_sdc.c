@@ -130,13 +130,37 @@ static void test_random_tables(void **state)
     }
 }
 
+/* A table of one dimension (and a lone total column): 1673, 397, 5, 2 and 0 of 2077. The 2 is
+ * primary; alone it would be 2077 minus the rest, and with the 5 beside it the two sum to 7: at
+ * least k, and each of them can be anything from 0 to 7. */
+static void test_one_dimension(void **state)
+{
+    (void)state;
+    static const char *const method[] = { "a", "b", "c", "d", "_U", "_T" };
+    static const char *const all[] = { "_T" };
+    struct madi_err err;
+    struct madi_sdc *s = madi_sdc_new(5);
+    const char *dims[] = { "method", "all" };
+    const double v[] = { 1673, 397, 5, 2, 0, 2077 };
+    const size_t ncats[] = { 6, 1 };
+    const char *const *codes[] = { method, all };
+    size_t t = madi_sdc_add_table(s, "sessions", 2, dims, ncats, codes, v, 1);
+    assert_int_equal(madi_sdc_protect(s, &err), MADI_OK);
+    assert_int_equal(madi_sdc_cell_status(s, t, 3), MADI_SDC_PRIMARY);
+    assert_int_equal(madi_sdc_cell_status(s, t, 2), MADI_SDC_SECONDARY);
+    for (size_t c = 0; c < 6; c++)
+        if (c != 2 && c != 3)
+            assert_int_equal(madi_sdc_cell_status(s, t, c), MADI_SDC_PUBLISHED);
+    assert_int_equal(madi_sdc_pinned(s), 0);
+    madi_sdc_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_two_by_two),
-        cmocka_unit_test(test_shared_margins),
-        cmocka_unit_test(test_nothing_small),
-        cmocka_unit_test(test_random_tables),
+        cmocka_unit_test(test_two_by_two),    cmocka_unit_test(test_shared_margins),
+        cmocka_unit_test(test_nothing_small), cmocka_unit_test(test_random_tables),
+        cmocka_unit_test(test_one_dimension),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
