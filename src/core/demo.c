@@ -1179,6 +1179,33 @@ static int write_reporting_plan(struct gen *g)
     return out_finish(g, &o, rc);
 }
 
+/* The authority's and the centre's answers to the WPS scorecard where data cannot show it. */
+static int write_self_assessment(struct gen *g)
+{
+    static const char *const rows[][5] = {
+        { "authority.legislation", "2024-03-01", "no", "national mine action authority", "" },
+        { "authority.legislation", "2025-11-01", "partly", "national mine action authority",
+          "draft decree on gender in mine action before parliament" },
+        { "authority.strategy", "2024-03-01", "yes", "national mine action authority",
+          "national mine action strategy 2023-2027, section 4" },
+        { "authority.resources", "2025-11-01", "no", "national mine action authority",
+          "no budget line yet" },
+        { "authority.standards", "2025-06-15", "partly", "national mine action authority",
+          "NMAS 05.10 revised; risk education standard pending" },
+        { "centre.national_plan", "2025-11-01", "partly", "national mine action centre",
+          "the WPS national action plan cites mine action; no joint indicators yet" },
+    };
+    struct out o;
+    int rc = out_open(g, &o, "91_self_assessment.csv", "self-assessment",
+                      "the authority's and the centre's self-assessment for the WPS scorecard", 0);
+    for (size_t i = 0; !rc && i < sizeof(rows) / sizeof(rows[0]); i++) {
+        for (int c = 0; c < 5; c++)
+            cell(&o, rows[i][c]);
+        end_row(&o);
+    }
+    return out_finish(g, &o, rc);
+}
+
 /* National targets from the (fictional) national mine action strategy 2023-2027. */
 static int write_targets(struct gen *g)
 {
@@ -2121,6 +2148,8 @@ static int write_all(struct gen *g)
         rc = write_casualties(g);
     if (!rc)
         rc = write_targets(g);
+    if (!rc)
+        rc = write_self_assessment(g);
     return rc;
 }
 

@@ -205,6 +205,13 @@ static const struct madi_code report_kind_codes[] = {
     { 6, "training", "trainings", NULL },
 };
 
+static const struct madi_code assessment_codes[] = {
+    { 1, "yes", "yes, in place", "in place|done" },
+    { 2, "partly", "partly", "partial|in progress" },
+    { 3, "no", "no, not yet", "not yet" },
+    { 8, "not_applicable", "not applicable", "n/a|na" },
+};
+
 static const struct madi_code frequency_codes[] = {
     { 1, "annual", "once for the year", "yearly" },
     { 4, "quarterly", "every quarter", "quarter" },
@@ -294,6 +301,7 @@ const struct madi_codelist madi_codelists[] = {
     LIST("pop_source", "population figure source", pop_source_codes),
     LIST("report_kind", "a kind of report an operator is expected to send", report_kind_codes),
     LIST("frequency", "how often a report is due", frequency_codes),
+    LIST("assessment", "a self-assessment answer", assessment_codes),
     LIST("va_element", "victim assistance element of a need", va_element_codes),
     LIST("need_status", "whether a need is met", need_status_codes),
     LIST("referral_status", "where a referral stands", referral_status_codes),

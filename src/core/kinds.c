@@ -508,6 +508,26 @@ static const char *const target_example[] = {
     NULL,
 };
 
+/* ---- self-assessment ------------------------------------------------------------------------ */
+static const struct madi_field self_assessment_fields[] = {
+    { "item", MADI_F_TEXT, MADI_FLD_REQUIRED | MADI_FLD_KEY, NULL, 0, "#indicator+code",
+      "scorecard item|question", "the scorecard item (madi report lists them in its scorecard)",
+      NULL },
+    { "date", MADI_F_DATE, MADI_FLD_REQUIRED | MADI_FLD_KEY, NULL, 0, "#date", "assessed on",
+      "the day of the assessment", NULL },
+    CODE_REQ("answer", "assessment", "#indicator+answer", "response|status",
+             "yes, partly, no or not_applicable"),
+    { "assessed_by", MADI_F_TEXT, 0, NULL, 0, "#org+assessor", "by|assessor",
+      "who answered (a body or a role, not a person's name)", NULL },
+    { "note", MADI_F_TEXT, 0, NULL, 0, "#description", "evidence|comment",
+      "what the answer rests on: a law, a decree, a plan, a budget line", NULL },
+};
+static const char *const self_assessment_example[] = {
+    "authority.legislation,2025-11-01,partly,national mine action authority,draft decree 2025/4",
+    "centre.national_plan,2025-11-01,no,national mine action centre,",
+    NULL,
+};
+
 /* ---- reporting-plan ----------------------------------------------------------------------------
  */
 static const struct madi_field reporting_plan_fields[] = {
@@ -717,6 +737,11 @@ const struct madi_kind madi_kinds[] = {
       "One row per indicator, year and group: the value the programme commits to reach, and "
       "the baseline it starts from (progress is judged along the straight line between them).",
       target_fields, N(target_fields), NULL, 0, 0, target_example },
+    { "self-assessment", "self_assessment", "the WPS scorecard's self-assessment answers",
+      "One row per scorecard item and date: the authority's or the centre's own answer where "
+      "data cannot show it (legislation, strategy, resources); a report takes the latest "
+      "answer on or before its period's end.",
+      self_assessment_fields, N(self_assessment_fields), NULL, 0, 0, self_assessment_example },
     { "reporting-plan", "reporting_plan", "which operator must report what, and how often",
       "One row per organisation, kind of report and year: the reports the centre expects, the "
       "base of the completeness checks in madi quality.",

@@ -407,6 +407,40 @@ static void narrative(const struct madi_report *r, struct madi_buf *b)
         (void)madi_buf_adds(b, ".\n");
 }
 
+static const char *answer_name(int a)
+{
+    switch (a) {
+    case 1:
+        return "yes";
+    case 2:
+        return "partly";
+    case 3:
+        return "no";
+    case 8:
+        return "not applicable";
+    default:
+        return "not assessed";
+    }
+}
+
+/* One scorecard line's evidence, as text: the indicator's value, and the dated answer. */
+static void score_text(const struct rscore *sc, struct madi_buf *b)
+{
+    char v[48], d[16];
+    madi_buf_reset(b);
+    if (sc->kpi)
+        (void)madi_buf_addf(b, "%s: %s", sc->kpi->def->title, kpi_value(sc->kpi, v, sizeof(v)));
+    if (sc->answer) {
+        (void)snprintf(d, sizeof(d), "%04d-%02d-%02d", (int)(sc->date / 10000),
+                       (int)(sc->date / 100 % 100), (int)(sc->date % 100));
+        (void)madi_buf_addf(b, "%sself-assessed %s on %s%s%s%s%s", b->len ? "; " : "",
+                            answer_name(sc->answer), d, sc->by[0] ? " by " : "", sc->by,
+                            sc->note[0] ? ": " : "", sc->note);
+    } else if (!sc->kpi) {
+        (void)madi_buf_adds(b, "not assessed yet (madi import --kind self-assessment)");
+    }
+}
+
 static const char *const to_write[] = {
     "Challenges met in the period (to be written by the national authority)",
     "Planned actions for the next period (to be written by the national authority)",
@@ -502,6 +536,31 @@ static void write_html(const struct madi_report *r, FILE *out)
     (void)fputs("</ul>\n", out);
     for (size_t i = 0; i < sizeof(to_write) / sizeof(to_write[0]); i++)
         (void)fprintf(out, "<p class=\"write\">[%s]</p>\n", to_write[i]);
+    (void)fputs("</section>\n<section><h2 id=\"scorecard\">WPS alignment scorecard</h2>\n", out);
+    struct madi_buf sb = MADI_BUF_INIT;
+    for (int body = 0; body < 2; body++) {
+        const char *who = body ? "centre" : "authority";
+        (void)fprintf(out,
+                      "<h3>The national mine action %s</h3><table><thead><tr><th "
+                      "scope=\"col\">function</th><th scope=\"col\">item</th><th "
+                      "scope=\"col\">evidence</th></tr></thead><tbody>",
+                      who);
+        for (size_t i = 0; i < r->nscore; i++) {
+            const struct rscore *sc = &r->score[i];
+            if (strcmp(sc->body, who) != 0)
+                continue;
+            score_text(sc, &sb);
+            (void)fputs("<tr><td>", out);
+            rep_html_text(out, sc->function);
+            (void)fputs("</td><td>", out);
+            rep_html_text(out, sc->text);
+            (void)fputs("</td><td>", out);
+            rep_html_text(out, sb.data);
+            (void)fputs("</td></tr>", out);
+        }
+        (void)fputs("</tbody></table>\n", out);
+    }
+    madi_buf_release(&sb);
     (void)fputs("</section>\n<section><h2 id=\"annexes\">Treaty report annexes</h2>\n", out);
     for (size_t f = 0; f < NFORMS; f++) {
         char from[16], to[16];
@@ -620,6 +679,21 @@ static void write_md(const struct madi_report *r, FILE *out)
     madi_buf_release(&nb);
     for (size_t i = 0; i < sizeof(to_write) / sizeof(to_write[0]); i++)
         (void)fprintf(out, "\n> [%s]\n", to_write[i]);
+    (void)fputs("\n## WPS alignment scorecard\n\n| body | function | item | evidence |\n"
+                "|---|---|---|---|\n",
+                out);
+    struct madi_buf sb = MADI_BUF_INIT;
+    for (size_t i = 0; i < r->nscore; i++) {
+        score_text(&r->score[i], &sb);
+        (void)fprintf(out, "| %s | ", r->score[i].body);
+        md_text(out, r->score[i].function);
+        (void)fputs(" | ", out);
+        md_text(out, r->score[i].text);
+        (void)fputs(" | ", out);
+        md_text(out, sb.data);
+        (void)fputs(" |\n", out);
+    }
+    madi_buf_release(&sb);
     (void)fputs("\n## Treaty report annexes\n", out);
     for (size_t f = 0; f < NFORMS; f++) {
         char from[16], to[16];
@@ -761,6 +835,24 @@ static int write_json(const struct madi_report *r, FILE *out)
         json_array_append_new(annexes, a);
     }
     json_object_set_new(ext, "annexes", annexes);
+    json_t *score = json_array();
+    struct madi_buf sb = MADI_BUF_INIT;
+    for (size_t i = 0; i < r->nscore; i++) {
+        const struct rscore *sc = &r->score[i];
+        json_t *j = json_object();
+        score_text(sc, &sb);
+        json_object_set_new(j, "item", json_string(sc->id));
+        json_object_set_new(j, "body", json_string(sc->body));
+        json_object_set_new(j, "function", json_string(sc->function));
+        json_object_set_new(j, "text", json_string(sc->text));
+        if (sc->evidence)
+            json_object_set_new(j, "indicator", json_string(sc->evidence));
+        json_object_set_new(j, "answer", json_string(answer_name(sc->answer)));
+        json_object_set_new(j, "evidence", json_string(sb.data ? sb.data : ""));
+        json_array_append_new(score, j);
+    }
+    madi_buf_release(&sb);
+    json_object_set_new(ext, "scorecard", score);
     madi_buf_release(&nb);
     json_object_set_new(root, "extension", ext);
     int rc = json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);

@@ -71,6 +71,81 @@ static const struct tspec {
       "Staff employed at the end of the period, by role and sex", "#staff", CH_BARS, 1, "" },
 };
 
+/* The WPS alignment scorecard, by the core functions of the authority and of the centre. */
+static const struct {
+    const char *id, *body, *function, *text, *evidence;
+} scorecard[] = {
+    { "authority.legislation", "authority", "legislation",
+      "Mine action law or regulation requires gender and diversity to be taken into account",
+      NULL },
+    { "authority.strategy", "authority", "policy and strategy",
+      "The national strategy sets inclusion targets by sex, age and disability", NULL },
+    { "authority.reporting", "authority", "reporting",
+      "Treaty reports carry sex, age and disability-disaggregated data", "data.saddd_coverage" },
+    { "authority.standards", "authority", "national standards",
+      "National standards require SADDD and gender-sensitive survey and risk education", NULL },
+    { "authority.resources", "authority", "resource mobilisation",
+      "Funds are set aside for gender-sensitive programming", NULL },
+    { "authority.oversight", "authority", "oversight", "Operators have PSEA policies",
+      "org.share_psea" },
+    { "authority.workforce", "authority", "workforce",
+      "Women take part in the mine action workforce", "staff.women_share" },
+    { "centre.liaison", "centre", "liaison",
+      "Community consultations include women, men, girls, boys, persons with disabilities and "
+      "minority groups",
+      "consultation.share_inclusive_all" },
+    { "centre.information", "centre", "information management", "SADDD is systematically collected",
+      "data.saddd_coverage" },
+    { "centre.standards", "centre", "standards",
+      "Survey teams are trained in gender and diversity-sensitive data collection",
+      "teams.share_trained_gd" },
+    { "centre.accreditation", "centre", "accreditation and monitoring",
+      "Operators have data protection and ethics SOPs", "org.share_data_protection" },
+    { "centre.national_plan", "centre", "the national plan",
+      "The national mine action plan is linked to the WPS national action plan", NULL },
+};
+
+/* The latest self-assessment answer to each item on or before the period's end. */
+static int build_scorecard(struct madi_store *s, struct madi_report *r, struct madi_err *err)
+{
+    size_t n = sizeof(scorecard) / sizeof(scorecard[0]);
+    struct madi_stmt *st = NULL;
+    int rc = madi_store_prepare(s,
+                                "SELECT answer, date, coalesce(assessed_by, ''), "
+                                "coalesce(note, '') FROM self_assessment WHERE item = ? AND date "
+                                "<= ? ORDER BY date DESC LIMIT 1",
+                                &st, err);
+    if (rc)
+        return rc;
+    r->score = xcalloc(n, sizeof(*r->score));
+    for (size_t i = 0; i < n; i++) {
+        struct rscore *sc = &r->score[r->nscore++];
+        sc->id = scorecard[i].id;
+        sc->body = scorecard[i].body;
+        sc->function = scorecard[i].function;
+        sc->text = scorecard[i].text;
+        sc->evidence = scorecard[i].evidence;
+        for (size_t k = 0; sc->evidence && k < r->nkpi; k++)
+            if (strcmp(r->kpi[k].def->id, sc->evidence) == 0)
+                sc->kpi = &r->kpi[k];
+        madi_stmt_reset(st);
+        madi_stmt_bind_text(st, 1, sc->id, strlen(sc->id));
+        madi_stmt_bind_int(st, 2, r->o.period.to);
+        rc = madi_stmt_step(st, err);
+        if (rc == MADI_STMT_ROW) {
+            sc->answer = (int)madi_stmt_int(st, 0);
+            sc->date = (int32_t)madi_stmt_int(st, 1);
+            (void)snprintf(sc->by, sizeof(sc->by), "%s", madi_stmt_text(st, 2));
+            (void)snprintf(sc->note, sizeof(sc->note), "%s", madi_stmt_text(st, 3));
+        }
+        if (rc < 0)
+            break;
+        rc = MADI_OK;
+    }
+    madi_stmt_finalize(st);
+    return rc;
+}
+
 static const char *dim_label(const char *name)
 {
     static const struct {
@@ -127,6 +202,7 @@ void madi_report_free(struct madi_report *r)
         rtable_free(&r->t[i]);
     free(r->t);
     free(r->kpi);
+    free(r->score);
     free(r);
 }
 
@@ -392,6 +468,8 @@ int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
         if (!rc)
             r->nkpi++;
     }
+    if (!rc)
+        rc = build_scorecard(s, r, err);
     free(tp);
     madi_sdc_free(sdc);
     if (rc) {

@@ -7,6 +7,7 @@
 #define MADI_REPORT_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "madi/indicators.h"
 #include "madi/report.h"
@@ -64,6 +65,16 @@ struct rkpi {
     double prev; /* the same indicator a year earlier */
 };
 
+/* One item of the WPS alignment scorecard: evidence from data where data can show it, else (or
+ * as well) the latest dated self-assessment answer. */
+struct rscore {
+    const char *id, *body, *function, *text, *evidence; /* static strings */
+    const struct rkpi *kpi;                             /* the evidence's value, or NULL */
+    int answer; /* assessment code list value; 0 = never assessed */
+    int32_t date;
+    char by[80], note[200];
+};
+
 struct madi_report {
     struct madi_report_opts o;
     char title[160];
@@ -72,6 +83,8 @@ struct madi_report {
     size_t nt;
     struct rkpi *kpi;
     size_t nkpi;
+    struct rscore *score;
+    size_t nscore;
     const struct madi_ind_catalogue *cat;
     size_t primary, secondary;
 };

@@ -47,6 +47,10 @@ check "JSON-stat datasets: id, size, dimension with _T and _U, value, status" 'g
 check "HTML report has SVG charts with text alternatives" 'grep -q "<svg class=\"chart\" role=\"img\"" "$w/pub.html" && grep -q "<title>" "$w/pub.html"'
 check "no table cell of the public HTML is a count of 1 to 4" '! grep -o "<td>[0-9,]*</td>" "$w/pub.html" | grep -E -q "<td>[1-4]</td>"'
 check "suppressed cells marked and explained" 'grep -q "<td class=\"c\">c</td>" "$w/pub.html" && grep -q "c: not published" "$w/pub.html"'
+check "treaty annexes: APMBC F, I, J and CCM F, G, H with their period" 'grep -q "APMBC Article 7, Form F" "$w/pub.html" && grep -q "CCM Article 7, Form H" "$w/pub.html" && grep -q "Reporting period: from 01/01/2024 to 31/12/2024" "$w/pub.html"'
+check "WPS scorecard: data evidence and dated self-assessment" 'grep -q "WPS alignment scorecard" "$w/pub.html" && grep -q "self-assessed partly on 2025-11-01" "$w/pub.html" || grep -q "self-assessed no on 2024-03-01" "$w/pub.html"'
+check "cross-framework table" 'grep -q "One set of facts, every framework" "$w/pub.html"'
+check "GDEI section with places for what people write" 'grep -q "to be written by the national authority" "$w/pub.html"'
 "$MADI_BIN" report --db "$w/d/madi.db" --period 2024 --audience internal -o "$w/int.html" 2>/dev/null
 check "internal report says it is not for publication" 'grep -q "NOT FOR PUBLICATION" "$w/int.html"'
 check "internal report shows small counts" 'grep -o "<td>[0-9,]*</td>" "$w/int.html" | grep -E -q "<td>[1-4]</td>"'

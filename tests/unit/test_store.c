@@ -104,7 +104,7 @@ static void test_forward_migration(void **state)
                                      "ALTER TABLE consultation DROP COLUMN other_sex; "
                                      "ALTER TABLE consultation DROP COLUMN elderly; "
                                      "DROP TABLE target; DROP TABLE reporting_plan; "
-                                     "DROP TABLE indicator_def; "
+                                     "DROP TABLE indicator_def; DROP TABLE self_assessment; "
                                      "ALTER TABLE organisation DROP COLUMN prequalified; "
                                      "ALTER TABLE organisation DROP COLUMN psea_policy_improved; "
                                      "ALTER TABLE organisation DROP COLUMN gender_policy_improved; "
