@@ -52,6 +52,12 @@ int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
                       const struct madi_report_opts *o, struct madi_report **out,
                       struct madi_err *err);
 
+/**
+ * Write the report as an .xlsx workbook at `path`: a sheet of key indicators, one formatted sheet
+ * per table (frozen headers, the disclosure note), and notes. Text is never a formula.
+ */
+int madi_report_write_xlsx(const struct madi_report *r, const char *path, struct madi_err *err);
+
 /** Write the report in `f` to `out`. MADI_EIO when writing fails. */
 int madi_report_write(const struct madi_report *r, enum madi_report_format f, FILE *out,
                       struct madi_err *err);

@@ -16,7 +16,8 @@
 
 const char cmd_report_usage[] =
         "usage: madi report [--db FILE] [--period P] [--audience public|internal]\n"
-        "                   [--format html|md|json|csv] [-o FILE] [--area A] [--org O] [--k N]\n"
+        "                   [--format html|md|json|csv|xlsx] [-o FILE] [--area A] [--org O]\n"
+        "                   [--k N]\n"
         "                   [--title TEXT]\n"
         "\n"
         "Write the report of a period: for each pillar (land release, risk education, victims\n"
@@ -38,8 +39,8 @@ const char cmd_report_usage[] =
         "                   year with data)\n"
         "  --audience A     public (default) or internal\n"
         "  --format F       html (default; one self-contained file, charts as SVG, prints to\n"
-        "                   PDF from a browser), md, json (a JSON-stat 2.0 collection) or csv\n"
-        "                   (long, with an HXL hashtag row)\n"
+        "                   PDF from a browser), md, json (a JSON-stat 2.0 collection), csv\n"
+        "                   (long, with an HXL hashtag row) or xlsx (a sheet per table; -o)\n"
         "  -o FILE          write to FILE (default: standard output)\n"
         "  --area A         that area and everything inside it\n"
         "  --org O          one operator\n"
@@ -59,7 +60,7 @@ int cmd_report(int argc, char **argv)
     };
     struct madi_report_opts o;
     const char *db = NULL, *period = NULL, *outpath = NULL;
-    int fmt = MADI_REPORT_HTML, ch;
+    int fmt = MADI_REPORT_HTML, ch, xlsx = 0;
     memset(&o, 0, sizeof(o));
     optind = 1;
     opterr = 0;
@@ -82,9 +83,10 @@ int cmd_report(int argc, char **argv)
             }
             break;
         case 'f':
-            fmt = madi_report_format_parse(optarg);
+            xlsx = strcmp(optarg, "xlsx") == 0;
+            fmt = xlsx ? MADI_REPORT_HTML : madi_report_format_parse(optarg);
             if (fmt < 0) {
-                (void)fprintf(stderr, "madi report: --format is html, md, json or csv\n");
+                (void)fprintf(stderr, "madi report: --format is html, md, json, csv or xlsx\n");
                 return EXIT_USAGE;
             }
             break;
@@ -117,6 +119,10 @@ int cmd_report(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage(cli_find("report"), 1);
+    if (xlsx && !outpath) {
+        (void)fprintf(stderr, "madi report: --format xlsx needs -o FILE.xlsx\n");
+        return EXIT_USAGE;
+    }
     struct madi_err err;
     struct madi_store *s = NULL;
     struct madi_ind_catalogue *c = NULL;
@@ -141,13 +147,16 @@ int cmd_report(int argc, char **argv)
     }
     if (!rc)
         rc = madi_report_build(s, c, &o, &r, &err);
-    if (!rc && outpath) {
+    if (!rc && xlsx) {
+        rc = madi_report_write_xlsx(r, outpath, &err);
+        out = NULL;
+    } else if (!rc && outpath) {
         errno = 0;
         out = fopen(outpath, "wb");
         if (!out)
             rc = madi_err_set(&err, MADI_EIO, "cannot create %s: %s", outpath, strerror(errno));
     }
-    if (!rc)
+    if (!rc && out)
         rc = madi_report_write(r, (enum madi_report_format)fmt, out, &err);
     if (out && out != stdout && fclose(out) != 0 && !rc)
         rc = madi_err_set(&err, MADI_EIO, "cannot write %s", outpath);

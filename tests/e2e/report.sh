@@ -56,6 +56,24 @@ check "internal report says it is not for publication" 'grep -q "NOT FOR PUBLICA
 check "internal report shows small counts" 'grep -o "<td>[0-9,]*</td>" "$w/int.html" | grep -E -q "<td>[1-4]</td>"'
 "$MADI_BIN" report --db "$w/d/madi.db" --period 2024 --format md -o "$w/pub.md" 2>/dev/null
 check "Markdown report" 'grep -q "^## Explosive ordnance risk education" "$w/pub.md"'
+"$MADI_BIN" report --db "$w/d/madi.db" --period 2024 --format xlsx -o "$w/pub.xlsx" 2>/dev/null
+$py - "$w/pub.xlsx" "$w/2024.json" <<'PY' > "$w/xlsx" 2>&1
+import json, re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+sheets = sorted(n for n in z.namelist() if re.match(r'xl/worksheets/sheet\d+\.xml$', n))
+names = re.findall(r'<sheet name="([^"]+)"', z.read('xl/workbook.xml').decode())
+tables = [d for d in json.load(open(sys.argv[2]))['link']['item']]
+assert names[0] == 'Indicators' and names[-1] == 'Notes', names
+assert len(sheets) == len(tables) + 2, (len(sheets), len(tables))
+strings = z.read('xl/sharedStrings.xml').decode()
+formulas = sum('<f>' in z.read(s).decode() for s in sheets)
+frozen = sum('<pane ' in z.read(s).decode() for s in sheets)
+assert formulas == 0, 'formulas in the workbook'
+assert frozen == len(sheets) - 1, 'headers not frozen'
+assert '>c<' in strings and 'not published' in strings
+print('ok', len(sheets))
+PY
+check "XLSX read back: a sheet per table, frozen headers, the marker and its note, no formula" 'grep -q "^ok" "$w/xlsx" || { cat "$w/xlsx"; false; }'
 # spreadsheet safety: an area whose code a spreadsheet would run
 mkdir "$w/f"; cd "$w/f"
 printf 'code,name\nOP-A,Alpha\n' > orgs.csv
