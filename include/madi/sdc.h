@@ -52,6 +52,24 @@ size_t madi_sdc_add_table(struct madi_sdc *s, const char *measure, size_t ndims,
                           const char *const *dims, const size_t *ncats,
                           const char *const *const *codes, const double *values, int additive);
 
+#define MADI_SDC_NONE ((size_t)-1)
+
+/**
+ * The cell of `measure` at `codes` (a code per dimension; "_T" for a total): an existing cell
+ * of a table added before; else, with `create`, a new one holding `value`, and without it
+ * MADI_SDC_NONE. Returns the cell's number, for madi_sdc_add_sum and madi_sdc_var_status. A
+ * report uses it to tie a share it publishes to the table cells it is made of.
+ */
+size_t madi_sdc_cell(struct madi_sdc *s, const char *measure, size_t ndims, const char *const *dims,
+                     const char *const *codes, double value, int create);
+
+/** One more equation: cell `total` is the sum of the cells `parts` (n of them). */
+void madi_sdc_add_sum(struct madi_sdc *s, size_t total, const size_t *parts, size_t n);
+
+/** The value and the status (after madi_sdc_protect) of cell `var`. */
+double madi_sdc_value(const struct madi_sdc *s, size_t var);
+enum madi_sdc_status madi_sdc_var_status(const struct madi_sdc *s, size_t var);
+
 /** Suppress: primary, then secondary until nothing hidden can be worked out. */
 int madi_sdc_protect(struct madi_sdc *s, struct madi_err *err);
 

@@ -21,6 +21,8 @@
 #include "madi/sdc.h"
 
 #include "banned.h"
+#include "ind_int.h"
+#include "indcat.h"
 #include "report_int.h"
 #include "xalloc.h"
 
@@ -280,7 +282,8 @@ static int build_table(struct madi_store *s, const struct madi_ind_catalogue *c,
     if (rc)
         return rc;
     t->def = def;
-    t->id = xasprintf("%s-%s-%s", sp->id, sp->by0, sp->by1);
+    t->id = sp->by1 ? xasprintf("%s-%s-%s", sp->id, sp->by0, sp->by1)
+                    : xasprintf("%s-%s", sp->id, sp->by0);
     t->title = xstrdup(sp->title);
     t->section = xstrdup(sp->section);
     t->counts = xstrdup(def->counts);
@@ -365,10 +368,6 @@ static int build_kpi(struct madi_store *s, const struct madi_report_opts *o,
         kp->status = CS_NA;
         (void)snprintf(kp->why, sizeof(kp->why), "%.150s",
                        res->why[0] ? res->why : madi_ind_status_name(t->status));
-    } else if (o->audience == MADI_AUDIENCE_PUBLIC &&
-               ((t->num > 0 && t->num < (double)k) || (t->den > 0 && t->den < (double)k))) {
-        kp->status = CS_SUPPRESSED; /* a share of a small count says the count */
-        kp->num = kp->den = 0;
     } else {
         kp->value = t->value;
     }
@@ -398,8 +397,130 @@ static int build_kpi(struct madi_store *s, const struct madi_report_opts *o,
     return MADI_OK;
 }
 
+/* A term as a cell of the report's tables: the measure it adds up without conditions, and the
+ * categories its sex, age and disability conditions select (one value each). 0 when the term
+ * selects in a way no table cell is (by a field, several values, an unknown). */
+static int term_cell(const struct term *t, char *base, size_t basesz, const char **dims,
+                     const char **codes, size_t *nd)
+{
+    static const char *const ages[] = { "0-17", "18+" };
+    const struct madi_kind *k = ind_src_kind(t->src);
+    *nd = 0;
+    if (t->fn == M_MEDIAN_DAYS)
+        return 0;
+    if (t->fn == M_COUNT)
+        (void)snprintf(base, basesz, "count(%s)", k->name);
+    else
+        (void)snprintf(base, basesz, "%s(%s.%s)", t->fn == M_SUM ? "sum" : "distinct", k->name,
+                       k->fields[t->field].name);
+    for (int i = 0; i < t->nconds; i++) {
+        const struct cond *c = &t->conds[i];
+        const struct madi_code *code = NULL;
+        if (c->op != C_EQ || c->nvals != 1 || *nd >= 3)
+            return 0;
+        int v = (int)c->vals[0];
+        switch (c->ref) {
+        case D_SEX_PART:
+            code = madi_code_by_value(madi_codelist_find("sex"), v);
+            dims[*nd] = "sex";
+            break;
+        case D_DIS_PART:
+            code = madi_code_by_value(madi_codelist_find("yesno"), v);
+            dims[*nd] = "disability";
+            break;
+        case D_AGE_PART:
+            if (v != AG_CHILD && v != AG_ADULT)
+                return 0;
+            dims[*nd] = "age";
+            codes[(*nd)++] = ages[v];
+            continue;
+        default:
+            return 0;
+        }
+        if (!code || is_unknown(code->code))
+            return 0;
+        codes[(*nd)++] = code->code;
+    }
+    return 1;
+}
+
+/* The cell of a table's measure in disclosure control: its numerator's measure when it is one
+ * plain term (so a share made of the same counts is tied to it), else the indicator's id. */
+static void table_measure(const struct madi_ind_def *def, char *out, size_t n)
+{
+    const struct ind_entry *e = (const struct ind_entry *)def;
+    const char *dims[3], *codes[3];
+    size_t nd = 0;
+    if (e->num.nterms == 1 && !e->num.terms[0].nconds &&
+        term_cell(&e->num.terms[0], out, n, dims, codes, &nd))
+        return;
+    (void)snprintf(out, n, "%s", def->id);
+}
+
+/* A share's numerator or denominator as a cell: the table cell it is, or a cell of its own tied
+ * to the table cells it adds up by one more equation. */
+static size_t link_measure(struct madi_sdc *sdc, const struct measure *m, double value,
+                           const char *id, const char *which)
+{
+    size_t parts[MAX_TERMS];
+    int all = 1;
+    for (int i = 0; i < m->nterms && all; i++) {
+        char base[128];
+        const char *dims[3], *codes[3];
+        size_t nd = 0;
+        all = term_cell(&m->terms[i], base, sizeof(base), dims, codes, &nd);
+        if (all)
+            parts[i] = madi_sdc_cell(sdc, base, nd, dims, codes, 0, 0);
+        all = all && parts[i] != MADI_SDC_NONE;
+    }
+    if (all && m->nterms == 1)
+        return parts[0];
+    char key[160];
+    (void)snprintf(key, sizeof(key), "kpi:%s:%s", id, which);
+    size_t v = madi_sdc_cell(sdc, key, 0, NULL, NULL, value, 1);
+    if (all)
+        madi_sdc_add_sum(sdc, v, parts, (size_t)m->nterms);
+    return v;
+}
+
+/* Every share the public report shows takes part in disclosure control through the counts it
+ * is made of: a share of a small count is hidden, and so is one whose numerator or
+ * denominator a table hides (the share and the other would give it away). */
+static void link_kpis(struct madi_report *r, struct madi_sdc *sdc)
+{
+    for (size_t i = 0; i < r->nkpi; i++) {
+        struct rkpi *k = &r->kpi[i];
+        const struct ind_entry *e = (const struct ind_entry *)k->def;
+        k->num_cell = k->den_cell = MADI_SDC_NONE;
+        if (k->status != CS_OK)
+            continue;
+        if (k->def->unit != MADI_UNIT_DAYS)
+            k->num_cell = link_measure(sdc, &e->num, k->num, k->def->id, "num");
+        if (e->has_den)
+            k->den_cell = link_measure(sdc, &e->den, k->den, k->def->id, "den");
+        else if (k->def->unit == MADI_UNIT_DAYS) {
+            char key[160];
+            (void)snprintf(key, sizeof(key), "kpi:%s:records", k->def->id);
+            k->den_cell = madi_sdc_cell(sdc, key, 0, NULL, NULL, k->den, 1);
+        }
+    }
+}
+
 static void protect(struct madi_report *r, struct madi_sdc *sdc, const size_t *ids)
 {
+    for (size_t i = 0; i < r->nkpi; i++) {
+        struct rkpi *k = &r->kpi[i];
+        int hid = (k->num_cell != MADI_SDC_NONE &&
+                   madi_sdc_var_status(sdc, k->num_cell) != MADI_SDC_PUBLISHED) ||
+                  (k->den_cell != MADI_SDC_NONE &&
+                   madi_sdc_var_status(sdc, k->den_cell) != MADI_SDC_PUBLISHED);
+        if (k->status == CS_OK && hid) {
+            k->status = CS_SUPPRESSED;
+            k->value = k->num = k->den = 0;
+            k->has_prev = 0;
+            k->target_state = MADI_TARGET_UNKNOWN;
+        }
+    }
     for (size_t i = 0; i < r->nt; i++) {
         struct rtable *t = &r->t[i];
         for (size_t c = 0; t->ncells && c < t->ncells; c++) {
@@ -444,14 +565,12 @@ int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
             size_t ncats[RT_MAX_DIMS] = { t->dims[0].ncats, t->dims[1].ncats };
             const char *const *codes[RT_MAX_DIMS] = { (const char *const *)t->dims[0].codes,
                                                       (const char *const *)t->dims[1].codes };
-            ids[r->nt - 1] = madi_sdc_add_table(sdc, t->def->id, 2, names, ncats, codes, t->value,
-                                                t->additive);
+            char measure[128];
+            table_measure(t->def, measure, sizeof(measure));
+            ids[r->nt - 1] =
+                    madi_sdc_add_table(sdc, measure, 2, names, ncats, codes, t->value, t->additive);
         }
     }
-    if (!rc && sdc)
-        rc = madi_sdc_protect(sdc, err);
-    if (!rc && sdc)
-        protect(r, sdc, ids);
     memset(&q, 0, sizeof(q));
     q.period = o->period;
     q.area = o->area;
@@ -468,6 +587,12 @@ int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
         if (!rc)
             r->nkpi++;
     }
+    if (!rc && sdc) {
+        link_kpis(r, sdc);
+        rc = madi_sdc_protect(sdc, err);
+    }
+    if (!rc && sdc)
+        protect(r, sdc, ids);
     if (!rc)
         rc = build_scorecard(s, r, err);
     free(tp);

@@ -62,7 +62,8 @@ struct rkpi {
     int target_year;
     enum madi_target_state target_state;
     int has_prev;
-    double prev; /* the same indicator a year earlier */
+    double prev;               /* the same indicator a year earlier */
+    size_t num_cell, den_cell; /* its numerator and denominator in disclosure control */
 };
 
 /* One item of the WPS alignment scorecard: evidence from data where data can show it, else (or

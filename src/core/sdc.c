@@ -108,6 +108,60 @@ static void add_eq(struct madi_sdc *s, size_t *vars, size_t n)
     s->neq++;
 }
 
+/* The key of a cell: the measure, then "|dim=code" for every dimension not at its total, in
+ * the order of the dimensions' names, so that tables with the same dimensions in another order,
+ * or with more of them, share their cells. */
+static void cell_key(struct madi_buf *key, const char *measure, size_t ndims,
+                     const char *const *dims, const char *const *codes)
+{
+    size_t order[MADI_SDC_MAX_DIMS];
+    for (size_t d = 0; d < ndims; d++)
+        order[d] = d;
+    for (size_t i = 1; i < ndims; i++)
+        for (size_t j = i; j > 0 && strcmp(dims[order[j - 1]], dims[order[j]]) > 0; j--) {
+            size_t tmp = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = tmp;
+        }
+    madi_buf_reset(key);
+    (void)madi_buf_adds(key, measure);
+    for (size_t oi = 0; oi < ndims; oi++)
+        if (strcmp(codes[order[oi]], "_T") != 0)
+            (void)madi_buf_addf(key, "|%s=%s", dims[order[oi]], codes[order[oi]]);
+}
+
+size_t madi_sdc_cell(struct madi_sdc *s, const char *measure, size_t ndims, const char *const *dims,
+                     const char *const *codes, double value, int create)
+{
+    struct madi_buf key = MADI_BUF_INIT;
+    int64_t idx = 0;
+    cell_key(&key, measure, ndims, dims, codes);
+    int had = madi_strmap_get(&s->keys, key.data, key.len, &idx);
+    size_t v = had ? (size_t)idx : create ? var_for(s, key.data, value, 0) : MADI_SDC_NONE;
+    madi_buf_release(&key);
+    return v;
+}
+
+void madi_sdc_add_sum(struct madi_sdc *s, size_t total, const size_t *parts, size_t n)
+{
+    size_t *vars = xmalloc((n + 1) * sizeof(size_t));
+    vars[0] = total;
+    memcpy(vars + 1, parts, n * sizeof(size_t));
+    add_eq(s, vars, n + 1);
+}
+
+double madi_sdc_value(const struct madi_sdc *s, size_t var)
+{
+    MADI_ASSERT(var < s->nv);
+    return s->v[var].value;
+}
+
+enum madi_sdc_status madi_sdc_var_status(const struct madi_sdc *s, size_t var)
+{
+    MADI_ASSERT(var < s->nv);
+    return s->v[var].status;
+}
+
 size_t madi_sdc_add_table(struct madi_sdc *s, const char *measure, size_t ndims,
                           const char *const *dims, const size_t *ncats,
                           const char *const *const *codes, const double *values, int additive)
@@ -122,30 +176,17 @@ size_t madi_sdc_add_table(struct madi_sdc *s, const char *measure, size_t ndims,
     struct tab *t = &s->tabs[s->ntabs];
     t->ncells = ncells;
     t->cell_var = xmalloc(ncells * sizeof(size_t));
-    /* Keys name dimensions in a fixed (sorted) order so tables with the same dimensions in
-     * another order still share cells. */
-    size_t order[MADI_SDC_MAX_DIMS];
-    for (size_t d = 0; d < ndims; d++)
-        order[d] = d;
-    for (size_t i = 1; i < ndims; i++)
-        for (size_t j = i; j > 0 && strcmp(dims[order[j - 1]], dims[order[j]]) > 0; j--) {
-            size_t tmp = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = tmp;
-        }
+    const char *codes_c[MADI_SDC_MAX_DIMS];
+    size_t sub[MADI_SDC_MAX_DIMS];
     struct madi_buf key = MADI_BUF_INIT;
     for (size_t c = 0; c < ncells; c++) {
         int total = 0;
-        madi_buf_reset(&key);
-        (void)madi_buf_adds(&key, measure);
-        for (size_t oi = 0; oi < ndims; oi++) {
-            size_t d = order[oi], cat = (c / stride[d]) % ncats[d];
-            if (cat + 1 == ncats[d]) {
-                total |= ncats[d] > 1; /* a lone total is not a margin of anything */
-                continue;
-            }
-            (void)madi_buf_addf(&key, "|%s=%s", dims[d], codes[d][cat]);
+        for (size_t d = 0; d < ndims; d++) {
+            sub[d] = (c / stride[d]) % ncats[d];
+            codes_c[d] = codes[d][sub[d]];
+            total |= sub[d] + 1 == ncats[d] && ncats[d] > 1; /* a lone total is no margin */
         }
+        cell_key(&key, measure, ndims, dims, codes_c);
         t->cell_var[c] = var_for(s, key.data, values[c], total);
     }
     madi_buf_release(&key);
