@@ -182,7 +182,7 @@ static void svg_bars(FILE *out, const struct rtable *t)
     for (size_t i = 0; i < rows; i++) {
         char b[32];
         double v = cell_val(t, i, tot, &shown);
-        int y = (int)i * 22 + 5, w = max > 0 ? (int)(380.0 * v / max) : 0;
+        int y = (int)i * 22 + 5, w = max > 0 ? (int)(340.0 * v / max) : 0;
         (void)fprintf(out, "<text x=\"0\" y=\"%d\" class=\"lab\">", y + 14);
         rep_html_text(out, t->dims[0].labels[i]);
         (void)fputs("</text>", out);
@@ -290,6 +290,8 @@ static const char css[] =
         ".chart{max-width:100%;height:auto;display:block;margin:.3rem 0}"
         ".bar{fill:#0b5394}.bar.f{fill:#b45f06}.bar.m{fill:#0b5394}.track{fill:#e6e6e6}"
         ".target{stroke:#000;stroke-width:2}.lab{font-size:12px}.num{font-size:11px}"
+        ".line{fill:none;stroke:#0b5394;stroke-width:2}.dot{fill:#0b5394}.axis{stroke:#888}"
+        ".target-mark{fill:#b45f06}figure{margin:.5rem 0}figcaption{font-size:.9rem}"
         ".mid{font-size:11px;text-anchor:middle}.end{text-anchor:end}"
         ".write{background:#fff8d6;border-left:4px solid #e0b000;padding:.4rem .8rem}"
         "@media print{.banner{position:fixed;top:0;left:0;right:0}body{max-width:none}"
@@ -321,6 +323,53 @@ static void html_table(FILE *out, const struct rtable *t)
         (void)fputs("</tr>", out);
     }
     (void)fputs("</tbody></table>\n", out);
+}
+
+/* A line of the years' values against the target (a diamond at its year). */
+static void svg_target_line(FILE *out, const struct rkpi *k)
+{
+    int first = k->trend_last - (RK_TREND - 1), last = k->target_year;
+    double max = k->target;
+    for (int i = 0; i < RK_TREND; i++)
+        if (k->trend_ok[i] && k->trend[i] > max)
+            max = k->trend[i];
+    if (k->def->unit == MADI_UNIT_PERCENT && max < 100)
+        max = 100;
+    if (max <= 0 || last < first)
+        return;
+    double span = last > first ? last - first : 1;
+#define X(y) (40.0 + 260.0 * ((y)-first) / span)
+#define Y(v) (90.0 - 80.0 * (v) / max)
+    (void)fputs("<svg class=\"chart\" role=\"img\" viewBox=\"0 0 320 110\" width=\"320\" "
+                "height=\"110\" aria-label=\"",
+                out);
+    rep_html_text(out, k->def->title);
+    (void)fprintf(out, " by year, against the target of %g by %d\"><title>", k->target,
+                  k->target_year);
+    rep_html_text(out, k->def->title);
+    (void)fprintf(out,
+                  "</title><line x1=\"40\" y1=\"90\" x2=\"300\" y2=\"90\" "
+                  "class=\"axis\"/><text x=\"0\" y=\"14\" class=\"num\">%g</text>"
+                  "<polyline class=\"line\" points=\"",
+                  max);
+    for (int i = 0; i < RK_TREND; i++)
+        if (k->trend_ok[i])
+            (void)fprintf(out, "%.1f,%.1f ", X(first + i), Y(k->trend[i]));
+    (void)fputs("\"/>", out);
+    for (int i = 0; i < RK_TREND; i++) {
+        if (!k->trend_ok[i])
+            continue;
+        (void)fprintf(out,
+                      "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" class=\"dot\"/>"
+                      "<text x=\"%.1f\" y=\"105\" class=\"mid\">%d</text>",
+                      X(first + i), Y(k->trend[i]), X(first + i), first + i);
+    }
+    (void)fprintf(out,
+                  "<path d=\"M%.1f %.1f l5 5 l-5 5 l-5 -5 z\" class=\"target-mark\"/>"
+                  "<text x=\"%.1f\" y=\"105\" class=\"mid\">%d</text></svg>\n",
+                  X(last), Y(k->target) - 5, X(last), last);
+#undef X
+#undef Y
 }
 
 static void html_kpis(FILE *out, const struct madi_report *r, const char *section)
@@ -359,6 +408,19 @@ static void html_kpis(FILE *out, const struct madi_report *r, const char *sectio
     }
     if (any)
         (void)fputs("</tbody></table>\n", out);
+    int lines = 0;
+    for (size_t i = 0; i < r->nkpi; i++) {
+        const struct rkpi *k = &r->kpi[i];
+        if (strcmp(k->def->pillar, section) != 0 || !k->has_target || k->status != CS_OK)
+            continue;
+        if (!lines++)
+            (void)fputs("<h3>Against targets</h3>\n", out);
+        (void)fputs("<figure><figcaption>", out);
+        rep_html_text(out, k->def->title);
+        (void)fprintf(out, ": %s</figcaption>", madi_target_state_name(k->target_state));
+        svg_target_line(out, k);
+        (void)fputs("</figure>\n", out);
+    }
 }
 
 static const struct rkpi *find_kpi(const struct madi_report *r, const char *id)
@@ -482,6 +544,15 @@ static void write_html(const struct madi_report *r, FILE *out)
     for (size_t s = 0; s < NSECTIONS; s++) {
         (void)fprintf(out, "<section><h2 id=\"%s\">%s</h2>\n", sections[s].id, sections[s].title);
         html_kpis(out, r, sections[s].id);
+        for (size_t q = 0; q < r->nquality; q++)
+            if (strcmp(r->quality[q].section, sections[s].id) == 0)
+                (void)fprintf(out,
+                              "<p class=\"note\">Data quality: %ld problem%s and %ld warning%s "
+                              "in the records of this pillar (madi quality --period %s lists "
+                              "each, with what to fix).</p>\n",
+                              r->quality[q].problems, r->quality[q].problems == 1 ? "" : "s",
+                              r->quality[q].warnings, r->quality[q].warnings == 1 ? "" : "s",
+                              r->o.period.label);
         for (size_t i = 0; i < r->nt; i++) {
             const struct rtable *t = &r->t[i];
             if (strcmp(t->section, sections[s].id) != 0)

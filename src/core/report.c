@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "madi/quality.h"
 #include "madi/sdc.h"
 
 #include "banned.h"
@@ -106,6 +107,44 @@ static const struct {
     { "centre.national_plan", "centre", "the national plan",
       "The national mine action plan is linked to the WPS national action plan", NULL },
 };
+
+static const char *section_of_kind(const char *kind)
+{
+    static const struct {
+        const char *kind, *section;
+    } map[] = { { "eore", "eore" },
+                { "eore-attendance", "eore" },
+                { "land-release", "land-release" },
+                { "consultation", "land-release" },
+                { "workforce", "workforce" },
+                { "training", "governance" },
+                { "survey-team", "governance" } };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(map[i].kind, kind) == 0)
+            return map[i].section;
+    return NULL;
+}
+
+static void count_finding(void *ctx, const struct madi_qfinding *f)
+{
+    struct madi_report *r = ctx;
+    const char *sec = section_of_kind(f->kind);
+    if (!sec || f->level == MADI_Q_INFO)
+        return;
+    size_t i = 0;
+    while (i < r->nquality && strcmp(r->quality[i].section, sec) != 0)
+        i++;
+    if (i == r->nquality) {
+        if (r->nquality == sizeof(r->quality) / sizeof(r->quality[0]))
+            return;
+        r->quality[r->nquality].section = sec;
+        r->nquality++;
+    }
+    if (f->level == MADI_Q_PROBLEM)
+        r->quality[i].problems++;
+    else
+        r->quality[i].warnings++;
+}
 
 /* The latest self-assessment answer to each item on or before the period's end. */
 static int build_scorecard(struct madi_store *s, struct madi_report *r, struct madi_err *err)
@@ -380,8 +419,13 @@ static int build_kpi(struct madi_store *s, const struct madi_report_opts *o,
             kp->target_year = tp[i].year;
             kp->target_state = kp->status == CS_OK ? tp[i].state : MADI_TARGET_UNKNOWN;
         }
-    if (strlen(o->period.label) == 4 && kp->status == CS_OK) {
-        madi_period_year(o->period.to / 10000 - 1, &q.period);
+    /* the years before, for the change since last year and the line against the target */
+    int year = o->period.to / 10000;
+    for (int back = 1; strlen(o->period.label) == 4 && kp->status == CS_OK && back < RK_TREND;
+         back++) {
+        if (back > 1 && !kp->has_target)
+            break;
+        madi_period_year(year - back, &q.period);
         rc = madi_ind_compute(s, d, &q, &res, err);
         if (rc)
             return rc;
@@ -389,11 +433,20 @@ static int build_kpi(struct madi_store *s, const struct madi_report_opts *o,
         int small = o->audience == MADI_AUDIENCE_PUBLIC &&
                     ((t->num > 0 && t->num < (double)k) || (t->den > 0 && t->den < (double)k));
         if (t->status == MADI_IND_OK && !small) {
-            kp->has_prev = 1;
-            kp->prev = t->value;
+            if (back == 1) {
+                kp->has_prev = 1;
+                kp->prev = t->value;
+            }
+            kp->trend_ok[RK_TREND - 1 - back] = 1;
+            kp->trend[RK_TREND - 1 - back] = t->value;
         }
         madi_ind_result_free(res);
     }
+    if (kp->status == CS_OK) {
+        kp->trend_ok[RK_TREND - 1] = 1;
+        kp->trend[RK_TREND - 1] = kp->value;
+    }
+    kp->trend_last = year;
     return MADI_OK;
 }
 
@@ -519,6 +572,7 @@ static void protect(struct madi_report *r, struct madi_sdc *sdc, const size_t *i
             k->value = k->num = k->den = 0;
             k->has_prev = 0;
             k->target_state = MADI_TARGET_UNKNOWN;
+            memset(k->trend_ok, 0, sizeof(k->trend_ok));
         }
     }
     for (size_t i = 0; i < r->nt; i++) {
@@ -595,6 +649,8 @@ int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
         protect(r, sdc, ids);
     if (!rc)
         rc = build_scorecard(s, r, err);
+    if (!rc)
+        rc = madi_quality_check(s, &o->period, o->org, o->today, count_finding, r, err);
     free(tp);
     madi_sdc_free(sdc);
     if (rc) {

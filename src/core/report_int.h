@@ -13,6 +13,7 @@
 #include "madi/report.h"
 
 #define RT_MAX_DIMS 2
+#define RK_TREND    4 /* years of a key indicator's line against its target */
 
 enum cell_status {
     CS_OK = 0,
@@ -64,6 +65,9 @@ struct rkpi {
     int has_prev;
     double prev;               /* the same indicator a year earlier */
     size_t num_cell, den_cell; /* its numerator and denominator in disclosure control */
+    double trend[RK_TREND];    /* values of the years up to the period's (with a target) */
+    int trend_ok[RK_TREND];
+    int trend_last; /* the year of trend[RK_TREND - 1] */
 };
 
 /* One item of the WPS alignment scorecard: evidence from data where data can show it, else (or
@@ -86,6 +90,11 @@ struct madi_report {
     size_t nkpi;
     struct rscore *score;
     size_t nscore;
+    struct {
+        const char *section;
+        long problems, warnings;
+    } quality[8]; /* findings of madi quality, by the section of the kind they are about */
+    size_t nquality;
     const struct madi_ind_catalogue *cat;
     size_t primary, secondary;
 };
