@@ -531,8 +531,8 @@ static int custom_codes(struct ctx *c, struct dim *d)
 static int build_dim(struct ctx *c, const char *name, struct dim *d, int coarse)
 {
     const struct term *t = &c->e->num.terms[0];
-    enum dref r;
-    int f, rc = MADI_OK;
+    enum dref r = D_FIELD;
+    int f = -1, rc = MADI_OK;
     memset(d, 0, sizeof(*d));
     (void)snprintf(d->name, sizeof(d->name), "%s", name);
     (void)resolve(t, name, &r, &f);

@@ -372,7 +372,7 @@ static int build_table(struct madi_store *s, const struct madi_ind_catalogue *c,
         for (size_t i = 0; i < t->ncells; i++)
             t->status[i] = CS_NA;
     free(map[0]);
-    if (!t->flat)
+    if (want == 2)
         free(map[1]);
     madi_ind_result_free(res);
     return MADI_OK;

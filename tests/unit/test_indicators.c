@@ -216,6 +216,7 @@ static void test_eore_counts_and_shares(void **state)
     NEAR(total(f, "eore.participants", "2025"), 150);
     NEAR(total(f, "eore.participants", "2024"), 40);
     NEAR(total(f, "eore.participants", "2025-Q1"), 100);
+    NEAR(total(f, "eore.sessions", "2025"), 2);
     /* shares of the 90 counted by sex and age (S1: 20 + 25 + 30 + 15; S2 was not split) */
     NEAR(total(f, "eore.share_women", "2025"), 100.0 * 30 / 90);
     NEAR(total(f, "eore.share_girls", "2025"), 100.0 * 20 / 90);
@@ -351,6 +352,8 @@ static void test_consultations(void **state)
     NEAR(total(f, "consultation.share_with_boys", "2025"), 0.0);    /* C1 had 0 boys */
     NEAR(total(f, "consultation.share_with_pwd", "2025"), 50.0);    /* C1 of C1, C2 */
     NEAR(total(f, "consultation.share_with_minority", "2025"), 100.0);
+    NEAR(total(f, "consultation.share_with_men", "2025"), 100.0);   /* C1 8, C2 5 */
+    NEAR(total(f, "consultation.share_with_girls", "2025"), 100.0); /* C1 2; C2 did not say */
     NEAR(total(f, "consultation.share_inclusive_all", "2025"), 0.0);
     NEAR(total(f, "consultation.share_priorities_saddd", "2025"), 50.0);
     struct madi_ind_result *r =
@@ -392,6 +395,7 @@ static void test_workforce(void **state)
     NEAR(total(f, "staff.retention_rate", "2025"), 100.0 * 2 / 3);
     NEAR(total(f, "staff.exit_rate", "2025"), 100.0 * 1 / 3); /* W2 (W5 came in 2025) */
     NEAR(total(f, "staff.share_pwd", "2025"), 0.0);
+    NEAR(total(f, "staff.headcount", "2025"), 3); /* W1, W3, W6 */
     struct madi_ind_result *r = run(f, "staff.share_pwd", "2025", NULL, NULL, NULL, NULL);
     NEAR(madi_ind_result_total(r)->cov_disability, 2.0 / 3); /* W3 blank */
     madi_ind_result_free(r);
@@ -436,6 +440,13 @@ static void test_operators(void **state)
     NEAR(total(f, "org.share_gender_policy", "2025"), 50.0);    /* A of A, C */
     NEAR(total(f, "org.share_improved_psea", "2025"), 50.0);    /* A of A, B */
     NEAR(total(f, "org.share_improved_gender", "2025"), 100.0); /* A of A */
+    /* the fixture never says whether anyone has a safeguarding policy or a data SOP */
+    static const char *const silent[] = { "org.share_safeguarding", "org.share_data_protection" };
+    for (size_t i = 0; i < 2; i++) {
+        struct madi_ind_result *rs = run(f, silent[i], "2025", NULL, NULL, NULL, NULL);
+        assert_int_equal(rs->status, MADI_IND_NOT_RECORDED);
+        madi_ind_result_free(rs);
+    }
     struct madi_ind_result *r = run(f, "org.share_gender_policy", "2025", NULL, NULL, NULL, NULL);
     NEAR(madi_ind_result_total(r)->coverage, 2.0 / 3); /* B answered unknown */
     madi_ind_result_free(r);
@@ -448,6 +459,12 @@ static void test_equity(void **state)
     NEAR(total(f, "equity.representation_women_eore", "2025"), (30.0 / 90) / (300.0 / 700));
     /* persons with disabilities: 5 of 85 asked against 20/200 where the baseline says */
     NEAR(total(f, "equity.representation_pwd_eore", "2025"), (5.0 / 85) / (20.0 / 200));
+    /* girls, boys, men: of the 90 counted, against the 700 of the population */
+    NEAR(total(f, "equity.representation_girls_eore", "2025"), (20.0 / 90) / (100.0 / 700));
+    NEAR(total(f, "equity.representation_boys_eore", "2025"), (25.0 / 90) / (100.0 / 700));
+    NEAR(total(f, "equity.representation_men_eore", "2025"), (15.0 / 90) / (200.0 / 700));
+    /* land release: 9 women and girls of L1's 18, against 400 of 700 */
+    NEAR(total(f, "equity.representation_women_lr", "2025"), (9.0 / 18) / (400.0 / 700));
     /* displaced: 12/100 (S2 did not say) against 10/100 */
     NEAR(total(f, "equity.representation_displaced_eore", "2025"), (12.0 / 100) / (10.0 / 100));
     struct madi_ind_result *r =
@@ -467,6 +484,8 @@ static void test_saddd_coverage(void **state)
     /* split into girls/boys/women/men: eore 90, consultations 20 + 10, land release 18;
      * of eore 150, consultations 45, land release 30 */
     NEAR(total(f, "data.saddd_coverage", "2025"), 100.0 * 138 / 225);
+    /* disability given: eore 5 + 80, C1 1 + 19, C2 0 + 10; of eore 150 and consultations 45 */
+    NEAR(total(f, "data.saddd_coverage_disability", "2025"), 100.0 * 115 / 195);
     struct madi_ind_result *r = run(f, "data.saddd_coverage", "2025", "operator", NULL, NULL, NULL);
     NEAR(cell(r, "OP-A", NULL)->value, 100.0 * 138 / 150);
     NEAR(cell(r, "OP-B", NULL)->value, 0.0); /* coverage itself: nothing split is 0% */
