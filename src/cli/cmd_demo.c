@@ -138,8 +138,8 @@ static int headline(struct madi_store *s, struct madi_err *err)
     if (rc)
         goto done;
     madi_period_year(y, &q.period);
-    (void)printf("\n== 4. Headline indicators, %d (coverage: share of the base whose sex is "
-                 "known)\n\n",
+    (void)printf("\n== 4. Headline indicators, %d (known: the share of the records that gave "
+                 "what the figure needs)\n\n",
                  y);
     for (size_t i = 0; !rc && i < sizeof(ids) / sizeof(ids[0]); i++) {
         const struct madi_ind_def *d = madi_ind_catalogue_find(c, ids[i]);
@@ -154,8 +154,9 @@ static int headline(struct madi_store *s, struct madi_err *err)
             break;
         const struct madi_ind_cell *t = madi_ind_result_total(r);
         cli_ind_value(d, t, v, sizeof(v));
-        if (t->status == MADI_IND_OK && t->cov_sex >= 0)
-            (void)snprintf(cov, sizeof(cov), "%3.0f%% known", 100 * t->cov_sex);
+        double known = t->coverage >= 0 ? t->coverage : t->cov_sex;
+        if (t->status == MADI_IND_OK && known >= 0)
+            (void)snprintf(cov, sizeof(cov), "%3.0f%% known", 100 * known);
         (void)printf("   %-34s %10s  %-10s %s\n", d->id, v, cov,
                      r->status == MADI_IND_OK ? d->title : r->why);
         madi_ind_result_free(r);
