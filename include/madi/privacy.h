@@ -95,10 +95,14 @@ int madi_privacy_unseal(const struct madi_key *k, const char *text, size_t tn, c
                         size_t *n);
 /**
  * Copy the CSV file `in` to `out`, sealing every non-blank cell of the personal columns of kind
- * `k` (matched by canonical column name) to the public key. For operators, before sending.
+ * `k` to the public key. For operators, before sending. Columns are recognised as `madi import`
+ * recognises them (names, built-in aliases, letter case and spacing, HXL tags, the header found
+ * below title lines); title lines, the header and an HXL row right under it are copied as they
+ * are. MADI_EINVAL, and no file written, when `k` has personal fields but no column is one of
+ * them. *nsealed (optional) gets the number of cells sealed.
  */
 int madi_privacy_seal_csv(const char *pubhex, const struct madi_kind *k, const char *in,
-                          const char *out, struct madi_err *err);
+                          const char *out, size_t *nsealed, struct madi_err *err);
 
 /**
  * Fold a name for linking: letter case, accents (Latin), punctuation and spacing ignored, and

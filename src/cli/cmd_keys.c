@@ -212,11 +212,12 @@ static int keys_seal(int argc, char **argv)
     }
     struct madi_err err;
     madi_err_clear(&err);
-    int rc = madi_privacy_seal_csv(hex, k, argv[optind], out, &err);
+    size_t nsealed = 0;
+    int rc = madi_privacy_seal_csv(hex, k, argv[optind], out, &nsealed, &err);
     if (rc)
         return cli_fail(rc, &err);
-    (void)printf("madi: wrote %s with the personal columns of %s sealed to the centre's key\n", out,
-                 k->name);
+    (void)printf("madi: wrote %s with %zu personal cell%s of %s sealed to the centre's key\n", out,
+                 nsealed, nsealed == 1 ? "" : "s", k->name);
     return EXIT_OK_;
 }
 

@@ -2951,3 +2951,71 @@ done:
     free(im);
     return rc;
 }
+
+int mapping_header_read(struct madi_store *s, const char *path, const struct madi_kind *k,
+                        struct mapping_header *h, struct madi_err *err)
+{
+    int rc = MADI_OK;
+    struct importer *im = xcalloc(1, sizeof(*im));
+    struct madi_import_opts o = { 0 };
+    struct madi_import_result res;
+    struct source src = { NULL, NULL, NULL, NULL, NULL };
+    struct madi_csv_opts copts = { 0 };
+    struct madi_csv_row row, hdr;
+    struct madi_csv_field *hdr_fields = NULL;
+
+    memset(&res, 0, sizeof(res));
+    memset(h, 0, sizeof(*h));
+    im->s = s;
+    im->o = &o;
+    im->res = &res;
+    im->err = err;
+    im->name = path;
+    im->kind = k;
+    im->searching = 1; /* the file's problems are the import's to report */
+    if (is_zip(path)) {
+        rc = madi_err_set(err, MADI_EINVAL,
+                          "%s is a workbook: save the sheet as CSV, then seal the CSV file", path);
+        goto done;
+    }
+    rc = open_source(im, path, &copts, &src);
+    if (!rc && s)
+        rc = mapping_load(s, &im->map, err);
+    if (rc)
+        goto done;
+    rc = find_header(im, path, &copts, &src, &row);
+    im->searching = 1;
+    if (rc <= 0 || row.bad) {
+        rc = madi_err_set(err, MADI_EPARSE, "%s has no header row that can be read", path);
+        goto done;
+    }
+    im->ncols = row.n < MAX_COLS ? (int)row.n : MAX_COLS;
+    h->line = row.line;
+    hdr_fields = xcalloc((size_t)im->ncols + 1, sizeof(*hdr_fields));
+    for (int c = 0; c < im->ncols; c++) {
+        hdr_fields[c] = row.fields[c];
+        hdr_fields[c].p = xstrndup(row.fields[c].p, row.fields[c].len);
+    }
+    hdr = row;
+    hdr.fields = hdr_fields;
+    hdr.n = (size_t)im->ncols;
+    rc = src_next(&src, &row);
+    int hxl = rc == 1 && !row.bad && mapping_is_hxl_row(&row);
+    if (hxl)
+        h->hxl_line = row.line;
+    rc = MADI_OK;
+    h->delim = src_delim(&src);
+    (void)map_columns(im, k, &hdr, hxl ? &row : NULL, 0);
+    h->ncols = (size_t)im->ncols;
+    h->colfield = xcalloc(h->ncols + 1, sizeof(*h->colfield));
+    memcpy(h->colfield, im->colfield, h->ncols * sizeof(*h->colfield));
+done:
+    close_source(&src);
+    mapping_release(&im->map);
+    if (hdr_fields)
+        for (int c = 0; c < im->ncols; c++)
+            free((char *)hdr_fields[c].p);
+    free(hdr_fields);
+    free(im);
+    return rc;
+}

@@ -29,6 +29,7 @@
 #include "madi/csv.h"
 
 #include "banned.h"
+#include "mapping.h"
 #include "xalloc.h"
 
 #define KEY_MAGIC     "MADIKEY1"
@@ -572,15 +573,33 @@ static void put_cell(FILE *f, const char *p, size_t n, char delim, int first)
 }
 
 int madi_privacy_seal_csv(const char *pubhex, const struct madi_kind *k, const char *in,
-                          const char *out, struct madi_err *err)
+                          const char *out, size_t *nsealed, struct madi_err *err)
 {
     struct madi_csv *r = NULL;
     struct madi_csv_opts co = { 0 };
     struct madi_csv_row row;
+    struct mapping_header h = { 0 };
     FILE *f = NULL;
-    unsigned char personal[512] = { 0 };
-    size_t ncols = 0;
-    int rc = madi_csv_open(in, &co, &r, err), got;
+    size_t npersonal = 0, sealed_n = 0;
+    int rc, got;
+    if (nsealed)
+        *nsealed = 0;
+    /* The header as the import reads it: every column it would store as personal is sealed. */
+    rc = mapping_header_read(NULL, in, k, &h, err);
+    if (rc)
+        goto done;
+    for (size_t c = 0; c < h.ncols; c++)
+        npersonal += h.colfield[c] >= 0 && k->fields[h.colfield[c]].type == MADI_F_PERSONAL;
+    if (madi_kind_has_personal(k) && !npersonal) {
+        rc = madi_err_set(err, MADI_EINVAL,
+                          "no column of %s is a personal column of %s (line %lu was taken as the "
+                          "header): nothing would be sealed, so no file is written; check the "
+                          "header against 'madi template %s --doc'",
+                          in, k->name, h.line, k->name);
+        goto done;
+    }
+    co.delimiter = h.delim;
+    rc = madi_csv_open(in, &co, &r, err);
     if (rc)
         goto done;
     f = fopen(out, "wx");
@@ -588,29 +607,22 @@ int madi_privacy_seal_csv(const char *pubhex, const struct madi_kind *k, const c
         rc = madi_err_set(err, MADI_EIO, "cannot create %s: %s", out, strerror(errno));
         goto done;
     }
-    char delim = 0;
+    char delim = h.delim ? h.delim : ',';
     while ((got = madi_csv_next(r, &row)) == 1) {
-        if (!delim)
-            delim = madi_csv_delimiter(r);
-        int header = !ncols;
-        if (header) { /* which columns are personal */
-            ncols = row.n < sizeof(personal) ? row.n : sizeof(personal);
-            for (size_t c = 0; c < ncols; c++) {
-                int fi = madi_kind_field_index(k, row.fields[c].p);
-                personal[c] = fi >= 0 && k->fields[fi].type == MADI_F_PERSONAL;
-            }
-        }
-        int hxl = row.n && row.fields[0].len && row.fields[0].p[0] == '#';
+        /* Title lines above the header, the header and its HXL row are kept as they are. */
+        int keep = row.line <= h.line || row.line == h.hxl_line;
         for (size_t c = 0; c < row.n; c++) {
             const struct madi_csv_field *fl = &row.fields[c];
-            if (!header && !hxl && c < ncols && personal[c] && fl->len &&
-                !madi_privacy_is_sealed(fl->p, fl->len)) {
+            int personal = c < h.ncols && h.colfield[c] >= 0 &&
+                           k->fields[h.colfield[c]].type == MADI_F_PERSONAL;
+            if (!keep && personal && fl->len && !madi_privacy_is_sealed(fl->p, fl->len)) {
                 char *sealed = NULL;
                 rc = madi_privacy_seal(pubhex, fl->p, fl->len, &sealed, err);
                 if (rc)
                     goto done;
                 put_cell(f, sealed, strlen(sealed), delim, c == 0);
                 free(sealed);
+                sealed_n++;
             } else {
                 put_cell(f, fl->p, fl->len, delim, c == 0);
             }
@@ -621,10 +633,13 @@ int madi_privacy_seal_csv(const char *pubhex, const struct madi_kind *k, const c
         rc = madi_err_set(err, MADI_EPARSE, "%s cannot be read as CSV", in);
 done:
     madi_csv_close(r);
+    free(h.colfield);
     if (f && fclose(f) != 0 && !rc)
         rc = madi_err_set(err, MADI_EIO, "cannot write %s", out);
     if (rc && f)
         (void)unlink(out);
+    if (!rc && nsealed)
+        *nsealed = sealed_n;
     return rc;
 }
 

@@ -498,12 +498,15 @@ static void test_sealed_file(void **state)
     const char *in = write_file("plain.csv", SURVIVORS);
     (void)snprintf(out, sizeof(out), "%s/sealed.csv", dir);
     (void)unlink(out);
-    assert_int_equal(madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, &err),
-                     MADI_OK);
+    size_t nsealed = 0;
+    assert_int_equal(
+            madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, &nsealed, &err),
+            MADI_OK);
+    assert_int_equal(nsealed, 4); /* three names and one phone */
     assert_false(contains(out, "Plaintexton"));
     assert_false(contains(out, "555 0199"));
     assert_true(contains(out, "S-A1,sealed:"));
-    assert_int_equal(madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, &err),
+    assert_int_equal(madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, NULL, &err),
                      MADI_EIO); /* never overwrites */
     struct madi_import_result r;
     if (import(c, out, "survivor", c->key, 0, &r, &err) != MADI_OK)
@@ -516,6 +519,55 @@ static void test_sealed_file(void **state)
     assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE person_key IS NOT "
                                           "NULL"),
                      3);
+}
+
+/* Issue #7: sealing reads the header as the import does (a title line, aliases, letter case and
+ * spacing, an HXL row), a data row starting with '#' is still sealed, and a file where no
+ * personal column is recognised is refused rather than sent in clear. */
+static void test_issue7_seal_as_import_maps(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_err err;
+    char pub[65], out[320];
+    size_t nsealed = 99;
+    madi_key_public_hex(c->key, pub);
+    const char *in = write_file(
+            "titled.csv",
+            "Survivors, North region\n"
+            "Survivor ID, FULL NAME ,organisation,victim_type,sex,age,Telephone\n"
+            "#affected+id,#affected+name,#org,#affected+type,#affected+sex,#affected+age,"
+            "#contact+phone\n"
+            "S-T1,Qzyname Marrowtext,OP-A,direct,F,30,0177 5550\n"
+            "S-T2,#Hashname Qzyb,OP-A,direct,M,40,\n");
+    (void)snprintf(out, sizeof(out), "%s/titled.sealed.csv", dir);
+    (void)unlink(out);
+    assert_int_equal(
+            madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, &nsealed, &err),
+            MADI_OK);
+    assert_int_equal(nsealed, 3); /* two names, one phone; the blank phone stays blank */
+    assert_false(contains(out, "Marrowtext"));
+    assert_false(contains(out, "0177"));
+    assert_false(contains(out, "Hashname"));
+    assert_true(contains(out, "Survivors, North region"));
+    assert_true(contains(out, "#affected+id,#affected+name,"));
+    assert_true(contains(out, "S-T2,sealed:"));
+    struct madi_import_result r;
+    if (import(c, out, "survivor", c->key, 0, &r, &err) != MADI_OK)
+        fail_msg("sealed file rejected: %s\n%s", err.msg, c->diags);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id IN "
+                                          "('S-T1', 'S-T2') AND name LIKE 'v1:%'"),
+                     2);
+
+    /* No header the import would recognise: refused, and no file left behind. */
+    in = write_file("noheader.csv", "S-T3,Quentin Marrowfield,OP-A,direct,M,40\n");
+    (void)snprintf(out, sizeof(out), "%s/noheader.sealed.csv", dir);
+    (void)unlink(out);
+    assert_int_equal(
+            madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, &nsealed, &err),
+            MADI_EINVAL);
+    assert_non_null(strstr(err.msg, "nothing would be sealed"));
+    assert_null(strstr(err.msg, "Marrowfield"));
+    assert_int_equal(access(out, F_OK), -1);
 }
 
 /* Correction: a corrected file replaces the batch (needs still point at their survivors); it
@@ -594,6 +646,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failure_injection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_erase_rotate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sealed_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue7_seal_as_import_maps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_correction_by_replace, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
