@@ -117,6 +117,7 @@ struct importer {
     int fcache_idx[48];
     int nfcache;
     int searching;               /* looking for the header row: say nothing */
+    int hidden;                  /* the message being written left a value out (show) */
     int uuid_col, status_col;    /* KoBoToolbox / ODK Central: submission uuid, review state */
     int uuid_key;                /* field that takes the uuid, or -1 */
     struct madi_u64map unmapped; /* (field, value) -> index in repeats */
@@ -184,6 +185,13 @@ static int is_zip(const char *path)
 
 /* ---- diagnostics ---- */
 
+/* Whether diagnostics may quote cells and headers: never for a kind with personal fields, where
+ * a shifted row puts a name in any column (PRIVACY.md). */
+static int hide_values(const struct importer *im)
+{
+    return im->kind && madi_kind_has_personal(im->kind);
+}
+
 static void vdiag(struct importer *im, enum madi_diag_level level, unsigned long line, unsigned col,
                   const char *field, const char *fmt, va_list ap)
         __attribute__((format(printf, 6, 0)));
@@ -191,9 +199,14 @@ static void vdiag(struct importer *im, enum madi_diag_level level, unsigned long
                   const char *field, const char *fmt, va_list ap)
 {
     char msg[1024];
+    int hidden = im->hidden;
+    im->hidden = 0;
     if (im->searching)
         return; /* looking for the header: rows are read again, or skipped as a title */
-    (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+    int len = vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (hidden && len >= 0 && (size_t)len < sizeof(msg))
+        (void)snprintf(msg + len, sizeof(msg) - (size_t)len,
+                       " (the value is not shown: this file holds personal data)");
     if (level == MADI_DIAG_ERROR) {
         im->res->errors++;
         im->row_bad = 1;
@@ -266,10 +279,16 @@ static void report_repeats(struct importer *im)
         const struct repeat *r = &im->repeats[i];
         if (!r->more)
             continue;
-        diag(im, MADI_DIAG_NOTE, 0, 0, im->kind->fields[r->field].name,
-             "'%s' (reported at line %lu) is on %lu more row%s: one fix serves them all (a code "
-             "added with 'madi codes add', a register entry, or a corrected file)",
-             r->value, r->line, r->more, r->more == 1 ? "" : "s");
+        if (hide_values(im))
+            diag(im, MADI_DIAG_NOTE, 0, 0, im->kind->fields[r->field].name,
+                 "the value reported at line %lu is on %lu more row%s: one fix serves them all "
+                 "(the value is not shown: this file holds personal data)",
+                 r->line, r->more, r->more == 1 ? "" : "s");
+        else
+            diag(im, MADI_DIAG_NOTE, 0, 0, im->kind->fields[r->field].name,
+                 "'%s' (reported at line %lu) is on %lu more row%s: one fix serves them all (a "
+                 "code added with 'madi codes add', a register entry, or a corrected file)",
+                 r->value, r->line, r->more, r->more == 1 ? "" : "s");
     }
 }
 
@@ -303,7 +322,7 @@ static char *header_name(const char *p, size_t n)
     return s;
 }
 
-static const char *show(const char *p, size_t n, char *out, size_t outsz)
+static const char *quote(const char *p, size_t n, char *out, size_t outsz)
 {
     while (n && isspace((unsigned char)*p)) {
         p++;
@@ -325,6 +344,18 @@ static const char *show(const char *p, size_t n, char *out, size_t outsz)
     out[j++] = '\'';
     out[j] = '\0';
     return out;
+}
+
+/* A cell for a message; for a kind with personal fields, only "the value" (vdiag says why).
+ * quote() is for ids that matched a stored record, which are record ids and not a name that a
+ * shifted row put in the column. */
+static const char *show(struct importer *im, const char *p, size_t n, char *out, size_t outsz)
+{
+    if (hide_values(im)) {
+        im->hidden = 1;
+        return "the value";
+    }
+    return quote(p, n, out, outsz);
 }
 
 /* ---- header mapping (the matching itself is in mapping.c) ---- */
@@ -381,7 +412,12 @@ static int map_columns(struct importer *im, const struct madi_kind *k,
             continue;
         }
         if (f < 0) {
-            if (report && h->len)
+            if (report && h->len && madi_kind_has_personal(k))
+                diag(im, MADI_DIAG_WARNING, hdr->line, (unsigned)c + 1, NULL,
+                     "column %d is not a column of %s and is ignored (its header is not shown: "
+                     "this file holds personal data; 'madi template %s --doc' lists the columns)",
+                     c + 1, k->name, k->name);
+            else if (report && h->len)
                 diag(im, MADI_DIAG_WARNING, hdr->line, (unsigned)c + 1, NULL,
                      "column '%s' is not a column of %s and is ignored (if it is one, map it "
                      "once with: madi alias add %s \"%s\" COLUMN)",
@@ -591,21 +627,21 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
                 diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[f] + 1, fd->name,
                      "%s is taken as %s %s: a spreadsheet dropped its leading zero (format the "
                      "column as text to keep it)",
-                     show(p, n, shown, sizeof(shown)), r->what, full);
+                     show(im, p, n, shown, sizeof(shown)), r->what, full);
             }
             return MADI_OK;
         }
     }
     if (n > MAX_ID_LEN) {
         cell_error(im, f, "%s is too long for a code (at most %d characters)",
-                   show(p, n, shown, sizeof(shown)), MAX_ID_LEN);
+                   show(im, p, n, shown, sizeof(shown)), MAX_ID_LEN);
         return MADI_OK;
     }
     if (fd->flags & MADI_FLD_PARENT) {
         cell_error(im, f,
                    "the parent %s %s is not known (list parents before their children, or import "
                    "the parent first)",
-                   r->what, show(p, n, shown, sizeof(shown)));
+                   r->what, show(im, p, n, shown, sizeof(shown)));
         return MADI_OK;
     }
     if (r->closed) {
@@ -614,7 +650,7 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
         cell_error(im, f,
                    "%s %s is not in the %s register (check the spelling, or add it with 'madi "
                    "import --kind %s')",
-                   r->what, show(p, n, shown, sizeof(shown)), r->what, r->kind);
+                   r->what, show(im, p, n, shown, sizeof(shown)), r->what, r->kind);
         return MADI_OK;
     }
     /* No register imported yet: record the code as provisional, and say so. */
@@ -636,7 +672,7 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
     diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[f] + 1, fd->name,
          "%s %s is not registered yet; it is recorded as provisional (import your %s register "
          "with 'madi import --kind %s' so that codes are checked)",
-         r->what, show(p, n, shown, sizeof(shown)), r->what, r->kind);
+         r->what, show(im, p, n, shown, sizeof(shown)), r->what, r->kind);
     return MADI_OK;
 }
 
@@ -693,7 +729,7 @@ static int check_id(struct importer *im, int f, const char *p, size_t n, int max
     }
     if ((int)n > maxlen) {
         cell_error(im, f, "%s is too long (at most %d characters)",
-                   show(p, n, shown, sizeof(shown)), maxlen);
+                   show(im, p, n, shown, sizeof(shown)), maxlen);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -796,7 +832,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_COUNT:
         if (madi_parse_count(p, n, &v->i, why, sizeof(why)) &&
             !grouped_count(p, n, im->delim, &v->i)) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         break;
@@ -812,7 +848,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
                 break;
         }
         if (madi_parse_decimal(p, n, &v->d, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         break;
@@ -820,7 +856,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_DATE: {
         int32_t d = 0;
         if (madi_parse_date(p, n, im->today, &d, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         v->i = d;
@@ -834,7 +870,8 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
                  : fd->flags & MADI_FLD_FUTURE ? MADI_YEAR_FUTURE_MAX
                                                : im->today / 10000; /* no future years */
         if (madi_parse_count(p, n, &y, why, sizeof(why)) || y < lo || y > hi) {
-            cell_error(im, f, "%s is not a %s between %d and %d", show(p, n, shown, sizeof(shown)),
+            cell_error(im, f, "%s is not a %s between %d and %d",
+                       show(im, p, n, shown, sizeof(shown)),
                        fd->type == MADI_F_YEAR ? "year" : "level", lo, hi);
             return MADI_OK;
         }
@@ -844,7 +881,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_AGE: {
         int a = 0;
         if (madi_parse_age(p, n, &a, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         v->i = a;
@@ -853,7 +890,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_AGE_BAND: {
         struct madi_band b;
         if (madi_band_parse(p, n, &b, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         int edge = 0;
@@ -863,7 +900,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
                        "18-24, 25-59, 60+ (no band %s at %d), so it could not be counted as "
                        "under-18 or 18+ (give exact ages, or bands that start at 0, 5, 12, 18, "
                        "25 or 60)",
-                       show(p, n, shown, sizeof(shown)), edge == b.lo ? "starts" : "ends",
+                       show(im, p, n, shown, sizeof(shown)), edge == b.lo ? "starts" : "ends",
                        edge == b.lo ? edge : edge - 1);
             return MADI_OK;
         }
@@ -882,7 +919,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
             if (repeat_seen(im, f, p, n))
                 return MADI_OK;
             cell_error(im, f, "%s is not a code of '%s' (use one of: %s%s)",
-                       show(p, n, shown, sizeof(shown)), fd->codes,
+                       show(im, p, n, shown, sizeof(shown)), fd->codes,
                        l ? codes_list(l, list, sizeof(list)) : "?",
                        l && l->extensible ? ", or a code added with 'madi codes add'" : "");
             return MADI_OK;
@@ -902,7 +939,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_PERSON_KEY: {
         uint64_t k = 0;
         if (madi_parse_person_key(p, n, &k, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         v->i = (int64_t)k;
@@ -917,7 +954,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_DUE_DATE: {
         int32_t d = 0;
         if (madi_parse_date(p, n, 99991231, &d, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         v->i = d;
@@ -1264,7 +1301,7 @@ static int report_duplicate(struct importer *im, int skip_earlier, const char *d
     } else {
         char shown[64] = "";
         if (k->fields[keyf].type == MADI_F_ID)
-            show(im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown));
+            quote(im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown)); /* a stored id */
         (void)snprintf(what, sizeof(what), "%s %s", k->fields[keyf].name, shown);
     }
     if (batch == im->batch)
@@ -1308,7 +1345,7 @@ static int store_row(struct importer *im)
                    "%s %s: already on line %lld of this file (codes match whatever their letter "
                    "case: remove or renumber one of them)",
                    k->fields[keyf].name,
-                   show(im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown)),
+                   show(im, im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown)),
                    (long long)first);
         return MADI_OK;
     }
@@ -1867,7 +1904,7 @@ static int check_orphans(struct importer *im)
         diag(im, MADI_DIAG_ERROR, 0, 0, "survivor_id",
              "survivor %s is not in the corrected file, but %s %s refers to it (keep the "
              "survivor's row; to remove a person's data, use 'madi erase')",
-             show(sid, strlen(sid), shown, sizeof(shown)), madi_stmt_text(st, 0),
+             quote(sid, strlen(sid), shown, sizeof(shown)), madi_stmt_text(st, 0),
              madi_stmt_text(st, 1));
     }
     madi_stmt_finalize(st);
@@ -1892,7 +1929,7 @@ static int check_casualty(struct importer *im)
         diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[cf] + 1, "casualty_id",
              "casualty %s is not known yet (import the casualty records to link the survivor to "
              "the incident's figures)",
-             show(im->vals[cf].s, im->vals[cf].n, shown, sizeof(shown)));
+             show(im, im->vals[cf].s, im->vals[cf].n, shown, sizeof(shown)));
     return rc < 0 ? rc : MADI_OK;
 }
 
@@ -1921,7 +1958,7 @@ static int check_survivor_links(struct importer *im)
         cell_error(im, sf,
                    "survivor %s is not known (import the survivor records first, with 'madi "
                    "import --kind survivor')",
-                   show(sv->s, sv->n, shown, sizeof(shown)));
+                   show(im, sv->s, sv->n, shown, sizeof(shown)));
         return MADI_OK;
     }
     if (nf >= 0 && im->vals[nf].set && strcmp(im->kind->table, "need") != 0) {
@@ -1941,11 +1978,11 @@ static int check_survivor_links(struct importer *im)
             cell_error(im, nf,
                        "need %s is not known (import the needs first, with 'madi import "
                        "--kind need')",
-                       show(nv->s, nv->n, shown, sizeof(shown)));
+                       show(im, nv->s, nv->n, shown, sizeof(shown)));
         else if (!same)
             cell_error(im, nf, "need %s is another survivor's need, not %s's (check the ids)",
-                       show(nv->s, nv->n, shown, sizeof(shown)),
-                       show(sv->s, sv->n, what, sizeof(what)));
+                       quote(nv->s, nv->n, shown, sizeof(shown)),
+                       quote(sv->s, sv->n, what, sizeof(what)));
     }
     if (pt < 0 || !im->vals[pt].set)
         return MADI_OK;
@@ -1969,7 +2006,7 @@ static int check_survivor_links(struct importer *im)
         cell_error(im, pt,
                    "survivor %s has %s to %s: record consent first (madi import --kind "
                    "consent, scope %s), or refer within the organisation",
-                   show(sv->s, sv->n, shown, sizeof(shown)),
+                   quote(sv->s, sv->n, shown, sizeof(shown)),
                    withdrawn ? "refused or withdrawn consent" : "not consented", what, scope->code);
     return MADI_OK;
 }

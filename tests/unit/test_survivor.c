@@ -241,6 +241,41 @@ static void test_messages_never_quote_personal_values(void **state)
     assert_null(strstr(c->diags, "Secret"));
 }
 
+/* Issue #7: a shifted row, a phone in the sex column, a file without a header: the messages name
+ * the column and line, never the cell or the header, and give no alias hint. */
+static void test_issue7_diagnostics_hide_values(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_import_result r;
+    struct madi_err err;
+    assert_int_equal(
+            import(c,
+                   write_file("shifted.csv", "survivor_id,name,organisation,victim_type,sex\n"
+                                             "S-1,Ada,Blenkinsop,OP-A,direct\n"
+                                             "S-2,Bo Qwerty,OP-A,direct,0177 5550123\n"),
+                   "survivor", c->key, 0, &r, &err),
+            MADI_EREJECTED);
+    /* organisation: column 3 of line 2; sex: column 5 of line 3. */
+    assert_non_null(strstr(c->diags, "2:3:E:organisation the value is not in the organisation "
+                                     "register"));
+    assert_non_null(strstr(c->diags, "3:5:E:the value is not a code of 'sex'"));
+    assert_non_null(strstr(c->diags, "(the value is not shown: this file holds personal data)"));
+    assert_null(strstr(c->diags, "Blenkinsop"));
+    assert_null(strstr(c->diags, "0177"));
+    assert_null(strstr(c->diags, "direct'"));
+
+    assert_int_equal(import(c,
+                            write_file("noheader.csv", "S-3,Quentin Marrowfield,OP-A,direct,M\n"
+                                                       "S-4,Ann Other,OP-A,direct,F\n"),
+                            "survivor", c->key, 0, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "1:2:W:column 2 is not a column of survivor and is ignored "
+                                     "(its header is not shown"));
+    assert_null(strstr(c->diags, "Marrowfield"));
+    assert_null(strstr(c->diags, "alias"));
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM column_alias"), 0);
+}
+
 struct shown {
     char text[2048];
 };
@@ -296,7 +331,7 @@ static void test_referral_needs_consent(void **state)
                    "referral", c->key, 0, &r, &err),
             MADI_EREJECTED);
     assert_non_null(strstr(c->diags, "2:3:E:need 'N-1' is another survivor's need"));
-    assert_non_null(strstr(c->diags, "3:2:E:survivor 'S-ZZ' is not known"));
+    assert_non_null(strstr(c->diags, "3:2:E:survivor the value is not known"));
     /* The record shows its consent, needs (notes decrypted) and referrals. */
     struct shown sh;
     memset(&sh, 0, sizeof(sh));
@@ -640,6 +675,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_plaintext_on_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_key_or_wrong_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_messages_never_quote_personal_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue7_diagnostics_hide_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_referral_needs_consent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_referral_queues, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linkage_across_operators, setup, teardown),
