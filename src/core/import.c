@@ -1951,6 +1951,7 @@ static int check_survivor_links(struct importer *im)
     madi_stmt_bind_text(im->q_survivor, 1, sv->s, sv->n);
     rc = madi_stmt_step(im->q_survivor, im->err);
     int found = rc == MADI_STMT_ROW;
+    int erased = found && madi_stmt_int(im->q_survivor, 0);
     madi_stmt_reset(im->q_survivor);
     if (rc < 0)
         return rc;
@@ -1961,6 +1962,14 @@ static int check_survivor_links(struct importer *im)
                    show(im, sv->s, sv->n, shown, sizeof(shown)));
         return MADI_OK;
     }
+    /* An erasure is not undone through the survivor's needs and referrals, new or replaced. */
+    for (size_t f = 0; erased && f < im->kind->nfields; f++)
+        if (im->kind->fields[f].type == MADI_F_PERSONAL && im->vals[f].set)
+            cell_error(im, (int)f,
+                       "survivor %s's personal data was erased on request: this %s cannot carry "
+                       "%s again (leave the cell blank)",
+                       quote(sv->s, sv->n, shown, sizeof(shown)), im->kind->name,
+                       im->kind->fields[f].name);
     if (nf >= 0 && im->vals[nf].set && strcmp(im->kind->table, "need") != 0) {
         const struct val *nv = &im->vals[nf];
         rc = lookup_prepare(im, &im->q_need, "SELECT survivor_id FROM need WHERE need_id = ?");

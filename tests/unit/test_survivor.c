@@ -669,6 +669,70 @@ static void test_correction_by_replace(void **state)
     assert_int_equal(madi_audit_verify(c->s, &rep, &err), MADI_OK);
 }
 
+/* Issue #7: an erasure is not undone through needs and referrals: notes on a need or referral of
+ * an erased survivor are refused, in a new file and in a replaced batch. */
+static void test_issue7_erased_needs_referrals(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_import_result r;
+    struct madi_err err;
+    struct madi_import_opts o = { 0 };
+    int n = 0;
+    ok(c, "s.csv", "survivor", SURVIVORS);
+    ok(c, "n.csv", "need",
+       "need_id,survivor_id,element,date_identified,assessed_by,notes\n"
+       "N-1,S-A1,rehabilitation,2024-06-10,OP-A,\n");
+    int64_t nbatch = test_query_int(c->s, "SELECT batch_id FROM need WHERE need_id = 'N-1'");
+    assert_int_equal(madi_survivor_erase(c->s, "S-A1", "request 4", "t", &n, &err), MADI_OK);
+    int64_t fp = fingerprint(c->s);
+    /* A new need with notes: refused at line 2, column 6 (notes). */
+    assert_int_equal(import(c,
+                            write_file("n2.csv", "need_id,survivor_id,element,date_identified,"
+                                                 "assessed_by,notes\n"
+                                                 "N-2,S-A1,legal,2024-07-10,OP-A,lives by the "
+                                                 "Qzmill\n"),
+                            "need", c->key, 0, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "2:6:E:survivor 'S-A1''s personal data was erased on "
+                                     "request: this need cannot carry notes again"));
+    assert_int_equal(r.errors, 1);
+    /* A new referral with notes: column 9. */
+    assert_int_equal(import(c,
+                            write_file("r2.csv", "referral_id,survivor_id,need_id,"
+                                                 "from_organisation,to_provider,provider_type,"
+                                                 "date_referred,status,notes\n"
+                                                 "R-9,S-A1,N-1,OP-A,OP-A,internal,2024-07-11,"
+                                                 "proposed,Qzmill again\n"),
+                            "referral", c->key, 0, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "2:9:E:survivor 'S-A1''s personal data was erased on "
+                                     "request: this referral cannot carry notes again"));
+    /* The need batch replaced by a file that brings the notes back: refused too. */
+    o.kind = "need";
+    o.who = "t";
+    o.today = 20261123;
+    o.on_diag = collect;
+    o.diag_ctx = c;
+    o.key = c->key;
+    o.replace_batch = nbatch;
+    c->len = 0;
+    c->diags[0] = '\0';
+    assert_int_equal(madi_import_file(c->s,
+                                      write_file("n3.csv", "need_id,survivor_id,element,"
+                                                           "date_identified,assessed_by,notes\n"
+                                                           "N-1,S-A1,rehabilitation,2024-06-10,"
+                                                           "OP-A,Qzmill\n"),
+                                      &o, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "2:6:E:survivor 'S-A1''s personal data was erased"));
+    assert_null(strstr(c->diags, "Qzmill"));
+    assert_int_equal(fingerprint(c->s), fp);
+    /* Without notes, the need is accepted. */
+    ok(c, "n4.csv", "need",
+       "need_id,survivor_id,element,date_identified,assessed_by,notes\n"
+       "N-5,S-A1,legal,2024-07-10,OP-A,\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -684,6 +748,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sealed_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_issue7_seal_as_import_maps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_correction_by_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue7_erased_needs_referrals, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
