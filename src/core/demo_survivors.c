@@ -287,7 +287,7 @@ static int write_needs(const char *npath, const char *rpath, struct rng *r, cons
                 set(&rw, "to_provider", "%s", providers[pk][draw(r, 2)]);
                 set(&rw, "provider_type", "%s", pk == 0 ? "health" : "social");
             } else { /* no consent to share: the operator's own services */
-                set(&rw, "to_provider", "%s own services", op);
+                set(&rw, "to_provider", "%s", op); /* within: its own code */
                 set(&rw, "provider_type", "internal");
             }
             set_date(&rw, "date_referred", ref);

@@ -135,7 +135,7 @@ struct importer {
     char **erased_at;
     size_t nerased;
     const char *keep_erased;
-    struct madi_stmt *q_survivor, *q_need, *q_consent, *q_casualty, *set_name_key;
+    struct madi_stmt *q_survivor, *q_need, *q_consent, *q_casualty, *q_org, *set_name_key;
 };
 
 /* ---- the file: CSV, or one sheet of a workbook ---- */
@@ -1933,6 +1933,41 @@ static int check_casualty(struct importer *im)
     return rc < 0 ? rc : MADI_OK;
 }
 
+/* provider_type internal means no sharing: only when to_provider is the referring organisation's
+ * own code (letter case aside). */
+static int check_internal(struct importer *im, int pt)
+{
+    const struct madi_code *c =
+            madi_code_by_value(madi_codelist_find("provider_type"), (int)im->vals[pt].i);
+    int tf = fidx(im, "to_provider"), of = fidx(im, "from_organisation");
+    if (!c || strcmp(c->code, "internal") != 0 || tf < 0 || of < 0 || !im->vals[tf].set ||
+        !im->vals[of].set || !im->vals[of].i)
+        return MADI_OK;
+    int rc = lookup_prepare(im, &im->q_org, "SELECT code FROM organisation WHERE id = ?");
+    if (rc)
+        return rc;
+    madi_stmt_bind_int(im->q_org, 1, im->vals[of].i);
+    rc = madi_stmt_step(im->q_org, im->err);
+    const char *own = rc == MADI_STMT_ROW ? madi_stmt_text(im->q_org, 0) : "";
+    const struct val *tv = &im->vals[tf];
+    int same = strlen(own) == tv->n;
+    for (size_t i = 0; same && i < tv->n; i++)
+        same = tolower((unsigned char)own[i]) == tolower((unsigned char)tv->s[i]);
+    char code[MAX_ID_LEN + 1];
+    (void)snprintf(code, sizeof(code), "%s", own);
+    madi_stmt_reset(im->q_org);
+    if (rc < 0)
+        return rc;
+    if (!same)
+        cell_error(im, pt,
+                   "provider_type internal is only for a referral within the referring "
+                   "organisation: to_provider must then be its own code %s (a referral to "
+                   "another provider is sharing, and needs the survivor's consent: give that "
+                   "provider's type)",
+                   code);
+    return MADI_OK;
+}
+
 static int check_survivor_links(struct importer *im)
 {
     int sf = fidx(im, "survivor_id"), nf = fidx(im, "need_id"), pt = fidx(im, "provider_type");
@@ -1997,14 +2032,17 @@ static int check_survivor_links(struct importer *im)
         return MADI_OK;
     const struct madi_code *scope = needed_scope((int)im->vals[pt].i, what, sizeof(what));
     if (!scope)
-        return MADI_OK;
+        return check_internal(im, pt);
+    /* Consent as it stood on the day of the referral: a later consent does not cover it. */
+    int df = fidx(im, "date_referred");
     rc = lookup_prepare(im, &im->q_consent,
-                        "SELECT given FROM consent WHERE survivor_id = ? AND scope = ? ORDER BY "
-                        "date DESC, id DESC LIMIT 1");
+                        "SELECT given FROM consent WHERE survivor_id = ? AND scope = ? AND date <= "
+                        "? ORDER BY date DESC, id DESC LIMIT 1");
     if (rc)
         return rc;
     madi_stmt_bind_text(im->q_consent, 1, sv->s, sv->n);
     madi_stmt_bind_int(im->q_consent, 2, scope->value);
+    madi_stmt_bind_int(im->q_consent, 3, df >= 0 && im->vals[df].set ? im->vals[df].i : 99991231);
     rc = madi_stmt_step(im->q_consent, im->err);
     int given = rc == MADI_STMT_ROW && madi_stmt_int(im->q_consent, 0) == MADI_YES;
     int withdrawn = rc == MADI_STMT_ROW && !given;
@@ -2013,11 +2051,54 @@ static int check_survivor_links(struct importer *im)
         return rc;
     if (!given)
         cell_error(im, pt,
-                   "survivor %s has %s to %s: record consent first (madi import --kind "
-                   "consent, scope %s), or refer within the organisation",
+                   "survivor %s had %s to %s on the day of the referral: record consent "
+                   "first (madi import --kind consent, scope %s, dated on or before the "
+                   "referral), or refer within the organisation",
                    quote(sv->s, sv->n, shown, sizeof(shown)),
                    withdrawn ? "refused or withdrawn consent" : "not consented", what, scope->code);
     return MADI_OK;
+}
+
+/*
+ * After consent records are imported (a withdrawal, or a batch replaced): a warning for each
+ * referral that no longer has the consent it needs, either as of the day it was made or, while
+ * it is still open (proposed, accepted, in progress), now. Referrals are not changed: what to
+ * do with the provider is a person's decision.
+ */
+static int warn_lapsed_referrals(struct importer *im)
+{
+    const struct madi_codelist *l = madi_codelist_find("provider_type");
+    struct madi_stmt *st = NULL;
+    int rc = madi_store_prepare(
+            im->s,
+            "SELECT referral_id, survivor_id, lapsed FROM (SELECT r.referral_id, r.survivor_id, "
+            "COALESCE((SELECT c.given FROM consent c WHERE c.survivor_id = r.survivor_id AND "
+            "c.scope = ?2 AND c.date <= r.date_referred ORDER BY c.date DESC, c.id DESC LIMIT "
+            "1), 0) <> ?3 AS lapsed, r.status IN (1, 2, 3) AND COALESCE((SELECT c.given FROM "
+            "consent c WHERE c.survivor_id = r.survivor_id AND c.scope = ?2 ORDER BY c.date "
+            "DESC, c.id DESC LIMIT 1), 0) <> ?3 AS withdrawn FROM referral r WHERE "
+            "r.provider_type = ?1) WHERE lapsed OR withdrawn ORDER BY referral_id",
+            &st, im->err);
+    for (size_t i = 0; !rc && l && i < l->n; i++) {
+        char what[128];
+        const struct madi_code *scope = needed_scope(l->codes[i].value, what, sizeof(what));
+        if (!scope)
+            continue;
+        madi_stmt_bind_int(st, 1, l->codes[i].value);
+        madi_stmt_bind_int(st, 2, scope->value);
+        madi_stmt_bind_int(st, 3, MADI_YES);
+        while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW)
+            diag(im, MADI_DIAG_WARNING, 0, 0, "referral",
+                 "referral %s of survivor %s no longer has consent to %s (%s): tell the "
+                 "provider, and record what was decided",
+                 madi_stmt_text(st, 0), madi_stmt_text(st, 1), what,
+                 madi_stmt_int(st, 2) ? "none on the day it was made"
+                                      : "withdrawn while the referral is open");
+        madi_stmt_reset(st);
+        rc = rc < 0 ? rc : MADI_OK;
+    }
+    madi_stmt_finalize(st);
+    return rc;
 }
 
 /* After a survivor is stored: its name key, for finding near duplicates (madi link review). */
@@ -2588,6 +2669,11 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         if (rc)
             goto done;
     }
+    if (strcmp(im->kind->table, "consent") == 0 && !res->errors) {
+        rc = warn_lapsed_referrals(im);
+        if (rc)
+            goto done;
+    }
     if (o->on_progress)
         o->on_progress(o->progress_ctx, src_done(&src), src_size(&src), res->rows);
     if (res->errors) {
@@ -2631,6 +2717,7 @@ done:
     madi_stmt_finalize(im->q_survivor);
     madi_stmt_finalize(im->q_need);
     madi_stmt_finalize(im->q_consent);
+    madi_stmt_finalize(im->q_org);
     madi_stmt_finalize(im->q_casualty);
     madi_stmt_finalize(im->set_name_key);
     release_plain(im);

@@ -299,14 +299,14 @@ static void test_referral_needs_consent(void **state)
        "N-2,S-A3,legal,2024-06-10,OP-A,unmet,\n");
     const char *ref = "referral_id,survivor_id,need_id,from_organisation,to_provider,"
                       "provider_type,date_referred,due_date,status\n"
-                      "R-1,S-A3,N-2,OP-A,OP-A legal desk,internal,2024-06-11,2024-07-11,"
+                      "R-1,S-A3,N-2,OP-A,op-a,internal,2024-06-11,2024-07-11,"
                       "accepted\n"
                       "R-2,S-A2,N-1,OP-A,REHAB-NORTH,health,2024-06-11,2024-07-11,proposed\n";
     int64_t fp = fingerprint(c->s);
     assert_int_equal(import(c, write_file("r.csv", ref), "referral", c->key, 0, &r, &err),
                      MADI_EREJECTED);
-    assert_non_null(strstr(c->diags, "3:6:E:survivor 'S-A2' has not consented to sharing with "
-                                     "health providers: record consent first"));
+    assert_non_null(strstr(c->diags, "3:6:E:survivor 'S-A2' had not consented to sharing with "
+                                     "health providers on the day of the referral"));
     assert_int_equal(r.errors, 1);
     assert_int_equal(fingerprint(c->s), fp);
     /* Consent withdrawn later counts: the latest record decides. */
@@ -316,17 +316,52 @@ static void test_referral_needs_consent(void **state)
        "C-2,S-A2,share_health,no,2024-06-11,OP-A\n");
     assert_int_equal(import(c, write_file("r.csv", ref), "referral", c->key, 0, &r, &err),
                      MADI_EREJECTED);
-    assert_non_null(strstr(c->diags, "3:6:E:survivor 'S-A2' has refused or withdrawn consent"));
+    assert_non_null(strstr(c->diags, "3:6:E:survivor 'S-A2' had refused or withdrawn consent"));
+    /* Issue #7: consent counts as of the referral's date: given the day after does not cover a
+     * referral of 2024-06-11, but covers one of 2024-06-12. */
     ok(c, "c2.csv", "consent",
        "consent_id,survivor_id,scope,given,date,recorded_by\n"
        "C-3,S-A2,share_health,yes,2024-06-12,OP-A\n");
-    ok(c, "r.csv", "referral", ref);
+    assert_int_equal(import(c, write_file("r.csv", ref), "referral", c->key, 0, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "3:6:E:survivor 'S-A2' had refused or withdrawn consent"));
+    assert_int_equal(r.errors, 1);
+    const char *ref12 = "referral_id,survivor_id,need_id,from_organisation,to_provider,"
+                        "provider_type,date_referred,due_date,status\n"
+                        "R-1,S-A3,N-2,OP-A,OP-A,internal,2024-06-11,2024-07-11,accepted\n"
+                        "R-2,S-A2,N-1,OP-A,REHAB-NORTH,health,2024-06-12,2024-07-11,proposed\n";
+    ok(c, "r12.csv", "referral", ref12);
+    /* Issue #7: internal only to the referring organisation's own code. */
+    assert_int_equal(import(c,
+                            write_file("r3.csv", "referral_id,survivor_id,need_id,"
+                                                 "from_organisation,to_provider,provider_type,"
+                                                 "date_referred,status\n"
+                                                 "R-5,S-A3,N-2,OP-A,OP-B,internal,2024-06-11,"
+                                                 "proposed\n"),
+                            "referral", c->key, 0, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "2:6:E:provider_type internal is only for a referral within "
+                                     "the referring organisation: to_provider must then be its "
+                                     "own code OP-A"));
+    assert_int_equal(r.errors, 1);
+    /* Issue #7: a withdrawal imported later lists the open referral it leaves without consent. */
+    struct madi_import_result cr;
+    assert_int_equal(import(c,
+                            write_file("c3.csv", "consent_id,survivor_id,scope,given,date,"
+                                                 "recorded_by\n"
+                                                 "C-4,S-A2,share_health,no,2024-06-20,OP-A\n"),
+                            "consent", c->key, 0, &cr, &err),
+                     MADI_OK);
+    assert_int_equal(cr.warnings, 1);
+    assert_non_null(strstr(c->diags, "0:0:W:referral R-2 of survivor S-A2 no longer has consent "
+                                     "to sharing with health providers (withdrawn while the "
+                                     "referral is open)"));
     /* A need of another survivor, an unknown survivor. */
     assert_int_equal(
             import(c,
                    write_file("r2.csv", "referral_id,survivor_id,need_id,from_organisation,"
                                         "to_provider,provider_type,date_referred,status\n"
-                                        "R-3,S-A3,N-1,OP-A,x,internal,2024-06-11,proposed\n"
+                                        "R-3,S-A3,N-1,OP-A,OP-A,internal,2024-06-11,proposed\n"
                                         "R-4,S-ZZ,,OP-A,x,internal,2024-06-11,proposed\n"),
                    "referral", c->key, 0, &r, &err),
             MADI_EREJECTED);
@@ -340,7 +375,7 @@ static void test_referral_needs_consent(void **state)
     assert_non_null(strstr(sh.text, "consent C-3=share_health given, 2024-06-12\n"));
     assert_non_null(strstr(sh.text, "need N-1=rehabilitation, identified 2024-06-10, unmet; "
                                     "notes: prefers a female physiotherapist\n"));
-    assert_non_null(strstr(sh.text, "referral R-2=from OP-A to REHAB-NORTH (health), 2024-06-11, "
+    assert_non_null(strstr(sh.text, "referral R-2=from OP-A to REHAB-NORTH (health), 2024-06-12, "
                                     "due 2024-07-11, proposed\n"));
     assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM need WHERE notes LIKE '%female%'"),
                      0);
@@ -370,9 +405,9 @@ static void test_referral_queues(void **state)
     ok(c, "r.csv", "referral",
        "referral_id,survivor_id,from_organisation,to_provider,provider_type,date_referred,"
        "due_date,status\n"
-       "R-1,S-A3,OP-A,desk,internal,2024-06-11,2024-07-11,accepted\n"
-       "R-2,S-A2,OP-A,desk,internal,2024-06-11,2024-07-01,completed\n"
-       "R-3,S-A1,OP-A,clinic,internal,2024-06-11,2024-08-30,proposed\n");
+       "R-1,S-A3,OP-A,OP-A,internal,2024-06-11,2024-07-11,accepted\n"
+       "R-2,S-A2,OP-A,OP-A,internal,2024-06-11,2024-07-01,completed\n"
+       "R-3,S-A1,OP-B,OP-B,internal,2024-06-11,2024-08-30,proposed\n");
     struct queue q;
     memset(&q, 0, sizeof(q));
     /* 2024-07-20: R-1 is 9 days past 2024-07-11; R-2 is done; R-3 not yet due. */
@@ -383,7 +418,7 @@ static void test_referral_queues(void **state)
     assert_string_equal(q.ids[0], "R-1");
     assert_int_equal(q.late[0], 9);
     memset(&q, 0, sizeof(q));
-    assert_int_equal(madi_referrals_list(c->s, 20240720, 0, "clinic", on_referral, &q, &err),
+    assert_int_equal(madi_referrals_list(c->s, 20240720, 0, "OP-B", on_referral, &q, &err),
                      MADI_OK);
     assert_int_equal(q.n, 1);
     assert_string_equal(q.ids[0], "R-3");
