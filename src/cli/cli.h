@@ -82,6 +82,13 @@ int cli_read_passphrase(char **out, size_t *n);
  */
 int cli_load_key(struct madi_store *s, const char *db, int pass_stdin, int required,
                  struct madi_key **k);
+/*
+ * For commands that only write or check the audit log (erase, export, audit verify): find the
+ * centre's key as cli_load_key does and check it, which gives the store the audit chain's key.
+ * No key to be found is not an error here (the core then says what it cannot do without it); a
+ * wrong key is. Returns an exit code.
+ */
+int cli_audit_key(struct madi_store *s, const char *db, int pass_stdin);
 
 /* The subcommands, one file each (cmd_<name>.c), with their --help text beside them. */
 #define MADI_CMD(name)                     \

@@ -106,3 +106,20 @@ int cli_load_key(struct madi_store *s, const char *db, int pass_stdin, int requi
     }
     return EXIT_OK_;
 }
+
+int cli_audit_key(struct madi_store *s, const char *db, int pass_stdin)
+{
+    struct madi_key *k = NULL;
+    if (!madi_privacy_has_key(s))
+        return EXIT_OK_;
+    int code = cli_load_key(s, db, pass_stdin, pass_stdin, &k);
+    if (!code && k && !pass_stdin) {
+        struct madi_err err;
+        madi_err_clear(&err);
+        int rc = madi_privacy_check(s, k, &err); /* attaches the audit key */
+        if (rc)
+            code = cli_fail(rc, &err);
+    }
+    madi_key_free(k);
+    return code;
+}

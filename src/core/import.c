@@ -1752,8 +1752,12 @@ static int check_totals(struct importer *im, const struct madi_csv_row *row)
 
 static int personal_ready(struct importer *im)
 {
+    /* A protected kind without personal fields (consent) is still audited: a key given is
+     * checked, which keys its audit entry. */
     if (!madi_kind_has_personal(im->kind))
-        return MADI_OK;
+        return im->o->key && madi_kind_is_protected(im->kind) && madi_privacy_has_key(im->s)
+                       ? madi_privacy_check(im->s, im->o->key, im->err)
+                       : MADI_OK;
     if (!im->o->key)
         return madi_err_set(im->err, MADI_EDENIED,
                             "%s records carry personal fields, which madi stores only encrypted, "

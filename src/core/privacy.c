@@ -30,6 +30,7 @@
 
 #include "banned.h"
 #include "mapping.h"
+#include "store_int.h"
 #include "xalloc.h"
 
 #define KEY_MAGIC     "MADIKEY1"
@@ -219,6 +220,18 @@ int madi_privacy_has_key(struct madi_store *s)
     return 1;
 }
 
+/* The audit chain's key: derived from the link key, which rotation keeps, so the chain stays
+ * verifiable across 'madi keys rotate'. */
+_Static_assert(crypto_generichash_KEYBYTES == crypto_kdf_KEYBYTES, "link key is a kdf key");
+
+static void attach_audit_key(struct madi_store *s, const struct madi_key *k)
+{
+    unsigned char sub[STORE_AUDIT_KEYBYTES];
+    (void)crypto_kdf_derive_from_key(sub, sizeof(sub), 1, "madiaudt", k->link);
+    store_set_audit_key(s, sub);
+    sodium_memzero(sub, sizeof(sub));
+}
+
 int madi_privacy_check(struct madi_store *s, const struct madi_key *k, struct madi_err *err)
 {
     char stored[128], want[65];
@@ -235,6 +248,7 @@ int madi_privacy_check(struct madi_store *s, const struct madi_key *k, struct ma
                             "the key given is not this database's key (a key file of another "
                             "database, an old key from before 'madi keys rotate', or a wrong "
                             "passphrase); nothing was read or changed");
+    attach_audit_key(s, k);
     return MADI_OK;
 }
 
@@ -256,6 +270,8 @@ static int register_key(struct madi_store *s, const struct madi_key *k, const ch
         rc = meta_put(s, "privacy_kdf", kdf, err);
     if (!rc && wrapped)
         rc = meta_put(s, "privacy_wrapped", wrapped, err);
+    if (!rc)
+        attach_audit_key(s, k); /* the chain is keyed from this entry on */
     if (!rc)
         rc = madi_audit_append(s, actor, "keys init", kdf ? "passphrase key" : "key file", NULL,
                                err);

@@ -102,11 +102,26 @@ for t in "UPDATE audit_log SET reason = 'routine' WHERE id = 2" \
          "DELETE FROM audit_log WHERE id = 2" \
          "UPDATE audit_log SET id = -1 WHERE id = 2; UPDATE audit_log SET id = 2 WHERE id = 3; UPDATE audit_log SET id = 3 WHERE id = -1" \
          "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)"; do
-    cp t.db x.db; rm -f x.db-wal x.db-shm
+    cp t.db x.db; rm -f x.db-wal x.db-shm x.db.key; cp t.db.key x.db.key
     sqlite3 x.db "$t"
     $M audit verify --db x.db >/dev/null 2>err.txt; rc=$?
     check "tampering detected: $t (rc $rc)" '[ $rc -eq 1 ] && grep -q "BROKEN at entry" err.txt'
 done
+# Issue #7: the tail cut and the head rewritten to match, as anyone could before the chain was
+# keyed: the head's keyed check gives it away.
+cp t.db x.db; rm -f x.db-wal x.db-shm x.db.key; cp t.db.key x.db.key
+sqlite3 x.db "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log); UPDATE meta SET value = (SELECT max(id) || ' ' || hash FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)) || substr(value, instr(substr(value, instr(value, ' ') + 1), ' ') + instr(value, ' ')) WHERE key = 'audit_head'"
+$M audit verify --db x.db >/dev/null 2>err.txt; rc=$?
+check "tail truncation with the head rewritten detected (rc $rc)" '[ $rc -eq 1 ] && grep -q "keyed check" err.txt'
+# The same cut with an unkeyed head: the keyed entries do not pass as unkeyed ones.
+cp t.db x.db; rm -f x.db-wal x.db-shm x.db.key; cp t.db.key x.db.key
+sqlite3 x.db "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log); UPDATE meta SET value = (SELECT max(id) || ' ' || hash FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)) WHERE key = 'audit_head'"
+$M audit verify --db x.db >/dev/null 2>err.txt; rc=$?
+check "tail truncation with an unkeyed head detected (rc $rc)" '[ $rc -eq 1 ] && grep -q "BROKEN at entry 1" err.txt'
+# Without the key: only the structure, said, and exit 1.
+rm -f x.db x.db-wal x.db-shm x.db.key; cp t.db x.db
+$M audit verify --db x.db >/dev/null 2>err.txt; rc=$?
+check "verify without the key says so (rc $rc)" '[ $rc -eq 1 ] && grep -q "only the unkeyed structure" err.txt'
 
 # A passphrase key.
 $M init --db p.db >/dev/null
