@@ -351,17 +351,38 @@ static int exec_bound(struct madi_store *s, const char *sql, const char *id, str
     return rc < 0 ? rc : MADI_OK;
 }
 
-/* One record's personal fields, its needs' and referrals' notes, and its link keys. */
+/*
+ * One record's personal fields, its needs' and referrals' notes, and its link keys; and what
+ * would re-identify the person with other data: the exact age and birth year become the
+ * canonical age band (0-4, 5-11, 12-17, 18-24, 25-59, 60+) of the age, or of the age at injury
+ * from the birth year (a band given instead is kept: it is already a union of those bands); the
+ * date of injury keeps its year only (yyyy-01-01); the casualty and incident ids and the Washington
+ * Group answers go. Sex, disability, victim type, outcome and civilian status stay, for the counts.
+ */
+#define ERASE_AGE                                                                    \
+    "coalesce(age, CASE WHEN birth_year IS NOT NULL AND date_of_injury IS NOT NULL " \
+    "AND date_of_injury / 10000 >= birth_year THEN date_of_injury / 10000 - birth_year END)"
 static int erase_one(struct madi_store *s, const char *id, const char *when, const char *reason,
                      const char *actor, struct madi_err *err)
 {
     struct madi_stmt *up = NULL;
     char what[160];
-    int rc = madi_store_prepare(s,
-                                "UPDATE survivor SET name = NULL, id_number = NULL, phone = NULL, "
-                                "address = NULL, home_location = NULL, notes = NULL, person_key = "
-                                "NULL, name_key = NULL, erased_at = ? WHERE survivor_id = ?",
-                                &up, err);
+    int rc = madi_store_prepare(
+            s,
+            "UPDATE survivor SET name = NULL, id_number = NULL, phone = NULL, address = NULL, "
+            "home_location = NULL, notes = NULL, person_key = NULL, name_key = NULL, "
+            "age_band_lo = CASE WHEN " ERASE_AGE " IS NULL THEN age_band_lo WHEN " ERASE_AGE
+            " < 5 THEN 0 WHEN " ERASE_AGE " < 12 THEN 5 WHEN " ERASE_AGE
+            " < 18 THEN 12 WHEN " ERASE_AGE " < 25 THEN 18 WHEN " ERASE_AGE
+            " < 60 THEN 25 ELSE 60 END, "
+            "age_band_hi = CASE WHEN " ERASE_AGE " IS NULL THEN age_band_hi WHEN " ERASE_AGE
+            " < 5 THEN 4 WHEN " ERASE_AGE " < 12 THEN 11 WHEN " ERASE_AGE
+            " < 18 THEN 17 WHEN " ERASE_AGE " < 25 THEN 24 WHEN " ERASE_AGE " < 60 THEN 59 END, "
+            "age = NULL, birth_year = NULL, date_of_injury = date_of_injury / 10000 * 10000 + 101, "
+            "casualty_id = NULL, incident_id = NULL, wg_seeing = NULL, wg_hearing = NULL, "
+            "wg_walking = NULL, wg_remembering = NULL, wg_selfcare = NULL, wg_communicating = "
+            "NULL, erased_at = ? WHERE survivor_id = ?",
+            &up, err);
     if (rc)
         return rc;
     madi_stmt_bind_text(up, 1, when, strlen(when));

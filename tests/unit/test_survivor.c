@@ -704,6 +704,52 @@ static void test_correction_by_replace(void **state)
     assert_int_equal(madi_audit_verify(c->s, &rep, &err), MADI_OK);
 }
 
+/* Issue #7: erasure also coarsens what would re-identify the person: exact age and birth year
+ * become the canonical age band, the date of injury keeps its year, the casualty and incident
+ * ids and the WG answers go; sex, disability, victim type and outcome stay for the counts. */
+static void test_issue7_erase_coarsens(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_err err;
+    int n = 0;
+    ok(c, "e.csv", "survivor",
+       "survivor_id,name,casualty_id,incident_id,organisation,victim_type,outcome,sex,age,"
+       "age_band,birth_year,date_of_injury,disability,wg_seeing\n"
+       "S-E1,Ann Qz,C-1,ACC-1,OP-A,direct,injured,F,30,,1994,2024-05-17,yes,3\n"
+       "S-E2,Bo Qz,,,OP-A,direct,killed,M,,0-17,,2023-08-02,no,1\n"
+       "S-E3,Cy Qz,,ACC-3,OP-A,indirect,,F,,,1964,2024-02-29,,\n");
+    const char *kept = "SELECT sum(coalesce(sex, 0) * 1000 + coalesce(disability, 0) * 100 + "
+                       "victim_type * 10 + coalesce(outcome, 0)) FROM survivor WHERE survivor_id "
+                       "LIKE 'S-E%'";
+    int64_t before = test_query_int(c->s, kept);
+    for (int i = 1; i <= 3; i++) {
+        char id[8];
+        (void)snprintf(id, sizeof(id), "S-E%d", i);
+        assert_int_equal(madi_survivor_erase(c->s, id, "request 9", "t", &n, &err), MADI_OK);
+    }
+    assert_int_equal(test_query_int(c->s, kept), before);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id LIKE "
+                                          "'S-E%' AND age IS NULL AND birth_year IS NULL AND "
+                                          "casualty_id IS NULL AND incident_id IS NULL AND "
+                                          "wg_seeing IS NULL AND date_of_injury % 10000 = 101"),
+                     3);
+    /* Age 30: 25-59, injured 2024-05-17: 2024-01-01. */
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id = "
+                                          "'S-E1' AND age_band_lo = 25 AND age_band_hi = 59 AND "
+                                          "date_of_injury = 20240101"),
+                     1);
+    /* The band 0-17 given is kept as it is; injured 2023: 2023-01-01. */
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id = "
+                                          "'S-E2' AND age_band_lo = 0 AND age_band_hi = 17 AND "
+                                          "date_of_injury = 20230101"),
+                     1);
+    /* Born 1964, injured 2024: 60 at injury, 60+ (no upper end). */
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id = "
+                                          "'S-E3' AND age_band_lo = 60 AND age_band_hi IS NULL AND "
+                                          "date_of_injury = 20240101"),
+                     1);
+}
+
 /* Issue #7: an erasure is not undone through needs and referrals: notes on a need or referral of
  * an erased survivor are refused, in a new file and in a replaced batch. */
 static void test_issue7_erased_needs_referrals(void **state)
@@ -784,6 +830,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_issue7_seal_as_import_maps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_correction_by_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_issue7_erased_needs_referrals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue7_erase_coarsens, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
