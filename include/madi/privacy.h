@@ -105,8 +105,9 @@ int madi_privacy_seal_csv(const char *pubhex, const struct madi_kind *k, const c
                           const char *out, size_t *nsealed, struct madi_err *err);
 
 /**
- * Fold a name for linking: letter case, accents (Latin), punctuation and spacing ignored, and
- * the words sorted, so "PRATT, Zoé" and "zoe  pratt" are both "pratt zoe". Writes at most
+ * Fold a name for linking: letter case, accents (Latin), punctuation and spacing ignored,
+ * combining marks (U+0300..U+036F) and zero-width characters (U+200B..U+200D, U+FEFF) dropped,
+ * and the words sorted, so "PRATT, Zoé" and "zoe  pratt" are both "pratt zoe". Writes at most
  * outsz - 1 bytes and a NUL; returns the length.
  */
 size_t madi_privacy_normalise_name(const char *s, size_t n, char *out, size_t outsz);

@@ -716,6 +716,21 @@ static const char *fold_char(const char *p, size_t n, char one[2], size_t *adv)
     return cp == 0xa0 ? "" : NULL;
 }
 
+/* The length of a character that folding drops without separating words, or 0: combining marks
+ * (U+0300..U+036F, the accents of decomposed text: "e" + U+0301) and zero-width characters
+ * (U+200B..U+200D, U+FEFF), which copy and paste leave inside names. */
+static size_t ignorable(const unsigned char *p, size_t n)
+{
+    if (n >= 2 && ((p[0] == 0xcc && p[1] >= 0x80 && p[1] <= 0xbf) ||
+                   (p[0] == 0xcd && p[1] >= 0x80 && p[1] <= 0xaf)))
+        return 2;
+    if (n >= 3 && p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0x8b && p[2] <= 0x8d)
+        return 3;
+    if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+        return 3;
+    return 0;
+}
+
 static int cmp_word(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -732,7 +747,12 @@ size_t madi_privacy_normalise_name(const char *s, size_t n, char *out, size_t ou
     int in_word = 0;
     for (size_t i = 0; i < n;) {
         char one[2] = { 0, 0 };
-        size_t adv = 1;
+        size_t adv = ignorable((const unsigned char *)s + i, n - i);
+        if (adv) {
+            i += adv;
+            continue;
+        }
+        adv = 1;
         const char *to = fold_char(s + i, n - i, one, &adv);
         if (to && !*to) { /* a separator */
             if (in_word) {

@@ -548,14 +548,14 @@ int madi_link_review(struct madi_store *s, void (*fn)(void *ctx, const struct ma
     int rc = madi_store_prepare(
             s,
             "SELECT a.survivor_id, oa.code, b.survivor_id, ob.code, a.person_key, 1 FROM survivor "
-            "a JOIN survivor b ON b.person_key = a.person_key AND b.id > a.id AND "
-            "b.organisation_id <> a.organisation_id JOIN organisation oa ON oa.id = "
+            "a JOIN survivor b ON b.person_key = a.person_key AND b.id > a.id JOIN "
+            "organisation oa ON oa.id = "
             "a.organisation_id JOIN organisation ob ON ob.id = b.organisation_id WHERE "
             "a.person_key IS NOT NULL AND a.erased_at IS NULL AND b.erased_at IS NULL "
             "UNION ALL "
             "SELECT a.survivor_id, oa.code, b.survivor_id, ob.code, 0, 0 FROM survivor a JOIN "
-            "survivor b ON b.name_key = a.name_key AND b.id > a.id AND b.organisation_id <> "
-            "a.organisation_id JOIN organisation oa ON oa.id = a.organisation_id JOIN "
+            "survivor b ON b.name_key = a.name_key AND b.id > a.id JOIN organisation oa ON oa.id "
+            "= a.organisation_id JOIN "
             "organisation ob ON ob.id = b.organisation_id WHERE a.name_key IS NOT NULL AND "
             "a.erased_at IS NULL AND b.erased_at IS NULL AND (a.person_key IS NULL OR "
             "b.person_key IS NULL OR a.person_key <> b.person_key) AND (a.sex IS NULL OR b.sex IS "
@@ -573,7 +573,11 @@ int madi_link_review(struct madi_store *s, void (*fn)(void *ctx, const struct ma
         p.b = madi_stmt_text(st, 2);
         p.org_b = madi_stmt_text(st, 3);
         p.person_key = same ? (uint64_t)madi_stmt_int(st, 4) : 0;
-        p.why = same ? "same person key" : "same name, same sex, birth years at most 1 apart";
+        int one_org = strcmp(p.org_a, p.org_b) == 0;
+        p.why = same && one_org ? "same person key, entered twice by one operator"
+                : same          ? "same person key"
+                : one_org       ? "same name, same sex, birth years at most 1 apart, one operator"
+                                : "same name, same sex, birth years at most 1 apart";
         fn(ctx, &p);
     }
     madi_stmt_finalize(st);

@@ -203,6 +203,14 @@ static void test_normalise_and_person_keys(void **state)
     norm("Ægir Þórsson", "aegir thorsson");
     norm("", "");
     norm("--", "");
+    /* Issue #7: decomposed accents (e + U+0301) and zero-width characters (U+200B, U+200D,
+     * U+FEFF) fold away, inside a word as well. */
+    norm("Zoe\xcc\x81 Pratt", "pratt zoe");
+    norm("Zo\xe2\x80\x8b\x65 Pr\xe2\x80\x8d\x61tt\xef\xbb\xbf", "pratt zoe");
+    norm("\xef\xbb\xbfZo\xc3\xab PRATT", "pratt zoe");
+    norm("Lu\xcd\xaf"
+         "cia",
+         "lucia");
     assert_int_equal(madi_key_generate(&k, &err), MADI_OK);
     assert_int_equal(madi_key_generate(&other, &err), MADI_OK);
     uint64_t a = madi_privacy_person_key(k, "Zoe PRATT", 9, 1990, 1, NULL, 0, &na);

@@ -454,6 +454,15 @@ static void test_linkage_across_operators(void **state)
                                     "SELECT count(*) FROM survivor WHERE survivor_id IN ('S-A2', "
                                     "'S-B1')"),
                      2); /* reported, never merged */
+    /* Issue #7: one operator entering the same person twice (decomposed accent in one). */
+    ok(c, "twice.csv", "survivor",
+       "survivor_id,name,organisation,victim_type,sex,birth_year\n"
+       "S-C1,Qzre\xcc\x81 Dupont,OP-B,direct,M,1970\n"
+       "S-C2,QZRE DUPONT,OP-B,direct,M,1970\n");
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(madi_link_review(c->s, on_pair, &x, &err), MADI_OK);
+    assert_string_equal(x.text, "S-A2/OP-A S-B1/OP-B 1\nS-A3/OP-A S-B2/OP-B 0\n"
+                                "S-C1/OP-B S-C2/OP-B 1\n");
 }
 
 static void test_failure_injection(void **state)
