@@ -25,13 +25,21 @@
 
 /**
  * Append an entry. Must be called inside a transaction (madi_store_begin): the entry commits or
- * rolls back with the change it records. Keyed when the store has the audit key (the first
+ * rolls back with the change it records. MADI_EINVAL when `actor` or `reason` holds a control
+ * character. Keyed when the store has the audit key (the first
  * keyed entry starts the keyed part of the chain); MADI_EDENIED when the chain is keyed and the
  * store does not have the key. `reason` may be NULL (stored as ""). The strings must
  * not carry personal values (use record ids and pseudonymous keys).
  */
 int madi_audit_append(struct madi_store *s, const char *actor, const char *action,
                       const char *object, const char *reason, struct madi_err *err);
+
+/**
+ * Check a reason given for reading or erasing personal data: at least 3 characters other than
+ * spaces, and no control characters (a newline could fake a second entry in `madi audit list`).
+ * MADI_EINVAL with a message saying which, naming `what` ("--reason").
+ */
+int madi_audit_reason_check(const char *reason, const char *what, struct madi_err *err);
 
 struct madi_audit_report {
     int64_t entries;    /* entries checked */

@@ -71,7 +71,8 @@ int cli_wants_help(int argc, char **argv);
 struct madi_key;
 /* The key file of database `db`: $MADI_KEY_FILE, else DB.key. Caller frees. */
 char *cli_key_path(const char *db);
-/* Who is acting, for the audit log: `by` if given, else the login name. */
+/* Who is acting, for the audit log: the login name, with `by` before it when given and other
+ * ("ana (login jdoe)"). Borrowed, valid until the next call. */
 const char *cli_actor(const char *by);
 /* One line from standard input into guarded memory (sodium_free it). Returns an exit code. */
 int cli_read_passphrase(char **out, size_t *n);

@@ -32,10 +32,14 @@ char *cli_key_path(const char *db)
 
 const char *cli_actor(const char *by)
 {
-    if (by && *by)
-        return by;
+    static char actor[320];
     struct passwd *pw = getpwuid(getuid());
-    return pw && pw->pw_name ? pw->pw_name : "unknown";
+    const char *login = pw && pw->pw_name ? pw->pw_name : "unknown";
+    if (!by || !*by || strcmp(by, login) == 0)
+        return login;
+    /* The login name beside the name given, so that --by alone cannot pass for someone else. */
+    (void)snprintf(actor, sizeof(actor), "%s (login %s)", by, login);
+    return actor;
 }
 
 int cli_read_passphrase(char **out, size_t *n)

@@ -18,6 +18,7 @@
  */
 #include "madi/audit.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -134,6 +135,32 @@ static int read_head(struct madi_store *s, struct head *hd, struct madi_err *err
     return rc < 0 ? rc : MADI_OK;
 }
 
+static int has_control(const char *p)
+{
+    for (; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return 1;
+    return 0;
+}
+
+int madi_audit_reason_check(const char *reason, const char *what, struct madi_err *err)
+{
+    size_t solid = 0;
+    for (const char *p = reason; p && *p; p++)
+        solid += !isspace((unsigned char)*p);
+    if (has_control(reason))
+        return madi_err_set(err, MADI_EINVAL,
+                            "%s holds a control character (a line break or tab): give the reason "
+                            "on one line",
+                            what);
+    if (solid < 3)
+        return madi_err_set(err, MADI_EINVAL,
+                            "%s must say why, in at least 3 characters (e.g. the request's "
+                            "reference): it goes into the audit log",
+                            what);
+    return MADI_OK;
+}
+
 int madi_audit_append(struct madi_store *s, const char *actor, const char *action,
                       const char *object, const char *reason, struct madi_err *err)
 {
@@ -145,6 +172,14 @@ int madi_audit_append(struct madi_store *s, const char *actor, const char *actio
     struct tm tm;
     (void)gmtime_r(&t, &tm);
     (void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (has_control(actor))
+        return madi_err_set(err, MADI_EINVAL,
+                            "the name of who acts (--by) holds a control character: give it on "
+                            "one line");
+    if (has_control(reason))
+        return madi_err_set(err, MADI_EINVAL,
+                            "the reason holds a control character (a line break or tab): give it "
+                            "on one line");
     int rc = read_head(s, &hd, err);
     if (rc)
         return rc;

@@ -315,6 +315,9 @@ int madi_survivor_show(struct madi_store *s, const struct madi_key *k, const cha
         return madi_err_set(err, MADI_EINVAL,
                             "reading personal fields needs a reason (--reason TEXT), which goes "
                             "into the audit log");
+    rc = madi_audit_reason_check(reason, "--reason", err);
+    if (rc)
+        return rc;
     rc = madi_privacy_check(s, k, err);
     if (rc)
         return rc;
@@ -416,6 +419,9 @@ int madi_survivor_erase(struct madi_store *s, const char *person, const char *re
                           "which goes into the audit log");
         goto done;
     }
+    rc = madi_audit_reason_check(reason, "--reason", err);
+    if (rc)
+        goto done;
     int by_key =
             strlen(person) == 16 && madi_parse_person_key(person, 16, &key, why, sizeof(why)) == 0;
     rc = madi_store_begin(s, err);

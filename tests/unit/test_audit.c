@@ -195,6 +195,34 @@ static void test_issue7_keyed_chain(void **state)
     (void)unlink(path);
 }
 
+/* Issue #7: a reason says why (3 characters or more), and neither it nor the actor may hold a
+ * control character that could fake another line of 'madi audit list'. */
+static void test_issue7_reason_and_actor(void **state)
+{
+    struct madi_store *s = NULL;
+    struct madi_err err;
+    (void)state;
+    assert_int_equal(madi_audit_reason_check("request 12", "--reason", &err), MADI_OK);
+    assert_int_equal(madi_audit_reason_check("abc", "--reason", &err), MADI_OK);
+    assert_int_equal(madi_audit_reason_check(" a b ", "--reason", &err), MADI_EINVAL);
+    assert_non_null(strstr(err.msg, "at least 3 characters"));
+    assert_int_equal(madi_audit_reason_check("   ", "--reason", &err), MADI_EINVAL);
+    assert_int_equal(madi_audit_reason_check(NULL, "--reason", &err), MADI_EINVAL);
+    assert_int_equal(madi_audit_reason_check("ok\n    9  2026 admin", "--reason", &err),
+                     MADI_EINVAL);
+    assert_non_null(strstr(err.msg, "control character"));
+    assert_int_equal(madi_catalog_open_or_create(":memory:", &s, NULL, &err), MADI_OK);
+    assert_int_equal(madi_store_begin(s, &err), MADI_OK);
+    assert_int_equal(madi_audit_append(s, "ana\rben", "show", "survivor S-1", "check", &err),
+                     MADI_EINVAL);
+    assert_int_equal(madi_audit_append(s, "ana", "show", "survivor S-1", "a\tb", &err),
+                     MADI_EINVAL);
+    assert_int_equal(madi_audit_append(s, "ana", "show", "survivor S-1", "check", &err), MADI_OK);
+    assert_int_equal(madi_store_commit(s, &err), MADI_OK);
+    assert_int_equal(test_query_int(s, "SELECT count(*) FROM audit_log"), 1);
+    madi_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_altered),
         cmocka_unit_test(test_removed_and_reordered),
         cmocka_unit_test(test_issue7_keyed_chain),
+        cmocka_unit_test(test_issue7_reason_and_actor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -531,9 +531,9 @@ static void test_show_erase_rotate(void **state)
 
     assert_int_equal(madi_privacy_rotate(c->s, c->key, newk, "t", &err), MADI_OK);
     memset(&sh, 0, sizeof(sh));
-    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A1", "x", "t", on_field, &sh, &err),
+    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A1", "check", "t", on_field, &sh, &err),
                      MADI_EDENIED);
-    assert_int_equal(madi_survivor_show(c->s, newk, "S-A1", "x", "t", on_field, &sh, &err),
+    assert_int_equal(madi_survivor_show(c->s, newk, "S-A1", "check", "t", on_field, &sh, &err),
                      MADI_OK);
     assert_non_null(strstr(sh.text, "name=Zqxname Plaintexton\n"));
     /* Person keys survive rotation: Zoe is still linked. */
@@ -553,9 +553,9 @@ static void test_show_erase_rotate(void **state)
                                           "NULL AND name IS NULL AND person_key IS NULL AND sex = "
                                           "1"),
                      2);
-    assert_int_equal(madi_survivor_erase(c->s, "S-NONE", "r", "t", &n, &err), MADI_ENOTFOUND);
+    assert_int_equal(madi_survivor_erase(c->s, "S-NONE", "req", "t", &n, &err), MADI_ENOTFOUND);
     memset(&sh, 0, sizeof(sh));
-    assert_int_equal(madi_survivor_show(c->s, newk, "S-B1", "x", "t", on_field, &sh, &err),
+    assert_int_equal(madi_survivor_show(c->s, newk, "S-B1", "check", "t", on_field, &sh, &err),
                      MADI_OK);
     assert_null(strstr(sh.text, "name="));
     assert_non_null(strstr(sh.text, "erased_at="));
@@ -591,7 +591,7 @@ static void test_sealed_file(void **state)
     if (import(c, out, "survivor", c->key, 0, &r, &err) != MADI_OK)
         fail_msg("sealed file rejected: %s\n%s", err.msg, c->diags);
     memset(&sh, 0, sizeof(sh));
-    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A1", "x", "t", on_field, &sh, &err),
+    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A1", "check", "t", on_field, &sh, &err),
                      MADI_OK);
     assert_non_null(strstr(sh.text, "name=Zqxname Plaintexton\n"));
     /* The same person key as from a plain file. */
@@ -705,7 +705,7 @@ static void test_correction_by_replace(void **state)
                                           "NULL"),
                      1);
     memset(&sh, 0, sizeof(sh));
-    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A2", "x", "t", on_field, &sh, &err),
+    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A2", "check", "t", on_field, &sh, &err),
                      MADI_OK);
     assert_non_null(strstr(sh.text, "name=Zoe Pratt-Smith\n"));
     assert_non_null(strstr(sh.text, "need N-1="));
