@@ -69,6 +69,25 @@ int cli_read_passphrase(char **out, size_t *n)
     return EXIT_OK_;
 }
 
+/* A key error, when 'madi keys rotate' was interrupted: the new key may be the one that opens
+ * the data now. Said after the error itself. */
+static void left_from_rotation(const char *path)
+{
+    size_t n = strlen(path) + 5;
+    char *p = malloc(n);
+    if (!p)
+        return;
+    (void)snprintf(p, n, "%s.new", path);
+    if (access(p, F_OK) == 0)
+        (void)fprintf(stderr,
+                      "madi: note: %s is left from an interrupted 'madi keys rotate'. If the "
+                      "rotation went through, that is the database's key now: check with "
+                      "MADI_KEY_FILE=%s madi keys public --db DB, and if that works, keep %s "
+                      "as %s.old and move %s to %s; if it does not, delete %s\n",
+                      p, p, path, path, p, path, p);
+    free(p);
+}
+
 int cli_load_key(struct madi_store *s, const char *db, int pass_stdin, int required,
                  struct madi_key **k)
 {
@@ -100,14 +119,16 @@ int cli_load_key(struct madi_store *s, const char *db, int pass_stdin, int requi
                            "--passphrase-stdin for a passphrase key, or create a key with 'madi "
                            "keys init --db %s'",
                            path, db);
-    free(path);
     if (!rc && required)
         rc = madi_privacy_check(s, *k, &err);
     if (rc) {
+        left_from_rotation(path);
+        free(path);
         madi_key_free(*k);
         *k = NULL;
         return cli_fail(rc, &err);
     }
+    free(path);
     return EXIT_OK_;
 }
 

@@ -78,6 +78,18 @@ $M survivor show S-1 --reason after-rotation --db t.db | grep -q "Wxqzuly Fender
 check "readable with the new key" '[ $rc -eq 0 ]'
 MADI_KEY_FILE=old.key $M survivor show S-1 --reason old --db t.db >/dev/null 2>&1; rc=$?
 check "the old key fails after rotation (rc $rc)" '[ $rc -eq 3 ]'
+# Issue #7: the old key is kept as FILE.old, mode 0600.
+check "old key kept as t.db.key.old (0600)" 'cmp -s old.key t.db.key.old && [ "$(stat -c %a t.db.key.old)" = 600 ]'
+# Issue #7: a FILE.new left by an interrupted rotation: rotate refuses and says what to do, and a
+# key error of any command mentions it.
+cp t.db.key t.db.key.new
+$M keys rotate --db t.db >/dev/null 2>err.txt; rc=$?
+check "rotate with a leftover FILE.new refuses (rc $rc)" '[ $rc -ne 0 ] && grep -q "interrupted" err.txt && cmp -s t.db.key t.db.key.new'
+# ... as when the data was re-encrypted but the new key never replaced the old file.
+cp t.db.key good.key; cp old.key t.db.key
+$M survivor show S-1 --reason check --db t.db >/dev/null 2>err.txt; rc=$?
+check "a key error mentions FILE.new (rc $rc)" '[ $rc -eq 3 ] && grep -q "t.db.key.new is left from an interrupted" err.txt'
+mv good.key t.db.key; rm -f t.db.key.new
 
 # An operator seals the file; the centre imports it.
 $M keys public --db t.db > centre.pub
