@@ -37,7 +37,8 @@ void madi_key_free(struct madi_key *k);
  * (MADI_ECONFLICT): a key lost by overwriting makes every record unreadable.
  */
 int madi_key_write_file(const struct madi_key *k, const char *path, struct madi_err *err);
-/** Read a key file. MADI_ENOTFOUND when missing, MADI_ECRYPTO when not a madi key file. */
+/** Read a key file. MADI_ENOTFOUND when missing, MADI_ECRYPTO when not a madi key file,
+ * MADI_EDENIED when group or others may read it (it must be mode 0600 or stricter). */
 int madi_key_read_file(const char *path, struct madi_key **out, struct madi_err *err);
 /** The public half of the box key pair, as 64 hex digits (for operators: madi keys seal). */
 void madi_key_public_hex(const struct madi_key *k, char out[65]);

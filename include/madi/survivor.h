@@ -71,7 +71,8 @@ enum madi_referral_flags {
     MADI_REFERRALS_OVERDUE = 1 << 0 /* only open referrals (not completed or declined) past due */
 };
 
-/** Referrals, by due date then id; `provider` (exact to_provider, or NULL) filters. */
+/** Referrals, by due date then id; `provider` (to_provider, letter case aside; or NULL)
+ * filters. */
 int madi_referrals_list(struct madi_store *s, int32_t today, unsigned flags, const char *provider,
                         void (*fn)(void *ctx, const struct madi_referral_row *r), void *ctx,
                         struct madi_err *err);

@@ -54,8 +54,23 @@ int cli_read_passphrase(char **out, size_t *n)
     size_t len = 0;
     char c = 0;
     /* A byte at a time from the descriptor: no stdio buffer keeps a copy of the passphrase. */
-    while (len < MAX_PASSPHRASE && read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
+    int more = 0;
+    while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n') {
+        if (len == MAX_PASSPHRASE) {
+            more = 1; /* read to the end of the line, keep nothing more */
+            continue;
+        }
         p[len++] = c;
+    }
+    sodium_memzero(&c, sizeof(c));
+    if (more) {
+        sodium_free(p);
+        (void)fprintf(stderr,
+                      "madi: error: the passphrase is longer than %d bytes; madi does not "
+                      "cut it short (a shorter one would not be the one you typed)\n",
+                      MAX_PASSPHRASE);
+        return EXIT_USAGE;
+    }
     while (len && p[len - 1] == '\r')
         len--;
     p[len] = '\0';

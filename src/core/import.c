@@ -2629,6 +2629,11 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         if (rc)
             goto done;
         in_tx = 1;
+        /* The key again, now that no one else can write: a rotation between the first check
+         * and here would otherwise leave cells under a key the database no longer has. */
+        rc = personal_ready(im);
+        if (rc)
+            goto done;
     }
     /* The same file again is a no-op; asked inside the transaction, so that two imports of one
      * file at once cannot both go ahead. */

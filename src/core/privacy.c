@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -143,10 +144,20 @@ int madi_key_read_file(const char *path, struct madi_key **out, struct madi_err 
                                             strerror(errno));
         goto done;
     }
+    struct stat sb;
+    int shared = fstat(fd, &sb) == 0 && (sb.st_mode & 077);
     ssize_t n = read(fd, buf, KEY_FILE_SIZE + 1);
     (void)close(fd);
     if (n != KEY_FILE_SIZE || memcmp(buf, KEY_MAGIC, 8) != 0) {
         rc = madi_err_set(err, MADI_ECRYPTO, "%s is not a madi key file", path);
+        goto done;
+    }
+    if (shared) {
+        rc = madi_err_set(err, MADI_EDENIED,
+                          "the key file %s can be read by other users (mode %04o): it must be "
+                          "yours alone; make it so with 'chmod 600 %s', and ask who else may "
+                          "have copied it",
+                          path, (unsigned)(sb.st_mode & 0777), path);
         goto done;
     }
     struct madi_key *k = key_new();
@@ -176,6 +187,7 @@ static void check_value(const struct madi_key *k, char hex[65])
     (void)crypto_generichash_update(&st, k->link, sizeof(k->link));
     (void)crypto_generichash_update(&st, k->box_pk, sizeof(k->box_pk));
     (void)crypto_generichash_final(&st, h, sizeof(h));
+    sodium_memzero(&st, sizeof(st)); /* a keyed state holds the key */
     (void)sodium_bin2hex(hex, 65, h, sizeof(h));
 }
 
@@ -804,6 +816,7 @@ static uint64_t keyed64(const struct madi_key *k, const char *tag, const char *a
     (void)crypto_generichash_update(&st, (const unsigned char *)"", 1);
     (void)crypto_generichash_update(&st, (const unsigned char *)b, bn);
     (void)crypto_generichash_final(&st, h, sizeof(h));
+    sodium_memzero(&st, sizeof(st)); /* a keyed state holds the link key */
     uint64_t v = 0;
     for (int i = 0; i < 8; i++)
         v = (v << 8) | h[i];

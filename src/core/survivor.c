@@ -503,7 +503,7 @@ int madi_referrals_list(struct madi_store *s, int32_t today, unsigned flags, con
             "r.provider_type, r.status, r.outcome, (SELECT element FROM need n WHERE n.need_id = "
             "r.need_id), r.date_referred, r.due_date, r.outcome_date FROM referral r JOIN "
             "organisation o ON o.id = r.from_organisation_id WHERE (? IS NULL OR r.to_provider = "
-            "?) AND (? = 0 OR (r.status NOT IN (4, 5) AND r.due_date IS NOT NULL AND r.due_date < "
+            "? COLLATE NOCASE) AND (? = 0 OR (r.status NOT IN (4, 5) AND r.due_date IS NOT NULL AND r.due_date < "
             "?)) ORDER BY r.due_date IS NULL, r.due_date, r.referral_id",
             &st, err);
     if (rc)

@@ -135,6 +135,11 @@ rm -f x.db x.db-wal x.db-shm x.db.key; cp t.db x.db
 $M audit verify --db x.db >/dev/null 2>err.txt; rc=$?
 check "verify without the key says so (rc $rc)" '[ $rc -eq 1 ] && grep -q "only the unkeyed structure" err.txt'
 
+# Issue #7: a passphrase over 1024 bytes is refused, not cut short.
+$M init --db long.db >/dev/null
+python3 -c "print('w' * 1100)" | $M keys init --db long.db --passphrase-stdin >/dev/null 2>err.txt; rc=$?
+check "a passphrase over 1024 bytes is refused (rc $rc)" '[ $rc -eq 2 ] && grep -q "longer than 1024" err.txt && [ "$(sqlite3 long.db "select count(*) from meta where key = '"'"'privacy_check'"'"'")" = 0 ]'
+
 # A passphrase key.
 $M init --db p.db >/dev/null
 $M import --db p.db -q orgs.csv

@@ -91,6 +91,18 @@ static void test_key_file(void **state)
     madi_key_public_hex(back, b);
     assert_string_equal(a, b);
     madi_key_free(back);
+    /* Issue #7: a key file that group or others can read is refused, and the message says how
+     * to fix it. */
+    assert_int_equal(chmod(path, 0640), 0);
+    assert_int_equal(madi_key_read_file(path, &back, &err), MADI_EDENIED);
+    assert_null(back);
+    assert_non_null(strstr(err.msg, "mode 0640"));
+    assert_non_null(strstr(err.msg, "chmod 600"));
+    assert_int_equal(chmod(path, 0604), 0);
+    assert_int_equal(madi_key_read_file(path, &back, &err), MADI_EDENIED);
+    assert_int_equal(chmod(path, 0400), 0);
+    assert_int_equal(madi_key_read_file(path, &back, &err), MADI_OK);
+    madi_key_free(back);
     (void)snprintf(path, sizeof(path), "%s/none.key", dir);
     assert_int_equal(madi_key_read_file(path, &back, &err), MADI_ENOTFOUND);
     FILE *f = fopen(path, "w");

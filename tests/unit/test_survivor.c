@@ -422,6 +422,12 @@ static void test_referral_queues(void **state)
                      MADI_OK);
     assert_int_equal(q.n, 1);
     assert_string_equal(q.ids[0], "R-3");
+    /* Issue #7: --provider ignores letter case. */
+    memset(&q, 0, sizeof(q));
+    assert_int_equal(madi_referrals_list(c->s, 20240720, 0, "op-b", on_referral, &q, &err),
+                     MADI_OK);
+    assert_int_equal(q.n, 1);
+    assert_string_equal(q.ids[0], "R-3");
 }
 
 struct pairs {
