@@ -856,6 +856,9 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_DATE: {
         int32_t d = 0;
         if (madi_parse_date(p, n, im->today, &d, why, sizeof(why))) {
+            if (hide_values(im)) /* the parser's reason may quote the date */
+                (void)snprintf(why, sizeof(why),
+                               "not a real date from 1950 to today (write it as YYYY-MM-DD)");
             cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
@@ -881,6 +884,8 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_AGE: {
         int a = 0;
         if (madi_parse_age(p, n, &a, why, sizeof(why))) {
+            if (hide_values(im)) /* the parser's reason may quote the age */
+                (void)snprintf(why, sizeof(why), "not an age in whole years (0-%d)", MADI_AGE_MAX);
             cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
