@@ -74,8 +74,10 @@ static const char *write_file(const char *name, const char *content)
     return p;
 }
 
-static int import(struct ctx *c, const char *path, const char *kind, const struct madi_key *k,
-                  long fail_after, struct madi_import_result *res, struct madi_err *err)
+/* An import with the test's options; `replace` is the batch to replace, or 0. */
+static int import_replace(struct ctx *c, const char *path, const char *kind,
+                          const struct madi_key *k, long fail_after, int64_t replace,
+                          struct madi_import_result *res, struct madi_err *err)
 {
     struct madi_import_opts o = { 0 };
     o.kind = kind;
@@ -85,10 +87,17 @@ static int import(struct ctx *c, const char *path, const char *kind, const struc
     o.diag_ctx = c;
     o.key = k;
     o.fail_after_writes = fail_after;
+    o.replace_batch = replace;
     c->len = 0;
     c->diags[0] = '\0';
     madi_err_clear(err);
     return madi_import_file(c->s, path, &o, res, err);
+}
+
+static int import(struct ctx *c, const char *path, const char *kind, const struct madi_key *k,
+                  long fail_after, struct madi_import_result *res, struct madi_err *err)
+{
+    return import_replace(c, path, kind, k, fail_after, 0, res, err);
 }
 
 static void ok(struct ctx *c, const char *name, const char *kind, const char *content)
@@ -777,7 +786,6 @@ static void test_issue7_erased_needs_referrals(void **state)
     struct ctx *c = *state;
     struct madi_import_result r;
     struct madi_err err;
-    struct madi_import_opts o = { 0 };
     int n = 0;
     ok(c, "s.csv", "survivor", SURVIVORS);
     ok(c, "n.csv", "need",
@@ -809,21 +817,12 @@ static void test_issue7_erased_needs_referrals(void **state)
     assert_non_null(strstr(c->diags, "2:9:E:survivor 'S-A1''s personal data was erased on "
                                      "request: this referral cannot carry notes again"));
     /* The need batch replaced by a file that brings the notes back: refused too. */
-    o.kind = "need";
-    o.who = "t";
-    o.today = 20261123;
-    o.on_diag = collect;
-    o.diag_ctx = c;
-    o.key = c->key;
-    o.replace_batch = nbatch;
-    c->len = 0;
-    c->diags[0] = '\0';
-    assert_int_equal(madi_import_file(c->s,
-                                      write_file("n3.csv", "need_id,survivor_id,element,"
-                                                           "date_identified,assessed_by,notes\n"
-                                                           "N-1,S-A1,rehabilitation,2024-06-10,"
-                                                           "OP-A,Qzmill\n"),
-                                      &o, &r, &err),
+    assert_int_equal(import_replace(c,
+                                    write_file("n3.csv", "need_id,survivor_id,element,"
+                                                         "date_identified,assessed_by,notes\n"
+                                                         "N-1,S-A1,rehabilitation,2024-06-10,"
+                                                         "OP-A,Qzmill\n"),
+                                    "need", c->key, 0, nbatch, &r, &err),
                      MADI_EREJECTED);
     assert_non_null(strstr(c->diags, "2:6:E:survivor 'S-A1''s personal data was erased"));
     assert_null(strstr(c->diags, "Qzmill"));
