@@ -37,6 +37,7 @@
 
 #include "banned.h"
 #include "buf.h"
+#include "csv_int.h"
 #include "hashmap.h"
 #include "mapping.h"
 #include "repeat.h"
@@ -794,6 +795,12 @@ static int parse_personal(struct importer *im, int f, const char **pp, size_t *p
             return -1;
         }
         p = im->plain[f];
+        if (!csv_text_ok(p, n)) { /* a plain cell would have been checked by the reader */
+            cell_error(im, f,
+                       "this sealed cell opens, but what is inside is not UTF-8 text: ask the "
+                       "operator to save the file as UTF-8 and seal it again");
+            return -1;
+        }
     }
     if (check_id(im, f, p, n, MAX_PERSONAL))
         return -1;

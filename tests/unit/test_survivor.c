@@ -667,6 +667,19 @@ static void test_issue7_seal_as_import_maps(void **state)
     assert_non_null(strstr(err.msg, "nothing would be sealed"));
     assert_null(strstr(err.msg, "Marrowfield"));
     assert_int_equal(access(out, F_OK), -1);
+
+    /* A sealed cell that opens to bytes that are not UTF-8 is refused at its line and column, as
+     * the reader refuses such a plain cell. */
+    char *bad = NULL, file[1024];
+    assert_int_equal(madi_privacy_seal(pub, "Qz\xff\xfe", 4, &bad, &err), MADI_OK);
+    (void)snprintf(file, sizeof(file),
+                   "survivor_id,name,organisation,victim_type\nS-T4,%s,OP-A,direct\n", bad);
+    free(bad);
+    struct madi_import_result r2;
+    assert_int_equal(import(c, write_file("badutf.csv", file), "survivor", c->key, 0, &r2, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "2:2:E:this sealed cell opens, but what is inside is not "
+                                     "UTF-8 text"));
 }
 
 /* Correction: a corrected file replaces the batch (needs still point at their survivors); it
