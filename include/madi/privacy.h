@@ -37,7 +37,8 @@ void madi_key_free(struct madi_key *k);
  * (MADI_ECONFLICT): a key lost by overwriting makes every record unreadable.
  */
 int madi_key_write_file(const struct madi_key *k, const char *path, struct madi_err *err);
-/** Read a key file. MADI_ENOTFOUND when missing, MADI_ECRYPTO when not a madi key file. */
+/** Read a key file. MADI_ENOTFOUND when missing, MADI_ECRYPTO when not a madi key file,
+ * MADI_EDENIED when group or others may read it (it must be mode 0600 or stricter). */
 int madi_key_read_file(const char *path, struct madi_key **out, struct madi_err *err);
 /** The public half of the box key pair, as 64 hex digits (for operators: madi keys seal). */
 void madi_key_public_hex(const struct madi_key *k, char out[65]);
@@ -95,14 +96,19 @@ int madi_privacy_unseal(const struct madi_key *k, const char *text, size_t tn, c
                         size_t *n);
 /**
  * Copy the CSV file `in` to `out`, sealing every non-blank cell of the personal columns of kind
- * `k` (matched by canonical column name) to the public key. For operators, before sending.
+ * `k` to the public key. For operators, before sending. Columns are recognised as `madi import`
+ * recognises them (names, built-in aliases, letter case and spacing, HXL tags, the header found
+ * below title lines); title lines, the header and an HXL row right under it are copied as they
+ * are. MADI_EINVAL, and no file written, when `k` has personal fields but no column is one of
+ * them. *nsealed (optional) gets the number of cells sealed.
  */
 int madi_privacy_seal_csv(const char *pubhex, const struct madi_kind *k, const char *in,
-                          const char *out, struct madi_err *err);
+                          const char *out, size_t *nsealed, struct madi_err *err);
 
 /**
- * Fold a name for linking: letter case, accents (Latin), punctuation and spacing ignored, and
- * the words sorted, so "PRATT, Zoé" and "zoe  pratt" are both "pratt zoe". Writes at most
+ * Fold a name for linking: letter case, accents (Latin), punctuation and spacing ignored,
+ * combining marks (U+0300..U+036F) and zero-width characters (U+200B..U+200D, U+FEFF) dropped,
+ * and the words sorted, so "PRATT, Zoé" and "zoe  pratt" are both "pratt zoe". Writes at most
  * outsz - 1 bytes and a NUL; returns the length.
  */
 size_t madi_privacy_normalise_name(const char *s, size_t n, char *out, size_t outsz);

@@ -71,7 +71,8 @@ enum madi_referral_flags {
     MADI_REFERRALS_OVERDUE = 1 << 0 /* only open referrals (not completed or declined) past due */
 };
 
-/** Referrals, by due date then id; `provider` (exact to_provider, or NULL) filters. */
+/** Referrals, by due date then id; `provider` (to_provider, letter case aside; or NULL)
+ * filters. */
 int madi_referrals_list(struct madi_store *s, int32_t today, unsigned flags, const char *provider,
                         void (*fn)(void *ctx, const struct madi_referral_row *r), void *ctx,
                         struct madi_err *err);
@@ -84,9 +85,10 @@ struct madi_link_pair {
 };
 
 /**
- * Suspected duplicates across operators: the same person key from different organisations, or
- * the same normalised name with the same sex and birth years at most one apart. Reported for
- * review, never merged. Erased records are left out.
+ * Suspected duplicates, across operators and within one (the same person entered twice): the
+ * same person key, or the same normalised name with the same sex and birth years at most one
+ * apart; `why` says which, and when both records come from one operator. Reported for review,
+ * never merged. Erased records are left out.
  */
 int madi_link_review(struct madi_store *s, void (*fn)(void *ctx, const struct madi_link_pair *p),
                      void *ctx, struct madi_err *err);

@@ -71,7 +71,8 @@ int cli_wants_help(int argc, char **argv);
 struct madi_key;
 /* The key file of database `db`: $MADI_KEY_FILE, else DB.key. Caller frees. */
 char *cli_key_path(const char *db);
-/* Who is acting, for the audit log: `by` if given, else the login name. */
+/* Who is acting, for the audit log: the login name, with `by` before it when given and other
+ * ("ana (login jdoe)"). Borrowed, valid until the next call. */
 const char *cli_actor(const char *by);
 /* One line from standard input into guarded memory (sodium_free it). Returns an exit code. */
 int cli_read_passphrase(char **out, size_t *n);
@@ -82,6 +83,13 @@ int cli_read_passphrase(char **out, size_t *n);
  */
 int cli_load_key(struct madi_store *s, const char *db, int pass_stdin, int required,
                  struct madi_key **k);
+/*
+ * For commands that only write or check the audit log (erase, export, audit verify): find the
+ * centre's key as cli_load_key does and check it, which gives the store the audit chain's key.
+ * No key to be found is not an error here (the core then says what it cannot do without it); a
+ * wrong key is. Returns an exit code.
+ */
+int cli_audit_key(struct madi_store *s, const char *db, int pass_stdin);
 
 /* The subcommands, one file each (cmd_<name>.c), with their --help text beside them. */
 #define MADI_CMD(name)                     \

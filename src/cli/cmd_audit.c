@@ -10,14 +10,17 @@
 #include "cli.h"
 
 const char cmd_audit_usage[] =
-        "usage: madi audit verify [--db FILE]\n"
+        "usage: madi audit verify [--db FILE] [--passphrase-stdin]\n"
         "       madi audit list [--db FILE]\n"
         "\n"
         "Every import, export, read, erasure and key change of survivors' data writes an entry\n"
-        "to an append-only audit log, each chained to the one before by its SHA-256 hash.\n"
+        "to an append-only audit log, each chained to the one before by a hash keyed with the\n"
+        "centre's key (BLAKE2b): without the key no one can recompute it.\n"
         "\n"
-        "  verify  recompute the whole chain; exit 0 when intact, 1 naming the first entry that\n"
-        "          was altered, removed or put out of order\n"
+        "  verify  recompute the whole chain with the centre's key (the key file: $MADI_KEY_FILE,\n"
+        "          or DB.key; or --passphrase-stdin); exit 0 when intact, 1 naming the first\n"
+        "          entry that was altered, removed or put out of order. Without the key it can\n"
+        "          check only the chain's structure, says so, and exits 1\n"
         "  list    show every entry: when, who, what, on which record, and the reason given\n"
         "\n"
         "Options:\n"
@@ -32,19 +35,24 @@ static void print_entry(void *ctx, int64_t id, const char *at, const char *actor
                  *reason ? "  reason: " : "", reason);
 }
 
-static int audit_list(struct madi_store *s)
+static int audit_list(struct madi_store *s, const char *db, int pass)
 {
+    (void)db;
+    (void)pass;
     struct madi_err err;
     madi_err_clear(&err);
     int rc = madi_audit_foreach(s, print_entry, NULL, &err);
     return rc ? cli_fail(rc, &err) : EXIT_OK_;
 }
 
-static int audit_verify(struct madi_store *s)
+static int audit_verify(struct madi_store *s, const char *db, int pass)
 {
     struct madi_err err;
     struct madi_audit_report rep;
     madi_err_clear(&err);
+    int code = cli_audit_key(s, db, pass);
+    if (code)
+        return code;
     int rc = madi_audit_verify(s, &rep, &err);
     if (rc == MADI_EREJECTED) {
         (void)fprintf(stderr, "madi: audit log BROKEN at entry %lld: %s\n",
@@ -53,14 +61,39 @@ static int audit_verify(struct madi_store *s)
     }
     if (rc)
         return cli_fail(rc, &err);
-    (void)printf("audit log intact: %lld entr%s, chain verified\n", (long long)rep.entries,
-                 rep.entries == 1 ? "y" : "ies");
+    if (rep.entries && !rep.key_used) {
+        (void)fprintf(stderr,
+                      "madi: the audit log's structure is intact (%lld entries), but its hashes "
+                      "are keyed with the centre's key, which was not found: only the unkeyed "
+                      "structure could be checked. Give the key (DB.key beside the database, "
+                      "MADI_KEY_FILE, or --passphrase-stdin) to verify it\n",
+                      (long long)rep.entries);
+        return EXIT_REJECTED;
+    }
+    if (rep.entries && !rep.keyed_from) {
+        (void)fprintf(stderr,
+                      "madi: the audit log's %lld entries are intact as an unkeyed chain, but "
+                      "the chain is not keyed: it was started before keyed audit and nothing has "
+                      "been audited since (the next audited action keys it), or someone rewrote "
+                      "it without the key\n",
+                      (long long)rep.entries);
+        return EXIT_REJECTED;
+    }
+    if (rep.keyed_from > 1)
+        (void)printf("audit log intact: %lld entr%s, chain verified with the centre's key "
+                     "(entries 1-%lld were written before the chain was keyed: they are pinned "
+                     "by the keyed entries after them)\n",
+                     (long long)rep.entries, rep.entries == 1 ? "y" : "ies",
+                     (long long)(rep.keyed_from - 1));
+    else
+        (void)printf("audit log intact: %lld entr%s, chain verified with the centre's key\n",
+                     (long long)rep.entries, rep.entries == 1 ? "y" : "ies");
     return EXIT_OK_;
 }
 
 static const struct audit_sub {
     const char *name;
-    int (*run)(struct madi_store *s);
+    int (*run)(struct madi_store *s, const char *db, int pass);
 } audit_subs[] = {
     { "verify", audit_verify },
     { "list", audit_list },
@@ -69,9 +102,18 @@ static const struct audit_sub {
 int cmd_audit(int argc, char **argv)
 {
     const char *db = NULL;
-    char *args[1];
+    char *args[1], *rest[16];
     const struct audit_sub *sub = NULL;
-    int n = 0, code = cli_db_args(argc, argv, "audit", &db, args, 1, &n);
+    int n = 0, nrest = 0, pass = 0;
+    if (argc > 16)
+        return cli_usage(cli_find("audit"), 1);
+    for (int i = 0; i < argc; i++) { /* cli_db_args knows only --db */
+        if (i > 0 && strcmp(argv[i], "--passphrase-stdin") == 0)
+            pass = 1;
+        else
+            rest[nrest++] = argv[i];
+    }
+    int code = cli_db_args(nrest, rest, "audit", &db, args, 1, &n);
     if (code >= 0)
         return code;
     for (size_t i = 0; n == 1 && i < sizeof(audit_subs) / sizeof(audit_subs[0]); i++)
@@ -85,7 +127,7 @@ int cmd_audit(int argc, char **argv)
     code = cli_open(cli_db_path(db), MADI_STORE_READONLY, &s);
     if (code)
         return code;
-    code = sub->run(s);
+    code = sub->run(s, cli_db_path(db), pass);
     madi_store_close(s);
     return code;
 }

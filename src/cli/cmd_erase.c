@@ -26,6 +26,9 @@ const char cmd_erase_usage[] =
         "Options:\n"
         "  --reason TEXT  why (e.g. the request's reference); required\n"
         "  --by NAME      who erases (default: the login name)\n"
+        "  --passphrase-stdin  read the passphrase of a passphrase key from standard input\n"
+        "                 (else the key file: $MADI_KEY_FILE, or DB.key); the audit log is\n"
+        "                 keyed with the centre's key\n"
         "  --db FILE      the database (default: $MADI_DB, else madi.db)\n"
         "  -h, --help     show this help\n";
 
@@ -34,9 +37,10 @@ int cmd_erase(int argc, char **argv)
     static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
                                           { "reason", required_argument, NULL, 'r' },
                                           { "by", required_argument, NULL, 'b' },
+                                          { "passphrase-stdin", no_argument, NULL, 'p' },
                                           { NULL, 0, NULL, 0 } };
     const char *db = NULL, *reason = NULL, *by = NULL;
-    int c;
+    int c, pass = 0;
     if (cli_wants_help(argc, argv))
         return cli_usage(cli_find("erase"), 0);
     optind = 1;
@@ -47,6 +51,8 @@ int cmd_erase(int argc, char **argv)
             reason = optarg;
         else if (c == 'b')
             by = optarg;
+        else if (c == 'p')
+            pass = 1;
         else
             return cli_usage(cli_find("erase"), 1);
     }
@@ -61,6 +67,11 @@ int cmd_erase(int argc, char **argv)
     int code = cli_open(cli_db_path(db), 0, &s);
     if (code)
         return code;
+    code = cli_audit_key(s, cli_db_path(db), pass);
+    if (code) {
+        madi_store_close(s);
+        return code;
+    }
     struct madi_err err;
     madi_err_clear(&err);
     int n = 0;

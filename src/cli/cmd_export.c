@@ -52,6 +52,10 @@ int cmd_export(int argc, char **argv)
     int code = cli_open(cli_db_path(db), madi_kind_is_protected(k) ? 0 : MADI_STORE_READONLY, &s);
     if (code)
         return code;
+    if (madi_kind_is_protected(k) && (code = cli_audit_key(s, cli_db_path(db), 0)) != 0) {
+        madi_store_close(s);
+        return code;
+    }
     struct madi_err err;
     madi_err_clear(&err);
     int rc = madi_export_kind_as(s, k, flags, cli_actor(NULL), stdout, &err);

@@ -3,7 +3,6 @@
  * rejected whole with every problem listed as file:line:column.
  */
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,12 +132,6 @@ static void on_progress(void *ctx, unsigned long long done, unsigned long long t
     else
         (void)fprintf(stderr, "\r%s: %llu rows", ui->name, rows);
     ui->progress_shown = 1;
-}
-
-static const char *login_name(void)
-{
-    struct passwd *pw = getpwuid(getuid());
-    return pw && pw->pw_name ? pw->pw_name : "unknown";
 }
 
 static const char *status_word(enum madi_import_status st)
@@ -307,8 +300,7 @@ int cmd_import(int argc, char **argv)
         (void)fprintf(stderr, "madi import: --replace takes exactly one file\n");
         return EXIT_USAGE;
     }
-    if (!io.who)
-        io.who = login_name();
+    io.who = cli_actor(io.who); /* the login name, beside --by when given */
     io.today = cli_today();
     ui.tty = isatty(2);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -32,8 +33,8 @@ const char cmd_keys_usage[] =
         "          written. Keep the key file or passphrase safe: without it the personal fields\n"
         "          cannot be read by anyone.\n"
         "  rotate  make a new data key and re-encrypt every personal field with it, in one\n"
-        "          transaction; the key file is replaced (or, with --passphrase-stdin, the new\n"
-        "          key is wrapped under the same passphrase)\n"
+        "          transaction; the key file is replaced and the old one kept as FILE.old (or,\n"
+        "          with --passphrase-stdin, the new key is wrapped under the same passphrase)\n"
         "  public  print the centre's public key (64 hex digits), for operators\n"
         "  seal    (operators) copy IN.csv to OUT.csv with every personal cell of KIND sealed to\n"
         "          the centre's public key (KEY: the hex digits, or a file holding them), so a\n"
@@ -129,10 +130,17 @@ static int keys_rotate(struct madi_store *s, const char *db, int pass, const cha
         return code;
     char *path = cli_key_path(db);
     size_t tn = strlen(path) + 5;
-    char *tmp = malloc(tn);
-    int rc = tmp ? MADI_OK : MADI_EINTERNAL;
-    if (tmp)
+    char *tmp = malloc(tn), *old_path = malloc(tn);
+    int rc = tmp && old_path ? MADI_OK : MADI_EINTERNAL;
+    if (!rc) {
         (void)snprintf(tmp, tn, "%s.new", path);
+        (void)snprintf(old_path, tn, "%s.old", path);
+    }
+    if (!rc && access(tmp, F_OK) == 0)
+        rc = madi_err_set(&err, MADI_ECONFLICT,
+                          "%s is left from an interrupted 'madi keys rotate'; the database's key "
+                          "is still %s (it was just checked): delete %s, then rotate again",
+                          tmp, path, tmp);
     if (!rc)
         rc = madi_key_rotated(old, &nk, &err);
     /* The new key is on disk before the data changes, and replaces the old one after. */
@@ -143,17 +151,26 @@ static int keys_rotate(struct madi_store *s, const char *db, int pass, const cha
         if (rc)
             (void)unlink(tmp);
     }
+    /* The old key is kept as FILE.old (mode 0600, as the key file), for backups made before. */
+    if (!rc && (rename(path, old_path) != 0 || chmod(old_path, 0600) != 0))
+        rc = madi_err_set(&err, MADI_EIO,
+                          "the data is now encrypted with the new key in %s, but the old key %s "
+                          "could not be moved to %s: move %s to %s by hand",
+                          tmp, path, old_path, tmp, path);
     if (!rc && rename(tmp, path) != 0)
         rc = madi_err_set(&err, MADI_EIO,
                           "the data is now encrypted with the new key in %s, but it could not "
                           "replace %s: move it there by hand",
                           tmp, path);
     if (!rc)
-        (void)printf("madi: new data key in %s; every personal field re-encrypted\n", path);
+        (void)printf("madi: new data key in %s (the old one kept as %s); every personal field "
+                     "re-encrypted\n",
+                     path, old_path);
     madi_key_free(old);
     madi_key_free(nk);
     free(path);
     free(tmp);
+    free(old_path);
     return rc ? cli_fail(rc, &err) : EXIT_OK_;
 }
 
@@ -212,11 +229,12 @@ static int keys_seal(int argc, char **argv)
     }
     struct madi_err err;
     madi_err_clear(&err);
-    int rc = madi_privacy_seal_csv(hex, k, argv[optind], out, &err);
+    size_t nsealed = 0;
+    int rc = madi_privacy_seal_csv(hex, k, argv[optind], out, &nsealed, &err);
     if (rc)
         return cli_fail(rc, &err);
-    (void)printf("madi: wrote %s with the personal columns of %s sealed to the centre's key\n", out,
-                 k->name);
+    (void)printf("madi: wrote %s with %zu personal cell%s of %s sealed to the centre's key\n", out,
+                 nsealed, nsealed == 1 ? "" : "s", k->name);
     return EXIT_OK_;
 }
 

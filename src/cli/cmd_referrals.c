@@ -23,8 +23,8 @@ const char cmd_referrals_usage[] =
         "Options:\n"
         "  --overdue     only open referrals (not completed or declined) whose due date has\n"
         "                passed (today: $MADI_TODAY as YYYYMMDD when set, else the clock)\n"
-        "  --provider P  only referrals to provider P (its code or name, as imported): the\n"
-        "                provider's queue\n"
+        "  --provider P  only referrals to provider P (its code or name, as imported; letter\n"
+        "                case aside): the provider's queue\n"
         "  --db FILE     the database (default: $MADI_DB, else madi.db)\n"
         "  -h, --help    show this help\n";
 

@@ -32,10 +32,14 @@ char *cli_key_path(const char *db)
 
 const char *cli_actor(const char *by)
 {
-    if (by && *by)
-        return by;
+    static char actor[320];
     struct passwd *pw = getpwuid(getuid());
-    return pw && pw->pw_name ? pw->pw_name : "unknown";
+    const char *login = pw && pw->pw_name ? pw->pw_name : "unknown";
+    if (!by || !*by || strcmp(by, login) == 0)
+        return login;
+    /* The login name beside the name given, so that --by alone cannot pass for someone else. */
+    (void)snprintf(actor, sizeof(actor), "%s (login %s)", by, login);
+    return actor;
 }
 
 int cli_read_passphrase(char **out, size_t *n)
@@ -50,8 +54,23 @@ int cli_read_passphrase(char **out, size_t *n)
     size_t len = 0;
     char c = 0;
     /* A byte at a time from the descriptor: no stdio buffer keeps a copy of the passphrase. */
-    while (len < MAX_PASSPHRASE && read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
+    int more = 0;
+    while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n') {
+        if (len == MAX_PASSPHRASE) {
+            more = 1; /* read to the end of the line, keep nothing more */
+            continue;
+        }
         p[len++] = c;
+    }
+    sodium_memzero(&c, sizeof(c));
+    if (more) {
+        sodium_free(p);
+        (void)fprintf(stderr,
+                      "madi: error: the passphrase is longer than %d bytes; madi does not "
+                      "cut it short (a shorter one would not be the one you typed)\n",
+                      MAX_PASSPHRASE);
+        return EXIT_USAGE;
+    }
     while (len && p[len - 1] == '\r')
         len--;
     p[len] = '\0';
@@ -63,6 +82,25 @@ int cli_read_passphrase(char **out, size_t *n)
     *out = p;
     *n = len;
     return EXIT_OK_;
+}
+
+/* A key error, when 'madi keys rotate' was interrupted: the new key may be the one that opens
+ * the data now. Said after the error itself. */
+static void left_from_rotation(const char *path)
+{
+    size_t n = strlen(path) + 5;
+    char *p = malloc(n);
+    if (!p)
+        return;
+    (void)snprintf(p, n, "%s.new", path);
+    if (access(p, F_OK) == 0)
+        (void)fprintf(stderr,
+                      "madi: note: %s is left from an interrupted 'madi keys rotate'. If the "
+                      "rotation went through, that is the database's key now: check with "
+                      "MADI_KEY_FILE=%s madi keys public --db DB, and if that works, keep %s "
+                      "as %s.old and move %s to %s; if it does not, delete %s\n",
+                      p, p, path, path, p, path, p);
+    free(p);
 }
 
 int cli_load_key(struct madi_store *s, const char *db, int pass_stdin, int required,
@@ -96,13 +134,32 @@ int cli_load_key(struct madi_store *s, const char *db, int pass_stdin, int requi
                            "--passphrase-stdin for a passphrase key, or create a key with 'madi "
                            "keys init --db %s'",
                            path, db);
-    free(path);
     if (!rc && required)
         rc = madi_privacy_check(s, *k, &err);
     if (rc) {
+        left_from_rotation(path);
+        free(path);
         madi_key_free(*k);
         *k = NULL;
         return cli_fail(rc, &err);
     }
+    free(path);
     return EXIT_OK_;
+}
+
+int cli_audit_key(struct madi_store *s, const char *db, int pass_stdin)
+{
+    struct madi_key *k = NULL;
+    if (!madi_privacy_has_key(s))
+        return EXIT_OK_;
+    int code = cli_load_key(s, db, pass_stdin, pass_stdin, &k);
+    if (!code && k && !pass_stdin) {
+        struct madi_err err;
+        madi_err_clear(&err);
+        int rc = madi_privacy_check(s, k, &err); /* attaches the audit key */
+        if (rc)
+            code = cli_fail(rc, &err);
+    }
+    madi_key_free(k);
+    return code;
 }

@@ -296,6 +296,13 @@ static void scan_bytes(const unsigned char *s, size_t n, size_t *nul, size_t *ba
     }
 }
 
+int csv_text_ok(const char *s, size_t n)
+{
+    size_t nul = n, bad = n;
+    scan_bytes((const unsigned char *)s, n, &nul, &bad);
+    return nul == n && bad == n;
+}
+
 /* Line breaks in s[0..n) (a stored field holds each as one '\n'). */
 static unsigned long breaks(const unsigned char *s, size_t n)
 {

@@ -11,4 +11,8 @@
 /** Limit every read to `n` bytes, so tests can put any byte at a chunk edge. 0 = no limit. */
 void madi_csv_test_window(struct madi_csv *r, size_t n);
 
+/** 1 when s[0..n) is well-formed UTF-8 without NUL bytes (what the reader accepts in a field),
+ * for text that did not come through the reader (opened sealed cells). */
+int csv_text_ok(const char *s, size_t n);
+
 #endif

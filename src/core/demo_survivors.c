@@ -287,7 +287,7 @@ static int write_needs(const char *npath, const char *rpath, struct rng *r, cons
                 set(&rw, "to_provider", "%s", providers[pk][draw(r, 2)]);
                 set(&rw, "provider_type", "%s", pk == 0 ? "health" : "social");
             } else { /* no consent to share: the operator's own services */
-                set(&rw, "to_provider", "%s own services", op);
+                set(&rw, "to_provider", "%s", op); /* within: its own code */
                 set(&rw, "provider_type", "internal");
             }
             set_date(&rw, "date_referred", ref);
@@ -307,6 +307,49 @@ static int write_needs(const char *npath, const char *rpath, struct rng *r, cons
     rc = close_w(&nw, npath, err);
     int rc2 = close_w(&rw, rpath, err);
     return rc ? rc : rc2;
+}
+
+/* The stamp: the public key of the key file a demo wrote. */
+static int write_stamp(const struct madi_key *k, const char *stamp, struct madi_err *err)
+{
+    char hex[65];
+    madi_key_public_hex(k, hex);
+    FILE *f = fopen(stamp, "w");
+    if (!f)
+        return madi_err_set(err, MADI_EIO, "cannot write %s: %s", stamp, strerror(errno));
+    int ok = fprintf(f, "%s\n", hex) > 0;
+    if (fclose(f) != 0 || !ok)
+        return madi_err_set(err, MADI_EIO, "cannot write %s", stamp);
+    return MADI_OK;
+}
+
+static int remove_demo_key(const char *keypath, const char *stamp, struct madi_err *err)
+{
+    struct madi_key *old = NULL;
+    struct madi_err e2;
+    char hex[65], want[80] = "";
+    int rc = madi_key_read_file(keypath, &old, &e2);
+    if (rc == MADI_ENOTFOUND)
+        return MADI_OK;
+    FILE *f = fopen(stamp, "r");
+    if (f) {
+        if (!fgets(want, sizeof(want), f))
+            want[0] = '\0';
+        (void)fclose(f);
+    }
+    want[strcspn(want, "\n")] = '\0';
+    if (!rc)
+        madi_key_public_hex(old, hex);
+    madi_key_free(old);
+    if (rc || strcmp(hex, want) != 0)
+        return madi_err_set(err, MADI_ECONFLICT,
+                            "%s is a key file madi demo did not make (it may be a centre's real "
+                            "key): it is left alone, and the demo stops; choose another --dir, or "
+                            "move the key file away",
+                            keypath);
+    if (unlink(keypath) != 0)
+        return madi_err_set(err, MADI_EIO, "cannot replace %s: %s", keypath, strerror(errno));
+    return MADI_OK;
 }
 
 int madi_demo_survivors_write(const char *dir, size_t dirlen, uint64_t seed, double scale,
@@ -338,14 +381,20 @@ int madi_demo_survivors_write(const char *dir, size_t dirlen, uint64_t seed, dou
                              ->path;
     if (!rc)
         rc = write_needs(nd, rf, &r, p, n, &d->rows, err);
-    /* A fresh key for a fresh demo database (the old one goes with the old database). */
-    if (!rc && unlink(keypath) != 0 && errno != ENOENT)
-        rc = madi_err_set(err, MADI_EIO, "cannot replace %s: %s", keypath, strerror(errno));
+    /* A fresh key for a fresh demo database (the old one goes with the old database), but only
+     * a key an earlier demo made: its public key is in the stamp beside it. Any other key file
+     * may be a centre's real key, and is never deleted. */
+    char *stamp = xasprintf("%s.demo", keypath);
+    if (!rc)
+        rc = remove_demo_key(keypath, stamp, err);
     if (!rc)
         rc = madi_key_generate(&k, err);
     if (!rc)
         rc = madi_key_write_file(k, keypath, err);
+    if (!rc)
+        rc = write_stamp(k, stamp, err);
     madi_key_free(k);
+    free(stamp);
     free(keypath);
     free(p);
     return rc;

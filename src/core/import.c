@@ -37,6 +37,7 @@
 
 #include "banned.h"
 #include "buf.h"
+#include "csv_int.h"
 #include "hashmap.h"
 #include "mapping.h"
 #include "repeat.h"
@@ -117,6 +118,7 @@ struct importer {
     int fcache_idx[48];
     int nfcache;
     int searching;               /* looking for the header row: say nothing */
+    int hidden;                  /* the message being written left a value out (show) */
     int uuid_col, status_col;    /* KoBoToolbox / ODK Central: submission uuid, review state */
     int uuid_key;                /* field that takes the uuid, or -1 */
     struct madi_u64map unmapped; /* (field, value) -> index in repeats */
@@ -134,7 +136,7 @@ struct importer {
     char **erased_at;
     size_t nerased;
     const char *keep_erased;
-    struct madi_stmt *q_survivor, *q_need, *q_consent, *q_casualty, *set_name_key;
+    struct madi_stmt *q_survivor, *q_need, *q_consent, *q_casualty, *q_org, *set_name_key;
 };
 
 /* ---- the file: CSV, or one sheet of a workbook ---- */
@@ -184,6 +186,13 @@ static int is_zip(const char *path)
 
 /* ---- diagnostics ---- */
 
+/* Whether diagnostics may quote cells and headers: never for a kind with personal fields, where
+ * a shifted row puts a name in any column (PRIVACY.md). */
+static int hide_values(const struct importer *im)
+{
+    return im->kind && madi_kind_has_personal(im->kind);
+}
+
 static void vdiag(struct importer *im, enum madi_diag_level level, unsigned long line, unsigned col,
                   const char *field, const char *fmt, va_list ap)
         __attribute__((format(printf, 6, 0)));
@@ -191,9 +200,14 @@ static void vdiag(struct importer *im, enum madi_diag_level level, unsigned long
                   const char *field, const char *fmt, va_list ap)
 {
     char msg[1024];
+    int hidden = im->hidden;
+    im->hidden = 0;
     if (im->searching)
         return; /* looking for the header: rows are read again, or skipped as a title */
-    (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+    int len = vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (hidden && len >= 0 && (size_t)len < sizeof(msg))
+        (void)snprintf(msg + len, sizeof(msg) - (size_t)len,
+                       " (the value is not shown: this file holds personal data)");
     if (level == MADI_DIAG_ERROR) {
         im->res->errors++;
         im->row_bad = 1;
@@ -266,10 +280,16 @@ static void report_repeats(struct importer *im)
         const struct repeat *r = &im->repeats[i];
         if (!r->more)
             continue;
-        diag(im, MADI_DIAG_NOTE, 0, 0, im->kind->fields[r->field].name,
-             "'%s' (reported at line %lu) is on %lu more row%s: one fix serves them all (a code "
-             "added with 'madi codes add', a register entry, or a corrected file)",
-             r->value, r->line, r->more, r->more == 1 ? "" : "s");
+        if (hide_values(im))
+            diag(im, MADI_DIAG_NOTE, 0, 0, im->kind->fields[r->field].name,
+                 "the value reported at line %lu is on %lu more row%s: one fix serves them all "
+                 "(the value is not shown: this file holds personal data)",
+                 r->line, r->more, r->more == 1 ? "" : "s");
+        else
+            diag(im, MADI_DIAG_NOTE, 0, 0, im->kind->fields[r->field].name,
+                 "'%s' (reported at line %lu) is on %lu more row%s: one fix serves them all (a "
+                 "code added with 'madi codes add', a register entry, or a corrected file)",
+                 r->value, r->line, r->more, r->more == 1 ? "" : "s");
     }
 }
 
@@ -303,7 +323,7 @@ static char *header_name(const char *p, size_t n)
     return s;
 }
 
-static const char *show(const char *p, size_t n, char *out, size_t outsz)
+static const char *quote(const char *p, size_t n, char *out, size_t outsz)
 {
     while (n && isspace((unsigned char)*p)) {
         p++;
@@ -325,6 +345,18 @@ static const char *show(const char *p, size_t n, char *out, size_t outsz)
     out[j++] = '\'';
     out[j] = '\0';
     return out;
+}
+
+/* A cell for a message; for a kind with personal fields, only "the value" (vdiag says why).
+ * quote() is for ids that matched a stored record, which are record ids and not a name that a
+ * shifted row put in the column. */
+static const char *show(struct importer *im, const char *p, size_t n, char *out, size_t outsz)
+{
+    if (hide_values(im)) {
+        im->hidden = 1;
+        return "the value";
+    }
+    return quote(p, n, out, outsz);
 }
 
 /* ---- header mapping (the matching itself is in mapping.c) ---- */
@@ -381,7 +413,12 @@ static int map_columns(struct importer *im, const struct madi_kind *k,
             continue;
         }
         if (f < 0) {
-            if (report && h->len)
+            if (report && h->len && madi_kind_has_personal(k))
+                diag(im, MADI_DIAG_WARNING, hdr->line, (unsigned)c + 1, NULL,
+                     "column %d is not a column of %s and is ignored (its header is not shown: "
+                     "this file holds personal data; 'madi template %s --doc' lists the columns)",
+                     c + 1, k->name, k->name);
+            else if (report && h->len)
                 diag(im, MADI_DIAG_WARNING, hdr->line, (unsigned)c + 1, NULL,
                      "column '%s' is not a column of %s and is ignored (if it is one, map it "
                      "once with: madi alias add %s \"%s\" COLUMN)",
@@ -591,21 +628,21 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
                 diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[f] + 1, fd->name,
                      "%s is taken as %s %s: a spreadsheet dropped its leading zero (format the "
                      "column as text to keep it)",
-                     show(p, n, shown, sizeof(shown)), r->what, full);
+                     show(im, p, n, shown, sizeof(shown)), r->what, full);
             }
             return MADI_OK;
         }
     }
     if (n > MAX_ID_LEN) {
         cell_error(im, f, "%s is too long for a code (at most %d characters)",
-                   show(p, n, shown, sizeof(shown)), MAX_ID_LEN);
+                   show(im, p, n, shown, sizeof(shown)), MAX_ID_LEN);
         return MADI_OK;
     }
     if (fd->flags & MADI_FLD_PARENT) {
         cell_error(im, f,
                    "the parent %s %s is not known (list parents before their children, or import "
                    "the parent first)",
-                   r->what, show(p, n, shown, sizeof(shown)));
+                   r->what, show(im, p, n, shown, sizeof(shown)));
         return MADI_OK;
     }
     if (r->closed) {
@@ -614,7 +651,7 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
         cell_error(im, f,
                    "%s %s is not in the %s register (check the spelling, or add it with 'madi "
                    "import --kind %s')",
-                   r->what, show(p, n, shown, sizeof(shown)), r->what, r->kind);
+                   r->what, show(im, p, n, shown, sizeof(shown)), r->what, r->kind);
         return MADI_OK;
     }
     /* No register imported yet: record the code as provisional, and say so. */
@@ -636,7 +673,7 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
     diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[f] + 1, fd->name,
          "%s %s is not registered yet; it is recorded as provisional (import your %s register "
          "with 'madi import --kind %s' so that codes are checked)",
-         r->what, show(p, n, shown, sizeof(shown)), r->what, r->kind);
+         r->what, show(im, p, n, shown, sizeof(shown)), r->what, r->kind);
     return MADI_OK;
 }
 
@@ -693,7 +730,7 @@ static int check_id(struct importer *im, int f, const char *p, size_t n, int max
     }
     if ((int)n > maxlen) {
         cell_error(im, f, "%s is too long (at most %d characters)",
-                   show(p, n, shown, sizeof(shown)), maxlen);
+                   show(im, p, n, shown, sizeof(shown)), maxlen);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -758,6 +795,12 @@ static int parse_personal(struct importer *im, int f, const char **pp, size_t *p
             return -1;
         }
         p = im->plain[f];
+        if (!csv_text_ok(p, n)) { /* a plain cell would have been checked by the reader */
+            cell_error(im, f,
+                       "this sealed cell opens, but what is inside is not UTF-8 text: ask the "
+                       "operator to save the file as UTF-8 and seal it again");
+            return -1;
+        }
     }
     if (check_id(im, f, p, n, MAX_PERSONAL))
         return -1;
@@ -796,7 +839,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_COUNT:
         if (madi_parse_count(p, n, &v->i, why, sizeof(why)) &&
             !grouped_count(p, n, im->delim, &v->i)) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         break;
@@ -812,7 +855,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
                 break;
         }
         if (madi_parse_decimal(p, n, &v->d, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         break;
@@ -820,7 +863,10 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_DATE: {
         int32_t d = 0;
         if (madi_parse_date(p, n, im->today, &d, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            if (hide_values(im)) /* the parser's reason may quote the date */
+                (void)snprintf(why, sizeof(why),
+                               "not a real date from 1950 to today (write it as YYYY-MM-DD)");
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         v->i = d;
@@ -834,7 +880,8 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
                  : fd->flags & MADI_FLD_FUTURE ? MADI_YEAR_FUTURE_MAX
                                                : im->today / 10000; /* no future years */
         if (madi_parse_count(p, n, &y, why, sizeof(why)) || y < lo || y > hi) {
-            cell_error(im, f, "%s is not a %s between %d and %d", show(p, n, shown, sizeof(shown)),
+            cell_error(im, f, "%s is not a %s between %d and %d",
+                       show(im, p, n, shown, sizeof(shown)),
                        fd->type == MADI_F_YEAR ? "year" : "level", lo, hi);
             return MADI_OK;
         }
@@ -844,7 +891,9 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_AGE: {
         int a = 0;
         if (madi_parse_age(p, n, &a, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            if (hide_values(im)) /* the parser's reason may quote the age */
+                (void)snprintf(why, sizeof(why), "not an age in whole years (0-%d)", MADI_AGE_MAX);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         v->i = a;
@@ -853,7 +902,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_AGE_BAND: {
         struct madi_band b;
         if (madi_band_parse(p, n, &b, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         int edge = 0;
@@ -863,7 +912,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
                        "18-24, 25-59, 60+ (no band %s at %d), so it could not be counted as "
                        "under-18 or 18+ (give exact ages, or bands that start at 0, 5, 12, 18, "
                        "25 or 60)",
-                       show(p, n, shown, sizeof(shown)), edge == b.lo ? "starts" : "ends",
+                       show(im, p, n, shown, sizeof(shown)), edge == b.lo ? "starts" : "ends",
                        edge == b.lo ? edge : edge - 1);
             return MADI_OK;
         }
@@ -882,7 +931,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
             if (repeat_seen(im, f, p, n))
                 return MADI_OK;
             cell_error(im, f, "%s is not a code of '%s' (use one of: %s%s)",
-                       show(p, n, shown, sizeof(shown)), fd->codes,
+                       show(im, p, n, shown, sizeof(shown)), fd->codes,
                        l ? codes_list(l, list, sizeof(list)) : "?",
                        l && l->extensible ? ", or a code added with 'madi codes add'" : "");
             return MADI_OK;
@@ -902,7 +951,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_PERSON_KEY: {
         uint64_t k = 0;
         if (madi_parse_person_key(p, n, &k, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         v->i = (int64_t)k;
@@ -917,7 +966,7 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
     case MADI_F_DUE_DATE: {
         int32_t d = 0;
         if (madi_parse_date(p, n, 99991231, &d, why, sizeof(why))) {
-            cell_error(im, f, "%s: %s", show(p, n, shown, sizeof(shown)), why);
+            cell_error(im, f, "%s: %s", show(im, p, n, shown, sizeof(shown)), why);
             return MADI_OK;
         }
         v->i = d;
@@ -1264,7 +1313,7 @@ static int report_duplicate(struct importer *im, int skip_earlier, const char *d
     } else {
         char shown[64] = "";
         if (k->fields[keyf].type == MADI_F_ID)
-            show(im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown));
+            quote(im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown)); /* a stored id */
         (void)snprintf(what, sizeof(what), "%s %s", k->fields[keyf].name, shown);
     }
     if (batch == im->batch)
@@ -1308,7 +1357,7 @@ static int store_row(struct importer *im)
                    "%s %s: already on line %lld of this file (codes match whatever their letter "
                    "case: remove or renumber one of them)",
                    k->fields[keyf].name,
-                   show(im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown)),
+                   show(im, im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown)),
                    (long long)first);
         return MADI_OK;
     }
@@ -1715,8 +1764,12 @@ static int check_totals(struct importer *im, const struct madi_csv_row *row)
 
 static int personal_ready(struct importer *im)
 {
+    /* A protected kind without personal fields (consent) is still audited: a key given is
+     * checked, which keys its audit entry. */
     if (!madi_kind_has_personal(im->kind))
-        return MADI_OK;
+        return im->o->key && madi_kind_is_protected(im->kind) && madi_privacy_has_key(im->s)
+                       ? madi_privacy_check(im->s, im->o->key, im->err)
+                       : MADI_OK;
     if (!im->o->key)
         return madi_err_set(im->err, MADI_EDENIED,
                             "%s records carry personal fields, which madi stores only encrypted, "
@@ -1867,7 +1920,7 @@ static int check_orphans(struct importer *im)
         diag(im, MADI_DIAG_ERROR, 0, 0, "survivor_id",
              "survivor %s is not in the corrected file, but %s %s refers to it (keep the "
              "survivor's row; to remove a person's data, use 'madi erase')",
-             show(sid, strlen(sid), shown, sizeof(shown)), madi_stmt_text(st, 0),
+             quote(sid, strlen(sid), shown, sizeof(shown)), madi_stmt_text(st, 0),
              madi_stmt_text(st, 1));
     }
     madi_stmt_finalize(st);
@@ -1892,8 +1945,43 @@ static int check_casualty(struct importer *im)
         diag(im, MADI_DIAG_WARNING, im->line, (unsigned)im->fieldcol[cf] + 1, "casualty_id",
              "casualty %s is not known yet (import the casualty records to link the survivor to "
              "the incident's figures)",
-             show(im->vals[cf].s, im->vals[cf].n, shown, sizeof(shown)));
+             show(im, im->vals[cf].s, im->vals[cf].n, shown, sizeof(shown)));
     return rc < 0 ? rc : MADI_OK;
+}
+
+/* provider_type internal means no sharing: only when to_provider is the referring organisation's
+ * own code (letter case aside). */
+static int check_internal(struct importer *im, int pt)
+{
+    const struct madi_code *c =
+            madi_code_by_value(madi_codelist_find("provider_type"), (int)im->vals[pt].i);
+    int tf = fidx(im, "to_provider"), of = fidx(im, "from_organisation");
+    if (!c || strcmp(c->code, "internal") != 0 || tf < 0 || of < 0 || !im->vals[tf].set ||
+        !im->vals[of].set || !im->vals[of].i)
+        return MADI_OK;
+    int rc = lookup_prepare(im, &im->q_org, "SELECT code FROM organisation WHERE id = ?");
+    if (rc)
+        return rc;
+    madi_stmt_bind_int(im->q_org, 1, im->vals[of].i);
+    rc = madi_stmt_step(im->q_org, im->err);
+    const char *own = rc == MADI_STMT_ROW ? madi_stmt_text(im->q_org, 0) : "";
+    const struct val *tv = &im->vals[tf];
+    int same = strlen(own) == tv->n;
+    for (size_t i = 0; same && i < tv->n; i++)
+        same = tolower((unsigned char)own[i]) == tolower((unsigned char)tv->s[i]);
+    char code[MAX_ID_LEN + 1];
+    (void)snprintf(code, sizeof(code), "%s", own);
+    madi_stmt_reset(im->q_org);
+    if (rc < 0)
+        return rc;
+    if (!same)
+        cell_error(im, pt,
+                   "provider_type internal is only for a referral within the referring "
+                   "organisation: to_provider must then be its own code %s (a referral to "
+                   "another provider is sharing, and needs the survivor's consent: give that "
+                   "provider's type)",
+                   code);
+    return MADI_OK;
 }
 
 static int check_survivor_links(struct importer *im)
@@ -1914,6 +2002,7 @@ static int check_survivor_links(struct importer *im)
     madi_stmt_bind_text(im->q_survivor, 1, sv->s, sv->n);
     rc = madi_stmt_step(im->q_survivor, im->err);
     int found = rc == MADI_STMT_ROW;
+    int erased = found && madi_stmt_int(im->q_survivor, 0);
     madi_stmt_reset(im->q_survivor);
     if (rc < 0)
         return rc;
@@ -1921,9 +2010,17 @@ static int check_survivor_links(struct importer *im)
         cell_error(im, sf,
                    "survivor %s is not known (import the survivor records first, with 'madi "
                    "import --kind survivor')",
-                   show(sv->s, sv->n, shown, sizeof(shown)));
+                   show(im, sv->s, sv->n, shown, sizeof(shown)));
         return MADI_OK;
     }
+    /* An erasure is not undone through the survivor's needs and referrals, new or replaced. */
+    for (size_t f = 0; erased && f < im->kind->nfields; f++)
+        if (im->kind->fields[f].type == MADI_F_PERSONAL && im->vals[f].set)
+            cell_error(im, (int)f,
+                       "survivor %s's personal data was erased on request: this %s cannot carry "
+                       "%s again (leave the cell blank)",
+                       quote(sv->s, sv->n, shown, sizeof(shown)), im->kind->name,
+                       im->kind->fields[f].name);
     if (nf >= 0 && im->vals[nf].set && strcmp(im->kind->table, "need") != 0) {
         const struct val *nv = &im->vals[nf];
         rc = lookup_prepare(im, &im->q_need, "SELECT survivor_id FROM need WHERE need_id = ?");
@@ -1941,24 +2038,27 @@ static int check_survivor_links(struct importer *im)
             cell_error(im, nf,
                        "need %s is not known (import the needs first, with 'madi import "
                        "--kind need')",
-                       show(nv->s, nv->n, shown, sizeof(shown)));
+                       show(im, nv->s, nv->n, shown, sizeof(shown)));
         else if (!same)
             cell_error(im, nf, "need %s is another survivor's need, not %s's (check the ids)",
-                       show(nv->s, nv->n, shown, sizeof(shown)),
-                       show(sv->s, sv->n, what, sizeof(what)));
+                       quote(nv->s, nv->n, shown, sizeof(shown)),
+                       quote(sv->s, sv->n, what, sizeof(what)));
     }
     if (pt < 0 || !im->vals[pt].set)
         return MADI_OK;
     const struct madi_code *scope = needed_scope((int)im->vals[pt].i, what, sizeof(what));
     if (!scope)
-        return MADI_OK;
+        return check_internal(im, pt);
+    /* Consent as it stood on the day of the referral: a later consent does not cover it. */
+    int df = fidx(im, "date_referred");
     rc = lookup_prepare(im, &im->q_consent,
-                        "SELECT given FROM consent WHERE survivor_id = ? AND scope = ? ORDER BY "
-                        "date DESC, id DESC LIMIT 1");
+                        "SELECT given FROM consent WHERE survivor_id = ? AND scope = ? AND date <= "
+                        "? ORDER BY date DESC, id DESC LIMIT 1");
     if (rc)
         return rc;
     madi_stmt_bind_text(im->q_consent, 1, sv->s, sv->n);
     madi_stmt_bind_int(im->q_consent, 2, scope->value);
+    madi_stmt_bind_int(im->q_consent, 3, df >= 0 && im->vals[df].set ? im->vals[df].i : 99991231);
     rc = madi_stmt_step(im->q_consent, im->err);
     int given = rc == MADI_STMT_ROW && madi_stmt_int(im->q_consent, 0) == MADI_YES;
     int withdrawn = rc == MADI_STMT_ROW && !given;
@@ -1967,11 +2067,54 @@ static int check_survivor_links(struct importer *im)
         return rc;
     if (!given)
         cell_error(im, pt,
-                   "survivor %s has %s to %s: record consent first (madi import --kind "
-                   "consent, scope %s), or refer within the organisation",
-                   show(sv->s, sv->n, shown, sizeof(shown)),
+                   "survivor %s had %s to %s on the day of the referral: record consent "
+                   "first (madi import --kind consent, scope %s, dated on or before the "
+                   "referral), or refer within the organisation",
+                   quote(sv->s, sv->n, shown, sizeof(shown)),
                    withdrawn ? "refused or withdrawn consent" : "not consented", what, scope->code);
     return MADI_OK;
+}
+
+/*
+ * After consent records are imported (a withdrawal, or a batch replaced): a warning for each
+ * referral that no longer has the consent it needs, either as of the day it was made or, while
+ * it is still open (proposed, accepted, in progress), now. Referrals are not changed: what to
+ * do with the provider is a person's decision.
+ */
+static int warn_lapsed_referrals(struct importer *im)
+{
+    const struct madi_codelist *l = madi_codelist_find("provider_type");
+    struct madi_stmt *st = NULL;
+    int rc = madi_store_prepare(
+            im->s,
+            "SELECT referral_id, survivor_id, lapsed FROM (SELECT r.referral_id, r.survivor_id, "
+            "COALESCE((SELECT c.given FROM consent c WHERE c.survivor_id = r.survivor_id AND "
+            "c.scope = ?2 AND c.date <= r.date_referred ORDER BY c.date DESC, c.id DESC LIMIT "
+            "1), 0) <> ?3 AS lapsed, r.status IN (1, 2, 3) AND COALESCE((SELECT c.given FROM "
+            "consent c WHERE c.survivor_id = r.survivor_id AND c.scope = ?2 ORDER BY c.date "
+            "DESC, c.id DESC LIMIT 1), 0) <> ?3 AS withdrawn FROM referral r WHERE "
+            "r.provider_type = ?1) WHERE lapsed OR withdrawn ORDER BY referral_id",
+            &st, im->err);
+    for (size_t i = 0; !rc && l && i < l->n; i++) {
+        char what[128];
+        const struct madi_code *scope = needed_scope(l->codes[i].value, what, sizeof(what));
+        if (!scope)
+            continue;
+        madi_stmt_bind_int(st, 1, l->codes[i].value);
+        madi_stmt_bind_int(st, 2, scope->value);
+        madi_stmt_bind_int(st, 3, MADI_YES);
+        while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW)
+            diag(im, MADI_DIAG_WARNING, 0, 0, "referral",
+                 "referral %s of survivor %s no longer has consent to %s (%s): tell the "
+                 "provider, and record what was decided",
+                 madi_stmt_text(st, 0), madi_stmt_text(st, 1), what,
+                 madi_stmt_int(st, 2) ? "none on the day it was made"
+                                      : "withdrawn while the referral is open");
+        madi_stmt_reset(st);
+        rc = rc < 0 ? rc : MADI_OK;
+    }
+    madi_stmt_finalize(st);
+    return rc;
 }
 
 /* After a survivor is stored: its name key, for finding near duplicates (madi link review). */
@@ -2498,6 +2641,11 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         if (rc)
             goto done;
         in_tx = 1;
+        /* The key again, now that no one else can write: a rotation between the first check
+         * and here would otherwise leave cells under a key the database no longer has. */
+        rc = personal_ready(im);
+        if (rc)
+            goto done;
     }
     /* The same file again is a no-op; asked inside the transaction, so that two imports of one
      * file at once cannot both go ahead. */
@@ -2539,6 +2687,11 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
     report_repeats(im);
     if (o->replace_batch && strcmp(im->kind->table, "survivor") == 0) {
         rc = check_orphans(im);
+        if (rc)
+            goto done;
+    }
+    if (strcmp(im->kind->table, "consent") == 0 && !res->errors) {
+        rc = warn_lapsed_referrals(im);
         if (rc)
             goto done;
     }
@@ -2585,6 +2738,7 @@ done:
     madi_stmt_finalize(im->q_survivor);
     madi_stmt_finalize(im->q_need);
     madi_stmt_finalize(im->q_consent);
+    madi_stmt_finalize(im->q_org);
     madi_stmt_finalize(im->q_casualty);
     madi_stmt_finalize(im->set_name_key);
     release_plain(im);
@@ -2948,6 +3102,74 @@ done:
         free(im->colname[c]);
     regs_release(im);
     madi_strmap_release(&im->custom);
+    free(im);
+    return rc;
+}
+
+int mapping_header_read(struct madi_store *s, const char *path, const struct madi_kind *k,
+                        struct mapping_header *h, struct madi_err *err)
+{
+    int rc = MADI_OK;
+    struct importer *im = xcalloc(1, sizeof(*im));
+    struct madi_import_opts o = { 0 };
+    struct madi_import_result res;
+    struct source src = { NULL, NULL, NULL, NULL, NULL };
+    struct madi_csv_opts copts = { 0 };
+    struct madi_csv_row row, hdr;
+    struct madi_csv_field *hdr_fields = NULL;
+
+    memset(&res, 0, sizeof(res));
+    memset(h, 0, sizeof(*h));
+    im->s = s;
+    im->o = &o;
+    im->res = &res;
+    im->err = err;
+    im->name = path;
+    im->kind = k;
+    im->searching = 1; /* the file's problems are the import's to report */
+    if (is_zip(path)) {
+        rc = madi_err_set(err, MADI_EINVAL,
+                          "%s is a workbook: save the sheet as CSV, then seal the CSV file", path);
+        goto done;
+    }
+    rc = open_source(im, path, &copts, &src);
+    if (!rc && s)
+        rc = mapping_load(s, &im->map, err);
+    if (rc)
+        goto done;
+    rc = find_header(im, path, &copts, &src, &row);
+    im->searching = 1;
+    if (rc <= 0 || row.bad) {
+        rc = madi_err_set(err, MADI_EPARSE, "%s has no header row that can be read", path);
+        goto done;
+    }
+    im->ncols = row.n < MAX_COLS ? (int)row.n : MAX_COLS;
+    h->line = row.line;
+    hdr_fields = xcalloc((size_t)im->ncols + 1, sizeof(*hdr_fields));
+    for (int c = 0; c < im->ncols; c++) {
+        hdr_fields[c] = row.fields[c];
+        hdr_fields[c].p = xstrndup(row.fields[c].p, row.fields[c].len);
+    }
+    hdr = row;
+    hdr.fields = hdr_fields;
+    hdr.n = (size_t)im->ncols;
+    rc = src_next(&src, &row);
+    int hxl = rc == 1 && !row.bad && mapping_is_hxl_row(&row);
+    if (hxl)
+        h->hxl_line = row.line;
+    rc = MADI_OK;
+    h->delim = src_delim(&src);
+    (void)map_columns(im, k, &hdr, hxl ? &row : NULL, 0);
+    h->ncols = (size_t)im->ncols;
+    h->colfield = xcalloc(h->ncols + 1, sizeof(*h->colfield));
+    memcpy(h->colfield, im->colfield, h->ncols * sizeof(*h->colfield));
+done:
+    close_source(&src);
+    mapping_release(&im->map);
+    if (hdr_fields)
+        for (int c = 0; c < im->ncols; c++)
+            free((char *)hdr_fields[c].p);
+    free(hdr_fields);
     free(im);
     return rc;
 }

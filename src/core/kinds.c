@@ -659,7 +659,7 @@ static const struct madi_field referral_fields[] = {
       "the service provider referred to (its code or name)", NULL },
     CODE_REQ("provider_type", "provider_type", "#org+provider+type", "provider kind",
              "health, social, legal, government, ngo, or internal (within the referring "
-             "organisation: no sharing, so no consent needed)"),
+             "organisation, to_provider its own code: no sharing, so no consent needed)"),
     { "date_referred", MADI_F_DATE, MADI_FLD_REQUIRED, NULL, 0, "#date+referred",
       "date|referral date", "date of the referral", NULL },
     { "due_date", MADI_F_DUE_DATE, 0, NULL, 0, "#date+due", "due|due by|deadline",
@@ -676,7 +676,7 @@ static const struct madi_field referral_fields[] = {
 static const char *const referral_example[] = {
     "R-0001,S-0001,N-0001,OP-A,REHAB-NORTH,health,2024-11-12,2024-12-12,completed,"
     "service_provided,2024-12-01,",
-    "R-0002,S-0001,N-0002,OP-A,OP-A education desk,internal,2024-11-12,2025-01-31,in_progress,,,",
+    "R-0002,S-0001,N-0002,OP-A,OP-A,internal,2024-11-12,2025-01-31,in_progress,,,",
     NULL,
 };
 

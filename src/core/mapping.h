@@ -56,4 +56,22 @@ int mapping_tool_column(const char *cell, size_t n);
 /** 1 if the row is an HXL hashtag row: every non-empty cell starts with '#'. */
 int mapping_is_hxl_row(const struct madi_csv_row *r);
 
+/* How the import reads a file's header, for `madi keys seal` (the same rules, so that every column
+ * the import would take as personal is sealed). */
+struct mapping_header {
+    unsigned long line;     /* the header's line */
+    unsigned long hxl_line; /* the HXL hashtag row right under it, or 0 */
+    char delim;             /* the delimiter the header was found with */
+    size_t ncols;
+    int *colfield; /* column -> field of the kind, -1 = none; ncols entries, caller frees */
+};
+
+/**
+ * Find and map the header of the CSV file `path` as `madi import --kind` does (names, aliases,
+ * letter case and spacing, the HXL row, the search past title lines), with the column aliases of
+ * `s` when it is not NULL. MADI_EPARSE when the file has no row or is not CSV.
+ */
+int mapping_header_read(struct madi_store *s, const char *path, const struct madi_kind *k,
+                        struct mapping_header *h, struct madi_err *err);
+
 #endif

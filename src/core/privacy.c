@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -29,6 +30,8 @@
 #include "madi/csv.h"
 
 #include "banned.h"
+#include "mapping.h"
+#include "store_int.h"
 #include "xalloc.h"
 
 #define KEY_MAGIC     "MADIKEY1"
@@ -141,10 +144,20 @@ int madi_key_read_file(const char *path, struct madi_key **out, struct madi_err 
                                             strerror(errno));
         goto done;
     }
+    struct stat sb;
+    int shared = fstat(fd, &sb) == 0 && (sb.st_mode & 077);
     ssize_t n = read(fd, buf, KEY_FILE_SIZE + 1);
     (void)close(fd);
     if (n != KEY_FILE_SIZE || memcmp(buf, KEY_MAGIC, 8) != 0) {
         rc = madi_err_set(err, MADI_ECRYPTO, "%s is not a madi key file", path);
+        goto done;
+    }
+    if (shared) {
+        rc = madi_err_set(err, MADI_EDENIED,
+                          "the key file %s can be read by other users (mode %04o): it must be "
+                          "yours alone; make it so with 'chmod 600 %s', and ask who else may "
+                          "have copied it",
+                          path, (unsigned)(sb.st_mode & 0777), path);
         goto done;
     }
     struct madi_key *k = key_new();
@@ -174,6 +187,7 @@ static void check_value(const struct madi_key *k, char hex[65])
     (void)crypto_generichash_update(&st, k->link, sizeof(k->link));
     (void)crypto_generichash_update(&st, k->box_pk, sizeof(k->box_pk));
     (void)crypto_generichash_final(&st, h, sizeof(h));
+    sodium_memzero(&st, sizeof(st)); /* a keyed state holds the key */
     (void)sodium_bin2hex(hex, 65, h, sizeof(h));
 }
 
@@ -218,6 +232,18 @@ int madi_privacy_has_key(struct madi_store *s)
     return 1;
 }
 
+/* The audit chain's key: derived from the link key, which rotation keeps, so the chain stays
+ * verifiable across 'madi keys rotate'. */
+_Static_assert(crypto_generichash_KEYBYTES == crypto_kdf_KEYBYTES, "link key is a kdf key");
+
+static void attach_audit_key(struct madi_store *s, const struct madi_key *k)
+{
+    unsigned char sub[STORE_AUDIT_KEYBYTES];
+    (void)crypto_kdf_derive_from_key(sub, sizeof(sub), 1, "madiaudt", k->link);
+    store_set_audit_key(s, sub);
+    sodium_memzero(sub, sizeof(sub));
+}
+
 int madi_privacy_check(struct madi_store *s, const struct madi_key *k, struct madi_err *err)
 {
     char stored[128], want[65];
@@ -234,6 +260,7 @@ int madi_privacy_check(struct madi_store *s, const struct madi_key *k, struct ma
                             "the key given is not this database's key (a key file of another "
                             "database, an old key from before 'madi keys rotate', or a wrong "
                             "passphrase); nothing was read or changed");
+    attach_audit_key(s, k);
     return MADI_OK;
 }
 
@@ -255,6 +282,8 @@ static int register_key(struct madi_store *s, const struct madi_key *k, const ch
         rc = meta_put(s, "privacy_kdf", kdf, err);
     if (!rc && wrapped)
         rc = meta_put(s, "privacy_wrapped", wrapped, err);
+    if (!rc)
+        attach_audit_key(s, k); /* the chain is keyed from this entry on */
     if (!rc)
         rc = madi_audit_append(s, actor, "keys init", kdf ? "passphrase key" : "key file", NULL,
                                err);
@@ -572,15 +601,33 @@ static void put_cell(FILE *f, const char *p, size_t n, char delim, int first)
 }
 
 int madi_privacy_seal_csv(const char *pubhex, const struct madi_kind *k, const char *in,
-                          const char *out, struct madi_err *err)
+                          const char *out, size_t *nsealed, struct madi_err *err)
 {
     struct madi_csv *r = NULL;
     struct madi_csv_opts co = { 0 };
     struct madi_csv_row row;
+    struct mapping_header h = { 0 };
     FILE *f = NULL;
-    unsigned char personal[512] = { 0 };
-    size_t ncols = 0;
-    int rc = madi_csv_open(in, &co, &r, err), got;
+    size_t npersonal = 0, sealed_n = 0;
+    int rc, got;
+    if (nsealed)
+        *nsealed = 0;
+    /* The header as the import reads it: every column it would store as personal is sealed. */
+    rc = mapping_header_read(NULL, in, k, &h, err);
+    if (rc)
+        goto done;
+    for (size_t c = 0; c < h.ncols; c++)
+        npersonal += h.colfield[c] >= 0 && k->fields[h.colfield[c]].type == MADI_F_PERSONAL;
+    if (madi_kind_has_personal(k) && !npersonal) {
+        rc = madi_err_set(err, MADI_EINVAL,
+                          "no column of %s is a personal column of %s (line %lu was taken as the "
+                          "header): nothing would be sealed, so no file is written; check the "
+                          "header against 'madi template %s --doc'",
+                          in, k->name, h.line, k->name);
+        goto done;
+    }
+    co.delimiter = h.delim;
+    rc = madi_csv_open(in, &co, &r, err);
     if (rc)
         goto done;
     f = fopen(out, "wx");
@@ -588,29 +635,22 @@ int madi_privacy_seal_csv(const char *pubhex, const struct madi_kind *k, const c
         rc = madi_err_set(err, MADI_EIO, "cannot create %s: %s", out, strerror(errno));
         goto done;
     }
-    char delim = 0;
+    char delim = h.delim ? h.delim : ',';
     while ((got = madi_csv_next(r, &row)) == 1) {
-        if (!delim)
-            delim = madi_csv_delimiter(r);
-        int header = !ncols;
-        if (header) { /* which columns are personal */
-            ncols = row.n < sizeof(personal) ? row.n : sizeof(personal);
-            for (size_t c = 0; c < ncols; c++) {
-                int fi = madi_kind_field_index(k, row.fields[c].p);
-                personal[c] = fi >= 0 && k->fields[fi].type == MADI_F_PERSONAL;
-            }
-        }
-        int hxl = row.n && row.fields[0].len && row.fields[0].p[0] == '#';
+        /* Title lines above the header, the header and its HXL row are kept as they are. */
+        int keep = row.line <= h.line || row.line == h.hxl_line;
         for (size_t c = 0; c < row.n; c++) {
             const struct madi_csv_field *fl = &row.fields[c];
-            if (!header && !hxl && c < ncols && personal[c] && fl->len &&
-                !madi_privacy_is_sealed(fl->p, fl->len)) {
+            int personal = c < h.ncols && h.colfield[c] >= 0 &&
+                           k->fields[h.colfield[c]].type == MADI_F_PERSONAL;
+            if (!keep && personal && fl->len && !madi_privacy_is_sealed(fl->p, fl->len)) {
                 char *sealed = NULL;
                 rc = madi_privacy_seal(pubhex, fl->p, fl->len, &sealed, err);
                 if (rc)
                     goto done;
                 put_cell(f, sealed, strlen(sealed), delim, c == 0);
                 free(sealed);
+                sealed_n++;
             } else {
                 put_cell(f, fl->p, fl->len, delim, c == 0);
             }
@@ -621,10 +661,13 @@ int madi_privacy_seal_csv(const char *pubhex, const struct madi_kind *k, const c
         rc = madi_err_set(err, MADI_EPARSE, "%s cannot be read as CSV", in);
 done:
     madi_csv_close(r);
+    free(h.colfield);
     if (f && fclose(f) != 0 && !rc)
         rc = madi_err_set(err, MADI_EIO, "cannot write %s", out);
     if (rc && f)
         (void)unlink(out);
+    if (!rc && nsealed)
+        *nsealed = sealed_n;
     return rc;
 }
 
@@ -685,6 +728,21 @@ static const char *fold_char(const char *p, size_t n, char one[2], size_t *adv)
     return cp == 0xa0 ? "" : NULL;
 }
 
+/* The length of a character that folding drops without separating words, or 0: combining marks
+ * (U+0300..U+036F, the accents of decomposed text: "e" + U+0301) and zero-width characters
+ * (U+200B..U+200D, U+FEFF), which copy and paste leave inside names. */
+static size_t ignorable(const unsigned char *p, size_t n)
+{
+    if (n >= 2 && ((p[0] == 0xcc && p[1] >= 0x80 && p[1] <= 0xbf) ||
+                   (p[0] == 0xcd && p[1] >= 0x80 && p[1] <= 0xaf)))
+        return 2;
+    if (n >= 3 && p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0x8b && p[2] <= 0x8d)
+        return 3;
+    if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+        return 3;
+    return 0;
+}
+
 static int cmp_word(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -701,7 +759,12 @@ size_t madi_privacy_normalise_name(const char *s, size_t n, char *out, size_t ou
     int in_word = 0;
     for (size_t i = 0; i < n;) {
         char one[2] = { 0, 0 };
-        size_t adv = 1;
+        size_t adv = ignorable((const unsigned char *)s + i, n - i);
+        if (adv) {
+            i += adv;
+            continue;
+        }
+        adv = 1;
         const char *to = fold_char(s + i, n - i, one, &adv);
         if (to && !*to) { /* a separator */
             if (in_word) {
@@ -753,6 +816,7 @@ static uint64_t keyed64(const struct madi_key *k, const char *tag, const char *a
     (void)crypto_generichash_update(&st, (const unsigned char *)"", 1);
     (void)crypto_generichash_update(&st, (const unsigned char *)b, bn);
     (void)crypto_generichash_final(&st, h, sizeof(h));
+    sodium_memzero(&st, sizeof(st)); /* a keyed state holds the link key */
     uint64_t v = 0;
     for (int i = 0; i < 8; i++)
         v = (v << 8) | h[i];

@@ -14,9 +14,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "banned.h"
+#include "store_int.h"
 #include "xalloc.h"
 
 extern const char *const madi_schema_migrations[];
@@ -27,7 +29,8 @@ struct madi_store {
     char *path;
     int open_stmts;
     int in_tx;
-    long fail_after; /* failure injection: steps left before writes fail; <0 = off */
+    long fail_after;          /* failure injection: steps left before writes fail; <0 = off */
+    unsigned char *audit_key; /* guarded memory (store_int.h), or NULL */
 };
 
 struct madi_stmt {
@@ -175,8 +178,22 @@ void madi_store_close(struct madi_store *s)
         madi_bug(__FILE__, __LINE__, "madi_store_close with statements still open");
     if (s->db && sqlite3_close(s->db) != SQLITE_OK)
         madi_bug(__FILE__, __LINE__, "sqlite3_close failed: a statement was leaked");
+    if (s->audit_key)
+        sodium_free(s->audit_key);
     free(s->path);
     free(s);
+}
+
+void store_set_audit_key(struct madi_store *s, const unsigned char key[STORE_AUDIT_KEYBYTES])
+{
+    if (!s->audit_key && !(s->audit_key = sodium_malloc(STORE_AUDIT_KEYBYTES)))
+        abort(); /* out of guarded memory: like xmalloc */
+    memcpy(s->audit_key, key, STORE_AUDIT_KEYBYTES);
+}
+
+const unsigned char *store_audit_key(const struct madi_store *s)
+{
+    return s->audit_key;
 }
 
 int madi_store_exec(struct madi_store *s, const char *sql, struct madi_err *err)

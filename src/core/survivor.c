@@ -315,6 +315,9 @@ int madi_survivor_show(struct madi_store *s, const struct madi_key *k, const cha
         return madi_err_set(err, MADI_EINVAL,
                             "reading personal fields needs a reason (--reason TEXT), which goes "
                             "into the audit log");
+    rc = madi_audit_reason_check(reason, "--reason", err);
+    if (rc)
+        return rc;
     rc = madi_privacy_check(s, k, err);
     if (rc)
         return rc;
@@ -351,17 +354,38 @@ static int exec_bound(struct madi_store *s, const char *sql, const char *id, str
     return rc < 0 ? rc : MADI_OK;
 }
 
-/* One record's personal fields, its needs' and referrals' notes, and its link keys. */
+/*
+ * One record's personal fields, its needs' and referrals' notes, and its link keys; and what
+ * would re-identify the person with other data: the exact age and birth year become the
+ * canonical age band (0-4, 5-11, 12-17, 18-24, 25-59, 60+) of the age, or of the age at injury
+ * from the birth year (a band given instead is kept: it is already a union of those bands); the
+ * date of injury keeps its year only (yyyy-01-01); the casualty and incident ids and the Washington
+ * Group answers go. Sex, disability, victim type, outcome and civilian status stay, for the counts.
+ */
+#define ERASE_AGE                                                                    \
+    "coalesce(age, CASE WHEN birth_year IS NOT NULL AND date_of_injury IS NOT NULL " \
+    "AND date_of_injury / 10000 >= birth_year THEN date_of_injury / 10000 - birth_year END)"
 static int erase_one(struct madi_store *s, const char *id, const char *when, const char *reason,
                      const char *actor, struct madi_err *err)
 {
     struct madi_stmt *up = NULL;
     char what[160];
-    int rc = madi_store_prepare(s,
-                                "UPDATE survivor SET name = NULL, id_number = NULL, phone = NULL, "
-                                "address = NULL, home_location = NULL, notes = NULL, person_key = "
-                                "NULL, name_key = NULL, erased_at = ? WHERE survivor_id = ?",
-                                &up, err);
+    int rc = madi_store_prepare(
+            s,
+            "UPDATE survivor SET name = NULL, id_number = NULL, phone = NULL, address = NULL, "
+            "home_location = NULL, notes = NULL, person_key = NULL, name_key = NULL, "
+            "age_band_lo = CASE WHEN " ERASE_AGE " IS NULL THEN age_band_lo WHEN " ERASE_AGE
+            " < 5 THEN 0 WHEN " ERASE_AGE " < 12 THEN 5 WHEN " ERASE_AGE
+            " < 18 THEN 12 WHEN " ERASE_AGE " < 25 THEN 18 WHEN " ERASE_AGE
+            " < 60 THEN 25 ELSE 60 END, "
+            "age_band_hi = CASE WHEN " ERASE_AGE " IS NULL THEN age_band_hi WHEN " ERASE_AGE
+            " < 5 THEN 4 WHEN " ERASE_AGE " < 12 THEN 11 WHEN " ERASE_AGE
+            " < 18 THEN 17 WHEN " ERASE_AGE " < 25 THEN 24 WHEN " ERASE_AGE " < 60 THEN 59 END, "
+            "age = NULL, birth_year = NULL, date_of_injury = date_of_injury / 10000 * 10000 + 101, "
+            "casualty_id = NULL, incident_id = NULL, wg_seeing = NULL, wg_hearing = NULL, "
+            "wg_walking = NULL, wg_remembering = NULL, wg_selfcare = NULL, wg_communicating = "
+            "NULL, erased_at = ? WHERE survivor_id = ?",
+            &up, err);
     if (rc)
         return rc;
     madi_stmt_bind_text(up, 1, when, strlen(when));
@@ -395,6 +419,9 @@ int madi_survivor_erase(struct madi_store *s, const char *person, const char *re
                           "which goes into the audit log");
         goto done;
     }
+    rc = madi_audit_reason_check(reason, "--reason", err);
+    if (rc)
+        goto done;
     int by_key =
             strlen(person) == 16 && madi_parse_person_key(person, 16, &key, why, sizeof(why)) == 0;
     rc = madi_store_begin(s, err);
@@ -476,7 +503,7 @@ int madi_referrals_list(struct madi_store *s, int32_t today, unsigned flags, con
             "r.provider_type, r.status, r.outcome, (SELECT element FROM need n WHERE n.need_id = "
             "r.need_id), r.date_referred, r.due_date, r.outcome_date FROM referral r JOIN "
             "organisation o ON o.id = r.from_organisation_id WHERE (? IS NULL OR r.to_provider = "
-            "?) AND (? = 0 OR (r.status NOT IN (4, 5) AND r.due_date IS NOT NULL AND r.due_date < "
+            "? COLLATE NOCASE) AND (? = 0 OR (r.status NOT IN (4, 5) AND r.due_date IS NOT NULL AND r.due_date < "
             "?)) ORDER BY r.due_date IS NULL, r.due_date, r.referral_id",
             &st, err);
     if (rc)
@@ -527,14 +554,14 @@ int madi_link_review(struct madi_store *s, void (*fn)(void *ctx, const struct ma
     int rc = madi_store_prepare(
             s,
             "SELECT a.survivor_id, oa.code, b.survivor_id, ob.code, a.person_key, 1 FROM survivor "
-            "a JOIN survivor b ON b.person_key = a.person_key AND b.id > a.id AND "
-            "b.organisation_id <> a.organisation_id JOIN organisation oa ON oa.id = "
+            "a JOIN survivor b ON b.person_key = a.person_key AND b.id > a.id JOIN "
+            "organisation oa ON oa.id = "
             "a.organisation_id JOIN organisation ob ON ob.id = b.organisation_id WHERE "
             "a.person_key IS NOT NULL AND a.erased_at IS NULL AND b.erased_at IS NULL "
             "UNION ALL "
             "SELECT a.survivor_id, oa.code, b.survivor_id, ob.code, 0, 0 FROM survivor a JOIN "
-            "survivor b ON b.name_key = a.name_key AND b.id > a.id AND b.organisation_id <> "
-            "a.organisation_id JOIN organisation oa ON oa.id = a.organisation_id JOIN "
+            "survivor b ON b.name_key = a.name_key AND b.id > a.id JOIN organisation oa ON oa.id "
+            "= a.organisation_id JOIN "
             "organisation ob ON ob.id = b.organisation_id WHERE a.name_key IS NOT NULL AND "
             "a.erased_at IS NULL AND b.erased_at IS NULL AND (a.person_key IS NULL OR "
             "b.person_key IS NULL OR a.person_key <> b.person_key) AND (a.sex IS NULL OR b.sex IS "
@@ -552,7 +579,11 @@ int madi_link_review(struct madi_store *s, void (*fn)(void *ctx, const struct ma
         p.b = madi_stmt_text(st, 2);
         p.org_b = madi_stmt_text(st, 3);
         p.person_key = same ? (uint64_t)madi_stmt_int(st, 4) : 0;
-        p.why = same ? "same person key" : "same name, same sex, birth years at most 1 apart";
+        int one_org = strcmp(p.org_a, p.org_b) == 0;
+        p.why = same && one_org ? "same person key, entered twice by one operator"
+                : same          ? "same person key"
+                : one_org       ? "same name, same sex, birth years at most 1 apart, one operator"
+                                : "same name, same sex, birth years at most 1 apart";
         fn(ctx, &p);
     }
     madi_stmt_finalize(st);

@@ -33,5 +33,16 @@ check "madi quality finds the rejected 2024 risk education file's reports missin
   '[ $rc5 -eq 0 ] && grep -q "the eore report for 2024-Q1 has not come" "$w/q.txt"'
 "$MADI_BIN" indicators --db "$w/d/madi.db" --period 2024-Q3 --trend --id staff.women_share >/dev/null; rc6=$?
 check "a quarter and --trend" '[ $rc6 -eq 0 ]'
+# Issue #7: a second demo in the same folder replaces its own key; a key file it did not make is
+# never deleted (the demo stops instead).
+"$MADI_BIN" demo --seed 7 --scale 0.03 --dir "$w/d" >/dev/null 2>&1; rc7=$?
+check "a second demo in the same folder (rc $rc7)" '[ $rc7 -eq 0 ] && [ -f "$w/d/madi.db.key.demo" ]'
+mkdir -p "$w/real"
+"$MADI_BIN" init --db "$w/real/madi.db" >/dev/null 2>&1
+"$MADI_BIN" keys init --db "$w/real/madi.db" >/dev/null 2>&1
+cp "$w/real/madi.db.key" "$w/real.key.copy"
+"$MADI_BIN" demo --seed 7 --scale 0.03 --dir "$w/real" >/dev/null 2>"$w/real.err"; rc8=$?
+check "a key file the demo did not make is left alone (rc $rc8)" \
+  '[ $rc8 -ne 0 ] && cmp -s "$w/real/madi.db.key" "$w/real.key.copy" && grep -q "did not make" "$w/real.err"'
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

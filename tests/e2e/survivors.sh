@@ -78,6 +78,18 @@ $M survivor show S-1 --reason after-rotation --db t.db | grep -q "Wxqzuly Fender
 check "readable with the new key" '[ $rc -eq 0 ]'
 MADI_KEY_FILE=old.key $M survivor show S-1 --reason old --db t.db >/dev/null 2>&1; rc=$?
 check "the old key fails after rotation (rc $rc)" '[ $rc -eq 3 ]'
+# Issue #7: the old key is kept as FILE.old, mode 0600.
+check "old key kept as t.db.key.old (0600)" 'cmp -s old.key t.db.key.old && [ "$(stat -c %a t.db.key.old)" = 600 ]'
+# Issue #7: a FILE.new left by an interrupted rotation: rotate refuses and says what to do, and a
+# key error of any command mentions it.
+cp t.db.key t.db.key.new
+$M keys rotate --db t.db >/dev/null 2>err.txt; rc=$?
+check "rotate with a leftover FILE.new refuses (rc $rc)" '[ $rc -ne 0 ] && grep -q "interrupted" err.txt && cmp -s t.db.key t.db.key.new'
+# ... as when the data was re-encrypted but the new key never replaced the old file.
+cp t.db.key good.key; cp old.key t.db.key
+$M survivor show S-1 --reason check --db t.db >/dev/null 2>err.txt; rc=$?
+check "a key error mentions FILE.new (rc $rc)" '[ $rc -eq 3 ] && grep -q "t.db.key.new is left from an interrupted" err.txt'
+mv good.key t.db.key; rm -f t.db.key.new
 
 # An operator seals the file; the centre imports it.
 $M keys public --db t.db > centre.pub
@@ -102,11 +114,31 @@ for t in "UPDATE audit_log SET reason = 'routine' WHERE id = 2" \
          "DELETE FROM audit_log WHERE id = 2" \
          "UPDATE audit_log SET id = -1 WHERE id = 2; UPDATE audit_log SET id = 2 WHERE id = 3; UPDATE audit_log SET id = 3 WHERE id = -1" \
          "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)"; do
-    cp t.db x.db; rm -f x.db-wal x.db-shm
+    cp t.db x.db; rm -f x.db-wal x.db-shm x.db.key; cp t.db.key x.db.key
     sqlite3 x.db "$t"
     $M audit verify --db x.db >/dev/null 2>err.txt; rc=$?
     check "tampering detected: $t (rc $rc)" '[ $rc -eq 1 ] && grep -q "BROKEN at entry" err.txt'
 done
+# Issue #7: the tail cut and the head rewritten to match, as anyone could before the chain was
+# keyed: the head's keyed check gives it away.
+cp t.db x.db; rm -f x.db-wal x.db-shm x.db.key; cp t.db.key x.db.key
+sqlite3 x.db "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log); UPDATE meta SET value = (SELECT max(id) || ' ' || hash FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)) || substr(value, instr(substr(value, instr(value, ' ') + 1), ' ') + instr(value, ' ')) WHERE key = 'audit_head'"
+$M audit verify --db x.db >/dev/null 2>err.txt; rc=$?
+check "tail truncation with the head rewritten detected (rc $rc)" '[ $rc -eq 1 ] && grep -q "keyed check" err.txt'
+# The same cut with an unkeyed head: the keyed entries do not pass as unkeyed ones.
+cp t.db x.db; rm -f x.db-wal x.db-shm x.db.key; cp t.db.key x.db.key
+sqlite3 x.db "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log); UPDATE meta SET value = (SELECT max(id) || ' ' || hash FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)) WHERE key = 'audit_head'"
+$M audit verify --db x.db >/dev/null 2>err.txt; rc=$?
+check "tail truncation with an unkeyed head detected (rc $rc)" '[ $rc -eq 1 ] && grep -q "BROKEN at entry 1" err.txt'
+# Without the key: only the structure, said, and exit 1.
+rm -f x.db x.db-wal x.db-shm x.db.key; cp t.db x.db
+$M audit verify --db x.db >/dev/null 2>err.txt; rc=$?
+check "verify without the key says so (rc $rc)" '[ $rc -eq 1 ] && grep -q "only the unkeyed structure" err.txt'
+
+# Issue #7: a passphrase over 1024 bytes is refused, not cut short.
+$M init --db long.db >/dev/null
+python3 -c "print('w' * 1100)" | $M keys init --db long.db --passphrase-stdin >/dev/null 2>err.txt; rc=$?
+check "a passphrase over 1024 bytes is refused (rc $rc)" '[ $rc -eq 2 ] && grep -q "longer than 1024" err.txt && [ "$(sqlite3 long.db "select count(*) from meta where key = '"'"'privacy_check'"'"'")" = 0 ]'
 
 # A passphrase key.
 $M init --db p.db >/dev/null

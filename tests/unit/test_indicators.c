@@ -858,7 +858,7 @@ static void test_victim_assistance(void **state)
                       "provider_type,date_referred,due_date,status,outcome,outcome_date\n"
                       "R1,S1,N1,OP-A,REHAB,health,2024-11-12,,completed,service_provided,"
                       "2024-12-01\n"
-                      "R2,S1,N2,OP-A,desk,internal,2024-11-12,,in_progress,,\n"
+                      "R2,S1,N2,OP-A,OP-A,internal,2024-11-12,,in_progress,,\n"
                       "R3,S3,N4,OP-A,CLINIC,health,2024-12-02,,completed,service_provided,"
                       "2024-12-12\n"
                       "R4,S3,N4,OP-A,CLINIC,health,2024-12-03,,completed,service_provided,"

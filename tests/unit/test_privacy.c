@@ -91,6 +91,18 @@ static void test_key_file(void **state)
     madi_key_public_hex(back, b);
     assert_string_equal(a, b);
     madi_key_free(back);
+    /* Issue #7: a key file that group or others can read is refused, and the message says how
+     * to fix it. */
+    assert_int_equal(chmod(path, 0640), 0);
+    assert_int_equal(madi_key_read_file(path, &back, &err), MADI_EDENIED);
+    assert_null(back);
+    assert_non_null(strstr(err.msg, "mode 0640"));
+    assert_non_null(strstr(err.msg, "chmod 600"));
+    assert_int_equal(chmod(path, 0604), 0);
+    assert_int_equal(madi_key_read_file(path, &back, &err), MADI_EDENIED);
+    assert_int_equal(chmod(path, 0400), 0);
+    assert_int_equal(madi_key_read_file(path, &back, &err), MADI_OK);
+    madi_key_free(back);
     (void)snprintf(path, sizeof(path), "%s/none.key", dir);
     assert_int_equal(madi_key_read_file(path, &back, &err), MADI_ENOTFOUND);
     FILE *f = fopen(path, "w");
@@ -203,6 +215,14 @@ static void test_normalise_and_person_keys(void **state)
     norm("Ægir Þórsson", "aegir thorsson");
     norm("", "");
     norm("--", "");
+    /* Issue #7: decomposed accents (e + U+0301) and zero-width characters (U+200B, U+200D,
+     * U+FEFF) fold away, inside a word as well. */
+    norm("Zoe\xcc\x81 Pratt", "pratt zoe");
+    norm("Zo\xe2\x80\x8b\x65 Pr\xe2\x80\x8d\x61tt\xef\xbb\xbf", "pratt zoe");
+    norm("\xef\xbb\xbfZo\xc3\xab PRATT", "pratt zoe");
+    norm("Lu\xcd\xaf"
+         "cia",
+         "lucia");
     assert_int_equal(madi_key_generate(&k, &err), MADI_OK);
     assert_int_equal(madi_key_generate(&other, &err), MADI_OK);
     uint64_t a = madi_privacy_person_key(k, "Zoe PRATT", 9, 1990, 1, NULL, 0, &na);

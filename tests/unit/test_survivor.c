@@ -74,8 +74,10 @@ static const char *write_file(const char *name, const char *content)
     return p;
 }
 
-static int import(struct ctx *c, const char *path, const char *kind, const struct madi_key *k,
-                  long fail_after, struct madi_import_result *res, struct madi_err *err)
+/* An import with the test's options; `replace` is the batch to replace, or 0. */
+static int import_replace(struct ctx *c, const char *path, const char *kind,
+                          const struct madi_key *k, long fail_after, int64_t replace,
+                          struct madi_import_result *res, struct madi_err *err)
 {
     struct madi_import_opts o = { 0 };
     o.kind = kind;
@@ -85,10 +87,17 @@ static int import(struct ctx *c, const char *path, const char *kind, const struc
     o.diag_ctx = c;
     o.key = k;
     o.fail_after_writes = fail_after;
+    o.replace_batch = replace;
     c->len = 0;
     c->diags[0] = '\0';
     madi_err_clear(err);
     return madi_import_file(c->s, path, &o, res, err);
+}
+
+static int import(struct ctx *c, const char *path, const char *kind, const struct madi_key *k,
+                  long fail_after, struct madi_import_result *res, struct madi_err *err)
+{
+    return import_replace(c, path, kind, k, fail_after, 0, res, err);
 }
 
 static void ok(struct ctx *c, const char *name, const char *kind, const char *content)
@@ -241,6 +250,46 @@ static void test_messages_never_quote_personal_values(void **state)
     assert_null(strstr(c->diags, "Secret"));
 }
 
+/* Issue #7: a shifted row, a phone in the sex column, a file without a header: the messages name
+ * the column and line, never the cell or the header, and give no alias hint. */
+static void test_issue7_diagnostics_hide_values(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_import_result r;
+    struct madi_err err;
+    assert_int_equal(
+            import(c,
+                   write_file("shifted.csv",
+                              "survivor_id,name,organisation,victim_type,sex,date_of_injury\n"
+                              "S-1,Ada,Blenkinsop,OP-A,direct,\n"
+                              "S-2,Bo Qwerty,OP-A,direct,0177 5550123,\n"
+                              "S-5,Cy,OP-A,direct,F,2024-02-31\n"),
+                   "survivor", c->key, 0, &r, &err),
+            MADI_EREJECTED);
+    /* organisation: column 3 of line 2; sex: column 5 of line 3. */
+    assert_non_null(strstr(c->diags, "2:3:E:organisation the value is not in the organisation "
+                                     "register"));
+    assert_non_null(strstr(c->diags, "3:5:E:the value is not a code of 'sex'"));
+    assert_non_null(strstr(c->diags, "(the value is not shown: this file holds personal data)"));
+    assert_null(strstr(c->diags, "Blenkinsop"));
+    assert_null(strstr(c->diags, "0177"));
+    assert_null(strstr(c->diags, "direct'"));
+    /* The date parser's reason quotes the date: not for this kind. Line 4, column 6. */
+    assert_non_null(strstr(c->diags, "4:6:E:the value: not a real date from 1950 to today"));
+    assert_null(strstr(c->diags, "2024-02-31"));
+
+    assert_int_equal(import(c,
+                            write_file("noheader.csv", "S-3,Quentin Marrowfield,OP-A,direct,M\n"
+                                                       "S-4,Ann Other,OP-A,direct,F\n"),
+                            "survivor", c->key, 0, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "1:2:W:column 2 is not a column of survivor and is ignored "
+                                     "(its header is not shown"));
+    assert_null(strstr(c->diags, "Marrowfield"));
+    assert_null(strstr(c->diags, "alias"));
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM column_alias"), 0);
+}
+
 struct shown {
     char text[2048];
 };
@@ -264,14 +313,14 @@ static void test_referral_needs_consent(void **state)
        "N-2,S-A3,legal,2024-06-10,OP-A,unmet,\n");
     const char *ref = "referral_id,survivor_id,need_id,from_organisation,to_provider,"
                       "provider_type,date_referred,due_date,status\n"
-                      "R-1,S-A3,N-2,OP-A,OP-A legal desk,internal,2024-06-11,2024-07-11,"
+                      "R-1,S-A3,N-2,OP-A,op-a,internal,2024-06-11,2024-07-11,"
                       "accepted\n"
                       "R-2,S-A2,N-1,OP-A,REHAB-NORTH,health,2024-06-11,2024-07-11,proposed\n";
     int64_t fp = fingerprint(c->s);
     assert_int_equal(import(c, write_file("r.csv", ref), "referral", c->key, 0, &r, &err),
                      MADI_EREJECTED);
-    assert_non_null(strstr(c->diags, "3:6:E:survivor 'S-A2' has not consented to sharing with "
-                                     "health providers: record consent first"));
+    assert_non_null(strstr(c->diags, "3:6:E:survivor 'S-A2' had not consented to sharing with "
+                                     "health providers on the day of the referral"));
     assert_int_equal(r.errors, 1);
     assert_int_equal(fingerprint(c->s), fp);
     /* Consent withdrawn later counts: the latest record decides. */
@@ -281,22 +330,57 @@ static void test_referral_needs_consent(void **state)
        "C-2,S-A2,share_health,no,2024-06-11,OP-A\n");
     assert_int_equal(import(c, write_file("r.csv", ref), "referral", c->key, 0, &r, &err),
                      MADI_EREJECTED);
-    assert_non_null(strstr(c->diags, "3:6:E:survivor 'S-A2' has refused or withdrawn consent"));
+    assert_non_null(strstr(c->diags, "3:6:E:survivor 'S-A2' had refused or withdrawn consent"));
+    /* Issue #7: consent counts as of the referral's date: given the day after does not cover a
+     * referral of 2024-06-11, but covers one of 2024-06-12. */
     ok(c, "c2.csv", "consent",
        "consent_id,survivor_id,scope,given,date,recorded_by\n"
        "C-3,S-A2,share_health,yes,2024-06-12,OP-A\n");
-    ok(c, "r.csv", "referral", ref);
+    assert_int_equal(import(c, write_file("r.csv", ref), "referral", c->key, 0, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "3:6:E:survivor 'S-A2' had refused or withdrawn consent"));
+    assert_int_equal(r.errors, 1);
+    const char *ref12 = "referral_id,survivor_id,need_id,from_organisation,to_provider,"
+                        "provider_type,date_referred,due_date,status\n"
+                        "R-1,S-A3,N-2,OP-A,OP-A,internal,2024-06-11,2024-07-11,accepted\n"
+                        "R-2,S-A2,N-1,OP-A,REHAB-NORTH,health,2024-06-12,2024-07-11,proposed\n";
+    ok(c, "r12.csv", "referral", ref12);
+    /* Issue #7: internal only to the referring organisation's own code. */
+    assert_int_equal(import(c,
+                            write_file("r3.csv", "referral_id,survivor_id,need_id,"
+                                                 "from_organisation,to_provider,provider_type,"
+                                                 "date_referred,status\n"
+                                                 "R-5,S-A3,N-2,OP-A,OP-B,internal,2024-06-11,"
+                                                 "proposed\n"),
+                            "referral", c->key, 0, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "2:6:E:provider_type internal is only for a referral within "
+                                     "the referring organisation: to_provider must then be its "
+                                     "own code OP-A"));
+    assert_int_equal(r.errors, 1);
+    /* Issue #7: a withdrawal imported later lists the open referral it leaves without consent. */
+    struct madi_import_result cr;
+    assert_int_equal(import(c,
+                            write_file("c3.csv", "consent_id,survivor_id,scope,given,date,"
+                                                 "recorded_by\n"
+                                                 "C-4,S-A2,share_health,no,2024-06-20,OP-A\n"),
+                            "consent", c->key, 0, &cr, &err),
+                     MADI_OK);
+    assert_int_equal(cr.warnings, 1);
+    assert_non_null(strstr(c->diags, "0:0:W:referral R-2 of survivor S-A2 no longer has consent "
+                                     "to sharing with health providers (withdrawn while the "
+                                     "referral is open)"));
     /* A need of another survivor, an unknown survivor. */
     assert_int_equal(
             import(c,
                    write_file("r2.csv", "referral_id,survivor_id,need_id,from_organisation,"
                                         "to_provider,provider_type,date_referred,status\n"
-                                        "R-3,S-A3,N-1,OP-A,x,internal,2024-06-11,proposed\n"
+                                        "R-3,S-A3,N-1,OP-A,OP-A,internal,2024-06-11,proposed\n"
                                         "R-4,S-ZZ,,OP-A,x,internal,2024-06-11,proposed\n"),
                    "referral", c->key, 0, &r, &err),
             MADI_EREJECTED);
     assert_non_null(strstr(c->diags, "2:3:E:need 'N-1' is another survivor's need"));
-    assert_non_null(strstr(c->diags, "3:2:E:survivor 'S-ZZ' is not known"));
+    assert_non_null(strstr(c->diags, "3:2:E:survivor the value is not known"));
     /* The record shows its consent, needs (notes decrypted) and referrals. */
     struct shown sh;
     memset(&sh, 0, sizeof(sh));
@@ -305,7 +389,7 @@ static void test_referral_needs_consent(void **state)
     assert_non_null(strstr(sh.text, "consent C-3=share_health given, 2024-06-12\n"));
     assert_non_null(strstr(sh.text, "need N-1=rehabilitation, identified 2024-06-10, unmet; "
                                     "notes: prefers a female physiotherapist\n"));
-    assert_non_null(strstr(sh.text, "referral R-2=from OP-A to REHAB-NORTH (health), 2024-06-11, "
+    assert_non_null(strstr(sh.text, "referral R-2=from OP-A to REHAB-NORTH (health), 2024-06-12, "
                                     "due 2024-07-11, proposed\n"));
     assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM need WHERE notes LIKE '%female%'"),
                      0);
@@ -335,9 +419,9 @@ static void test_referral_queues(void **state)
     ok(c, "r.csv", "referral",
        "referral_id,survivor_id,from_organisation,to_provider,provider_type,date_referred,"
        "due_date,status\n"
-       "R-1,S-A3,OP-A,desk,internal,2024-06-11,2024-07-11,accepted\n"
-       "R-2,S-A2,OP-A,desk,internal,2024-06-11,2024-07-01,completed\n"
-       "R-3,S-A1,OP-A,clinic,internal,2024-06-11,2024-08-30,proposed\n");
+       "R-1,S-A3,OP-A,OP-A,internal,2024-06-11,2024-07-11,accepted\n"
+       "R-2,S-A2,OP-A,OP-A,internal,2024-06-11,2024-07-01,completed\n"
+       "R-3,S-A1,OP-B,OP-B,internal,2024-06-11,2024-08-30,proposed\n");
     struct queue q;
     memset(&q, 0, sizeof(q));
     /* 2024-07-20: R-1 is 9 days past 2024-07-11; R-2 is done; R-3 not yet due. */
@@ -348,7 +432,13 @@ static void test_referral_queues(void **state)
     assert_string_equal(q.ids[0], "R-1");
     assert_int_equal(q.late[0], 9);
     memset(&q, 0, sizeof(q));
-    assert_int_equal(madi_referrals_list(c->s, 20240720, 0, "clinic", on_referral, &q, &err),
+    assert_int_equal(madi_referrals_list(c->s, 20240720, 0, "OP-B", on_referral, &q, &err),
+                     MADI_OK);
+    assert_int_equal(q.n, 1);
+    assert_string_equal(q.ids[0], "R-3");
+    /* Issue #7: --provider ignores letter case. */
+    memset(&q, 0, sizeof(q));
+    assert_int_equal(madi_referrals_list(c->s, 20240720, 0, "op-b", on_referral, &q, &err),
                      MADI_OK);
     assert_int_equal(q.n, 1);
     assert_string_equal(q.ids[0], "R-3");
@@ -384,6 +474,15 @@ static void test_linkage_across_operators(void **state)
                                     "SELECT count(*) FROM survivor WHERE survivor_id IN ('S-A2', "
                                     "'S-B1')"),
                      2); /* reported, never merged */
+    /* Issue #7: one operator entering the same person twice (decomposed accent in one). */
+    ok(c, "twice.csv", "survivor",
+       "survivor_id,name,organisation,victim_type,sex,birth_year\n"
+       "S-C1,Qzre\xcc\x81 Dupont,OP-B,direct,M,1970\n"
+       "S-C2,QZRE DUPONT,OP-B,direct,M,1970\n");
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(madi_link_review(c->s, on_pair, &x, &err), MADI_OK);
+    assert_string_equal(x.text, "S-A2/OP-A S-B1/OP-B 1\nS-A3/OP-A S-B2/OP-B 0\n"
+                                "S-C1/OP-B S-C2/OP-B 1\n");
 }
 
 static void test_failure_injection(void **state)
@@ -452,9 +551,9 @@ static void test_show_erase_rotate(void **state)
 
     assert_int_equal(madi_privacy_rotate(c->s, c->key, newk, "t", &err), MADI_OK);
     memset(&sh, 0, sizeof(sh));
-    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A1", "x", "t", on_field, &sh, &err),
+    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A1", "check", "t", on_field, &sh, &err),
                      MADI_EDENIED);
-    assert_int_equal(madi_survivor_show(c->s, newk, "S-A1", "x", "t", on_field, &sh, &err),
+    assert_int_equal(madi_survivor_show(c->s, newk, "S-A1", "check", "t", on_field, &sh, &err),
                      MADI_OK);
     assert_non_null(strstr(sh.text, "name=Zqxname Plaintexton\n"));
     /* Person keys survive rotation: Zoe is still linked. */
@@ -474,9 +573,9 @@ static void test_show_erase_rotate(void **state)
                                           "NULL AND name IS NULL AND person_key IS NULL AND sex = "
                                           "1"),
                      2);
-    assert_int_equal(madi_survivor_erase(c->s, "S-NONE", "r", "t", &n, &err), MADI_ENOTFOUND);
+    assert_int_equal(madi_survivor_erase(c->s, "S-NONE", "req", "t", &n, &err), MADI_ENOTFOUND);
     memset(&sh, 0, sizeof(sh));
-    assert_int_equal(madi_survivor_show(c->s, newk, "S-B1", "x", "t", on_field, &sh, &err),
+    assert_int_equal(madi_survivor_show(c->s, newk, "S-B1", "check", "t", on_field, &sh, &err),
                      MADI_OK);
     assert_null(strstr(sh.text, "name="));
     assert_non_null(strstr(sh.text, "erased_at="));
@@ -498,24 +597,89 @@ static void test_sealed_file(void **state)
     const char *in = write_file("plain.csv", SURVIVORS);
     (void)snprintf(out, sizeof(out), "%s/sealed.csv", dir);
     (void)unlink(out);
-    assert_int_equal(madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, &err),
-                     MADI_OK);
+    size_t nsealed = 0;
+    assert_int_equal(
+            madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, &nsealed, &err),
+            MADI_OK);
+    assert_int_equal(nsealed, 4); /* three names and one phone */
     assert_false(contains(out, "Plaintexton"));
     assert_false(contains(out, "555 0199"));
     assert_true(contains(out, "S-A1,sealed:"));
-    assert_int_equal(madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, &err),
+    assert_int_equal(madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, NULL, &err),
                      MADI_EIO); /* never overwrites */
     struct madi_import_result r;
     if (import(c, out, "survivor", c->key, 0, &r, &err) != MADI_OK)
         fail_msg("sealed file rejected: %s\n%s", err.msg, c->diags);
     memset(&sh, 0, sizeof(sh));
-    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A1", "x", "t", on_field, &sh, &err),
+    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A1", "check", "t", on_field, &sh, &err),
                      MADI_OK);
     assert_non_null(strstr(sh.text, "name=Zqxname Plaintexton\n"));
     /* The same person key as from a plain file. */
     assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE person_key IS NOT "
                                           "NULL"),
                      3);
+}
+
+/* Issue #7: sealing reads the header as the import does (a title line, aliases, letter case and
+ * spacing, an HXL row), a data row starting with '#' is still sealed, and a file where no
+ * personal column is recognised is refused rather than sent in clear. */
+static void test_issue7_seal_as_import_maps(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_err err;
+    char pub[65], out[320];
+    size_t nsealed = 99;
+    madi_key_public_hex(c->key, pub);
+    const char *in = write_file(
+            "titled.csv",
+            "Survivors, North region\n"
+            "Survivor ID, FULL NAME ,organisation,victim_type,sex,age,Telephone\n"
+            "#affected+id,#affected+name,#org,#affected+type,#affected+sex,#affected+age,"
+            "#contact+phone\n"
+            "S-T1,Qzyname Marrowtext,OP-A,direct,F,30,0177 5550\n"
+            "S-T2,#Hashname Qzyb,OP-A,direct,M,40,\n");
+    (void)snprintf(out, sizeof(out), "%s/titled.sealed.csv", dir);
+    (void)unlink(out);
+    assert_int_equal(
+            madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, &nsealed, &err),
+            MADI_OK);
+    assert_int_equal(nsealed, 3); /* two names, one phone; the blank phone stays blank */
+    assert_false(contains(out, "Marrowtext"));
+    assert_false(contains(out, "0177"));
+    assert_false(contains(out, "Hashname"));
+    assert_true(contains(out, "Survivors, North region"));
+    assert_true(contains(out, "#affected+id,#affected+name,"));
+    assert_true(contains(out, "S-T2,sealed:"));
+    struct madi_import_result r;
+    if (import(c, out, "survivor", c->key, 0, &r, &err) != MADI_OK)
+        fail_msg("sealed file rejected: %s\n%s", err.msg, c->diags);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id IN "
+                                          "('S-T1', 'S-T2') AND name LIKE 'v1:%'"),
+                     2);
+
+    /* No header the import would recognise: refused, and no file left behind. */
+    in = write_file("noheader.csv", "S-T3,Quentin Marrowfield,OP-A,direct,M,40\n");
+    (void)snprintf(out, sizeof(out), "%s/noheader.sealed.csv", dir);
+    (void)unlink(out);
+    assert_int_equal(
+            madi_privacy_seal_csv(pub, madi_kind_find("survivor"), in, out, &nsealed, &err),
+            MADI_EINVAL);
+    assert_non_null(strstr(err.msg, "nothing would be sealed"));
+    assert_null(strstr(err.msg, "Marrowfield"));
+    assert_int_equal(access(out, F_OK), -1);
+
+    /* A sealed cell that opens to bytes that are not UTF-8 is refused at its line and column, as
+     * the reader refuses such a plain cell. */
+    char *bad = NULL, file[1024];
+    assert_int_equal(madi_privacy_seal(pub, "Qz\xff\xfe", 4, &bad, &err), MADI_OK);
+    (void)snprintf(file, sizeof(file),
+                   "survivor_id,name,organisation,victim_type\nS-T4,%s,OP-A,direct\n", bad);
+    free(bad);
+    struct madi_import_result r2;
+    assert_int_equal(import(c, write_file("badutf.csv", file), "survivor", c->key, 0, &r2, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "2:2:E:this sealed cell opens, but what is inside is not "
+                                     "UTF-8 text"));
 }
 
 /* Correction: a corrected file replaces the batch (needs still point at their survivors); it
@@ -574,12 +738,112 @@ static void test_correction_by_replace(void **state)
                                           "NULL"),
                      1);
     memset(&sh, 0, sizeof(sh));
-    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A2", "x", "t", on_field, &sh, &err),
+    assert_int_equal(madi_survivor_show(c->s, c->key, "S-A2", "check", "t", on_field, &sh, &err),
                      MADI_OK);
     assert_non_null(strstr(sh.text, "name=Zoe Pratt-Smith\n"));
     assert_non_null(strstr(sh.text, "need N-1="));
     struct madi_audit_report rep;
     assert_int_equal(madi_audit_verify(c->s, &rep, &err), MADI_OK);
+}
+
+/* Issue #7: erasure also coarsens what would re-identify the person: exact age and birth year
+ * become the canonical age band, the date of injury keeps its year, the casualty and incident
+ * ids and the WG answers go; sex, disability, victim type and outcome stay for the counts. */
+static void test_issue7_erase_coarsens(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_err err;
+    int n = 0;
+    ok(c, "e.csv", "survivor",
+       "survivor_id,name,casualty_id,incident_id,organisation,victim_type,outcome,sex,age,"
+       "age_band,birth_year,date_of_injury,disability,wg_seeing\n"
+       "S-E1,Ann Qz,C-1,ACC-1,OP-A,direct,injured,F,30,,1994,2024-05-17,yes,3\n"
+       "S-E2,Bo Qz,,,OP-A,direct,killed,M,,0-17,,2023-08-02,no,1\n"
+       "S-E3,Cy Qz,,ACC-3,OP-A,indirect,,F,,,1964,2024-02-29,,\n");
+    const char *kept = "SELECT sum(coalesce(sex, 0) * 1000 + coalesce(disability, 0) * 100 + "
+                       "victim_type * 10 + coalesce(outcome, 0)) FROM survivor WHERE survivor_id "
+                       "LIKE 'S-E%'";
+    int64_t before = test_query_int(c->s, kept);
+    for (int i = 1; i <= 3; i++) {
+        char id[8];
+        (void)snprintf(id, sizeof(id), "S-E%d", i);
+        assert_int_equal(madi_survivor_erase(c->s, id, "request 9", "t", &n, &err), MADI_OK);
+    }
+    assert_int_equal(test_query_int(c->s, kept), before);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id LIKE "
+                                          "'S-E%' AND age IS NULL AND birth_year IS NULL AND "
+                                          "casualty_id IS NULL AND incident_id IS NULL AND "
+                                          "wg_seeing IS NULL AND date_of_injury % 10000 = 101"),
+                     3);
+    /* Age 30: 25-59, injured 2024-05-17: 2024-01-01. */
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id = "
+                                          "'S-E1' AND age_band_lo = 25 AND age_band_hi = 59 AND "
+                                          "date_of_injury = 20240101"),
+                     1);
+    /* The band 0-17 given is kept as it is; injured 2023: 2023-01-01. */
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id = "
+                                          "'S-E2' AND age_band_lo = 0 AND age_band_hi = 17 AND "
+                                          "date_of_injury = 20230101"),
+                     1);
+    /* Born 1964, injured 2024: 60 at injury, 60+ (no upper end). */
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id = "
+                                          "'S-E3' AND age_band_lo = 60 AND age_band_hi IS NULL AND "
+                                          "date_of_injury = 20240101"),
+                     1);
+}
+
+/* Issue #7: an erasure is not undone through needs and referrals: notes on a need or referral of
+ * an erased survivor are refused, in a new file and in a replaced batch. */
+static void test_issue7_erased_needs_referrals(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_import_result r;
+    struct madi_err err;
+    int n = 0;
+    ok(c, "s.csv", "survivor", SURVIVORS);
+    ok(c, "n.csv", "need",
+       "need_id,survivor_id,element,date_identified,assessed_by,notes\n"
+       "N-1,S-A1,rehabilitation,2024-06-10,OP-A,\n");
+    int64_t nbatch = test_query_int(c->s, "SELECT batch_id FROM need WHERE need_id = 'N-1'");
+    assert_int_equal(madi_survivor_erase(c->s, "S-A1", "request 4", "t", &n, &err), MADI_OK);
+    int64_t fp = fingerprint(c->s);
+    /* A new need with notes: refused at line 2, column 6 (notes). */
+    assert_int_equal(import(c,
+                            write_file("n2.csv", "need_id,survivor_id,element,date_identified,"
+                                                 "assessed_by,notes\n"
+                                                 "N-2,S-A1,legal,2024-07-10,OP-A,lives by the "
+                                                 "Qzmill\n"),
+                            "need", c->key, 0, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "2:6:E:survivor 'S-A1''s personal data was erased on "
+                                     "request: this need cannot carry notes again"));
+    assert_int_equal(r.errors, 1);
+    /* A new referral with notes: column 9. */
+    assert_int_equal(import(c,
+                            write_file("r2.csv", "referral_id,survivor_id,need_id,"
+                                                 "from_organisation,to_provider,provider_type,"
+                                                 "date_referred,status,notes\n"
+                                                 "R-9,S-A1,N-1,OP-A,OP-A,internal,2024-07-11,"
+                                                 "proposed,Qzmill again\n"),
+                            "referral", c->key, 0, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "2:9:E:survivor 'S-A1''s personal data was erased on "
+                                     "request: this referral cannot carry notes again"));
+    /* The need batch replaced by a file that brings the notes back: refused too. */
+    assert_int_equal(import_replace(c,
+                                    write_file("n3.csv", "need_id,survivor_id,element,"
+                                                         "date_identified,assessed_by,notes\n"
+                                                         "N-1,S-A1,rehabilitation,2024-06-10,"
+                                                         "OP-A,Qzmill\n"),
+                                    "need", c->key, 0, nbatch, &r, &err),
+                     MADI_EREJECTED);
+    assert_non_null(strstr(c->diags, "2:6:E:survivor 'S-A1''s personal data was erased"));
+    assert_null(strstr(c->diags, "Qzmill"));
+    assert_int_equal(fingerprint(c->s), fp);
+    /* Without notes, the need is accepted. */
+    ok(c, "n4.csv", "need",
+       "need_id,survivor_id,element,date_identified,assessed_by,notes\n"
+       "N-5,S-A1,legal,2024-07-10,OP-A,\n");
 }
 
 int main(void)
@@ -588,13 +852,17 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_plaintext_on_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_key_or_wrong_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_messages_never_quote_personal_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue7_diagnostics_hide_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_referral_needs_consent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_referral_queues, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linkage_across_operators, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_injection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_erase_rotate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sealed_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue7_seal_as_import_maps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_correction_by_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue7_erased_needs_referrals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issue7_erase_coarsens, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

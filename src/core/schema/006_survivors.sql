@@ -87,7 +87,8 @@ CREATE TABLE referral (
     notes TEXT
 );
 
--- Append-only and hash-chained: hash = SHA-256 over every other column (audit.c).
+-- Append-only and hash-chained: hash = keyed BLAKE2b over every other column, or SHA-256 for
+-- entries written before the chain was keyed (audit.c).
 CREATE TABLE audit_log (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,

@@ -1,0 +1,19 @@
+/*
+ * store_int.h (private to libmadi): what a store handle carries for other core modules.
+ */
+#ifndef MADI_STORE_INT_H
+#define MADI_STORE_INT_H
+
+#include "madi/store.h"
+
+#define STORE_AUDIT_KEYBYTES 32
+
+/*
+ * The key of the audit chain (audit.c), derived from the centre's key by privacy.c once that key
+ * is checked against the database. Copied into guarded memory, wiped when the store is closed.
+ */
+void store_set_audit_key(struct madi_store *s, const unsigned char key[STORE_AUDIT_KEYBYTES]);
+/** The audit key, or NULL when no key was checked on this store. Borrowed. */
+const unsigned char *store_audit_key(const struct madi_store *s);
+
+#endif
