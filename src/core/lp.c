@@ -95,7 +95,10 @@ int lp_new(const double *a, const double *b, size_t m, size_t n, struct lp **out
         obj[p->w - 1] -= p->t[i * p->w + p->w - 1];
     }
     (void)run(p->t, m, p->w, p->basis, obj, n + m);
-    int feasible = fabs(obj[p->w - 1]) < 1e-7;
+    double scale = 1;
+    for (size_t i = 0; i < m; i++)
+        scale += fabs(b[i]);
+    int feasible = fabs(obj[p->w - 1]) < 1e-9 * scale; /* relative to the sizes at stake */
     /* drive the artificials still in the basis (at zero) out, where a real column can enter */
     for (size_t i = 0; feasible && i < m; i++) {
         if (p->basis[i] < n)

@@ -676,9 +676,17 @@ static void write_html(const struct madi_report *r, FILE *out)
 static void md_text(FILE *out, const char *s)
 {
     for (; s && *s; s++) {
-        if (*s == '|' || *s == '*' || *s == '_' || *s == '`' || *s == '[' || *s == ']')
-            (void)fputc('\\', out);
-        (void)fputc(*s, out);
+        if (*s == '<')
+            (void)fputs("&lt;", out);
+        else if (*s == '&')
+            (void)fputs("&amp;", out);
+        else if (*s == '\n' || *s == '\r')
+            (void)fputc(' ', out);
+        else {
+            if (strchr("|*_`[]\\#", *s))
+                (void)fputc('\\', out);
+            (void)fputc(*s, out);
+        }
     }
 }
 
@@ -856,6 +864,24 @@ static json_t *jstat_kpi(const struct rkpi *k)
     }
     if (k->has_prev)
         json_object_set_new(j, "previous_year", json_real(k->prev));
+    if (k->status == CS_OK && k->nparts[0] && k->nparts[1] && !k->def->baseline_numerator) {
+        /* which published table cells the share is made of (its definition is public) */
+        json_t *comp = json_object();
+        for (int w = 0; w < 2; w++) {
+            json_t *arr = json_array();
+            for (size_t i = 0; i < k->nparts[w]; i++) {
+                json_t *cell = json_object(), *cat = json_object();
+                json_object_set_new(cell, "measure", json_string(k->parts[w][i].measure));
+                for (size_t d = 0; d < k->parts[w][i].nd; d++)
+                    json_object_set_new(cat, k->parts[w][i].dims[d],
+                                        json_string(k->parts[w][i].codes[d]));
+                json_object_set_new(cell, "category", cat);
+                json_array_append_new(arr, cell);
+            }
+            json_object_set_new(comp, w ? "denominator" : "numerator", arr);
+        }
+        json_object_set_new(j, "composition", comp);
+    }
     json_object_set_new(j, "frameworks", json_string(k->def->frameworks));
     return j;
 }

@@ -27,9 +27,9 @@
 #include "report_int.h"
 #include "xalloc.h"
 
-/* The tables of a report, section by section; `people`: it counts people (sessions and square
- * metres do not, but every published count passes disclosure control all the same); `forms`
- * names the treaty report forms a table belongs to (the annexes show them again there). */
+/* The tables of a report, section by section; `people`: a count (of people, or of sessions,
+ * which are as small): it passes disclosure control; square metres do not; `forms` names the
+ * treaty report forms a table belongs to (the annexes show them again there). */
 static const struct tspec {
     const char *section, *id, *by0, *by1, *title, *hxl;
     enum chart_kind chart;
@@ -46,7 +46,7 @@ static const struct tspec {
       "Direct beneficiaries of land release, by area and sex", "#reached+direct", CH_BARS, 1,
       "APMBC F; CCM F" },
     { "eore", "eore.sessions", "method", NULL, "Risk education sessions, by delivery method",
-      "#activity+sessions", CH_BARS, 0, "APMBC I; CCM G" },
+      "#activity+sessions", CH_BARS, 1, "APMBC I; CCM G" },
     { "eore", "eore.participants", "sex", "age",
       "Risk education participants, by sex and age (contacts)", "#reached", CH_PYRAMID, 1,
       "APMBC I; CCM G" },
@@ -273,7 +273,10 @@ static void pub_dim(const struct madi_ind_dim *rd, struct rdim *pd, size_t *map)
     pd->ncats = n;
 }
 
-static char *note_of(const struct madi_ind_result *res)
+/* A table's note. In a public report it gives no share of the total that recorded sex, age or
+ * disability: with the total it would give the unknowns away; the _U column says it, and is
+ * protected like every cell. */
+static char *note_of(const struct madi_ind_result *res, int public)
 {
     const struct madi_ind_cell *t = madi_ind_result_total(res);
     char buf[400] = "";
@@ -282,13 +285,13 @@ static char *note_of(const struct madi_ind_result *res)
         (void)snprintf(buf, sizeof(buf), "%s", res->why[0] ? res->why : "no value");
         return xstrdup(buf);
     }
-    if (t->cov_sex >= 0)
+    if (t->cov_sex >= 0 && !public)
         l += (size_t)snprintf(buf + l, sizeof(buf) - l, "sex recorded for %.0f%%",
                               100 * t->cov_sex);
-    if (t->cov_age >= 0 && l < sizeof(buf))
+    if (t->cov_age >= 0 && !public && l < sizeof(buf))
         l += (size_t)snprintf(buf + l, sizeof(buf) - l, "%sage for %.0f%%", l ? ", " : "",
                               100 * t->cov_age);
-    if (t->cov_disability >= 0 && l < sizeof(buf))
+    if (t->cov_disability >= 0 && !public && l < sizeof(buf))
         l += (size_t)snprintf(buf + l, sizeof(buf) - l, "%sdisability for %.0f%%", l ? ", " : "",
                               100 * t->cov_disability);
     if ((t->flags & MADI_IND_ESTIMATED) && l < sizeof(buf))
@@ -331,7 +334,7 @@ static int build_table(struct madi_store *s, const struct madi_ind_catalogue *c,
     t->people = sp->people;
     t->forms = xstrdup(sp->forms);
     t->additive = strstr(def->numerator, "distinct(") == NULL;
-    t->note = note_of(res);
+    t->note = note_of(res, o->audience == MADI_AUDIENCE_PUBLIC);
     size_t want = sp->by1 ? 2 : 1;
     if (res->status == MADI_IND_NOT_BY || res->ndims != want) {
         madi_ind_result_free(res);
@@ -450,16 +453,30 @@ static int build_kpi(struct madi_store *s, const struct madi_report_opts *o,
     return MADI_OK;
 }
 
-/* A term as a cell of the report's tables: the measure it adds up without conditions, and the
- * categories its sex, age and disability conditions select (one value each). 0 when the term
- * selects in a way no table cell is (by a field, several values, an unknown). */
-static int term_cell(const struct term *t, char *base, size_t basesz, const char **dims,
-                     const char **codes, size_t *nd)
+/* A term as cells of the report's tables: the measure it adds up without conditions, and the
+ * categories its conditions select: sex, age and disability of split counts, and coded fields
+ * that are a table's dimension (civilian status, role, ...), one value or several ("in"), so a
+ * term may be a sum of cells. Returns how many cells (at most max), 0 when the term selects in
+ * a way no table cell does (a field no table shows, an unknown, a comparison). */
+#define MAX_TERM_CELLS 16
+
+struct tcell {
+    const char *dims[3];
+    const char *codes[3];
+    size_t nd;
+};
+
+static size_t term_cells(const struct term *t, char *base, size_t basesz, struct tcell *out,
+                         size_t max)
 {
     static const char *const ages[] = { "0-17", "18+" };
     const struct madi_kind *k = ind_src_kind(t->src);
-    *nd = 0;
+    size_t n = 1;
+    memset(out, 0, sizeof(*out));
     if (t->fn == M_MEDIAN_DAYS)
+        return 0;
+    /* a period rule of its own (workforce[hired]) is another quantity: no table cell */
+    if (t->time != &t->src->times[0])
         return 0;
     if (t->fn == M_COUNT)
         (void)snprintf(base, basesz, "count(%s)", k->name);
@@ -468,33 +485,56 @@ static int term_cell(const struct term *t, char *base, size_t basesz, const char
                        k->fields[t->field].name);
     for (int i = 0; i < t->nconds; i++) {
         const struct cond *c = &t->conds[i];
-        const struct madi_code *code = NULL;
-        if (c->op != C_EQ || c->nvals != 1 || *nd >= 3)
+        const char *dim = NULL;
+        const struct madi_codelist *list = NULL;
+        if ((c->op != C_EQ && c->op != C_IN) || out[0].nd >= 3 || n * (size_t)c->nvals > max)
             return 0;
-        int v = (int)c->vals[0];
         switch (c->ref) {
         case D_SEX_PART:
-            code = madi_code_by_value(madi_codelist_find("sex"), v);
-            dims[*nd] = "sex";
+            dim = "sex";
+            list = madi_codelist_find("sex");
             break;
         case D_DIS_PART:
-            code = madi_code_by_value(madi_codelist_find("yesno"), v);
-            dims[*nd] = "disability";
+            dim = "disability";
+            list = madi_codelist_find("yesno");
             break;
         case D_AGE_PART:
-            if (v != AG_CHILD && v != AG_ADULT)
+            dim = "age";
+            break;
+        case D_FIELD:
+            if (k->fields[c->field].type != MADI_F_CODE)
                 return 0;
-            dims[*nd] = "age";
-            codes[(*nd)++] = ages[v];
-            continue;
+            dim = k->fields[c->field].name;
+            list = madi_codelist_find(k->fields[c->field].codes);
+            break;
         default:
             return 0;
         }
-        if (!code || is_unknown(code->code))
-            return 0;
-        codes[(*nd)++] = code->code;
+        /* every cell so far, once for each value */
+        size_t m = n * (size_t)c->nvals;
+        for (size_t a = n; a < m; a++)
+            out[a] = out[a % n];
+        for (size_t a = 0; a < m; a++) {
+            int v = (int)c->vals[a / n];
+            const char *code = NULL;
+            if (c->ref == D_AGE_PART) {
+                if (v != AG_CHILD && v != AG_ADULT)
+                    return 0;
+                code = ages[v];
+            } else {
+                const struct madi_code *mc = list ? madi_code_by_value(list, v) : NULL;
+                if (!mc || is_unknown(mc->code))
+                    return 0;
+                code = mc->code;
+            }
+            out[a].dims[out[a].nd] = dim;
+            out[a].codes[out[a].nd] = code;
+        }
+        for (size_t a = 0; a < m; a++)
+            out[a].nd++;
+        n = m;
     }
-    return 1;
+    return n;
 }
 
 /* The cell of a table's measure in disclosure control: its numerator's measure when it is one
@@ -502,37 +542,62 @@ static int term_cell(const struct term *t, char *base, size_t basesz, const char
 static void table_measure(const struct madi_ind_def *def, char *out, size_t n)
 {
     const struct ind_entry *e = (const struct ind_entry *)def;
-    const char *dims[3], *codes[3];
-    size_t nd = 0;
+    struct tcell one[1];
     if (e->num.nterms == 1 && !e->num.terms[0].nconds &&
-        term_cell(&e->num.terms[0], out, n, dims, codes, &nd))
+        term_cells(&e->num.terms[0], out, n, one, 1) == 1)
         return;
     (void)snprintf(out, n, "%s", def->id);
 }
 
 /* A share's numerator or denominator as a cell: the table cell it is, or a cell of its own tied
  * to the table cells it adds up by one more equation. */
-static size_t link_measure(struct madi_sdc *sdc, const struct measure *m, double value,
-                           const char *id, const char *which)
+/* The indicator whose tables hold measure `base`, or NULL. */
+static const char *table_of(const struct madi_report *r, const char *base)
 {
-    size_t parts[MAX_TERMS];
+    for (size_t i = 0; i < r->nt; i++) {
+        char m[128];
+        table_measure(r->t[i].def, m, sizeof(m));
+        if (strcmp(m, base) == 0)
+            return r->t[i].def->id;
+    }
+    return NULL;
+}
+
+static size_t link_measure(struct madi_report *r, struct madi_sdc *sdc, const struct measure *m,
+                           double value, const char *id, const char *which, int *linked,
+                           struct rpart *out, size_t *nout)
+{
+    size_t parts[MAX_TERMS * MAX_TERM_CELLS], np = 0;
     int all = 1;
+    *nout = 0;
     for (int i = 0; i < m->nterms && all; i++) {
         char base[128];
-        const char *dims[3], *codes[3];
-        size_t nd = 0;
-        all = term_cell(&m->terms[i], base, sizeof(base), dims, codes, &nd);
-        if (all)
-            parts[i] = madi_sdc_cell(sdc, base, nd, dims, codes, 0, 0);
-        all = all && parts[i] != MADI_SDC_NONE;
+        struct tcell cells[MAX_TERM_CELLS];
+        size_t nc = term_cells(&m->terms[i], base, sizeof(base), cells, MAX_TERM_CELLS);
+        const char *tid = table_of(r, base);
+        all = nc > 0 && tid;
+        for (size_t c = 0; all && c < nc; c++) {
+            parts[np] = madi_sdc_cell(sdc, base, cells[c].nd, cells[c].dims, cells[c].codes, 0, 0);
+            all = parts[np++] != MADI_SDC_NONE && *nout < RK_PARTS;
+            if (all) {
+                struct rpart *p = &out[(*nout)++];
+                p->measure = tid;
+                p->nd = cells[c].nd;
+                memcpy(p->dims, cells[c].dims, sizeof(p->dims));
+                memcpy(p->codes, cells[c].codes, sizeof(p->codes));
+            }
+        }
     }
-    if (all && m->nterms == 1)
+    if (!all)
+        *nout = 0;
+    *linked = all;
+    if (all && np == 1)
         return parts[0];
     char key[160];
     (void)snprintf(key, sizeof(key), "kpi:%s:%s", id, which);
     size_t v = madi_sdc_cell(sdc, key, 0, NULL, NULL, value, 1);
     if (all)
-        madi_sdc_add_sum(sdc, v, parts, (size_t)m->nterms);
+        madi_sdc_add_sum(sdc, v, parts, np);
     return v;
 }
 
@@ -547,15 +612,47 @@ static void link_kpis(struct madi_report *r, struct madi_sdc *sdc)
         k->num_cell = k->den_cell = MADI_SDC_NONE;
         if (k->status != CS_OK)
             continue;
+        int ln = 1, ld = 1;
         if (k->def->unit != MADI_UNIT_DAYS)
-            k->num_cell = link_measure(sdc, &e->num, k->num, k->def->id, "num");
+            k->num_cell = link_measure(r, sdc, &e->num, k->num, k->def->id, "num", &ln, k->parts[0],
+                                       &k->nparts[0]);
         if (e->has_den)
-            k->den_cell = link_measure(sdc, &e->den, k->den, k->def->id, "den");
+            k->den_cell = link_measure(r, sdc, &e->den, k->den, k->def->id, "den", &ld, k->parts[1],
+                                       &k->nparts[1]);
+        /* a share whose counts no table holds cannot be checked against the tables: it is
+         * published only when its part and the rest of its base are no small counts either */
+        double rest = k->den - k->num;
+        if ((!ln || !ld) && e->has_den && rest > 0 && rest < (double)r->k)
+            k->unlinked_small = 1;
         else if (k->def->unit == MADI_UNIT_DAYS) {
             char key[160];
             (void)snprintf(key, sizeof(key), "kpi:%s:records", k->def->id);
             k->den_cell = madi_sdc_cell(sdc, key, 0, NULL, NULL, k->den, 1);
         }
+    }
+}
+
+/* What a public report says of a share: its value rounded (a share to the decimal, a ratio to
+ * the hundredth, days to the day), and how much of its base recorded what it needs only in
+ * tenths and only for bases of at least ten times k, so that neither gives a count away. */
+static void coarsen(struct madi_report *r)
+{
+    double big = 10.0 * (double)r->k;
+    for (size_t i = 0; i < r->nkpi; i++) {
+        struct rkpi *k = &r->kpi[i];
+        double scale = k->def->unit == MADI_UNIT_PERCENT ? 10
+                       : k->def->unit == MADI_UNIT_RATIO ? 100
+                                                         : 1;
+        k->value = round(k->value * scale) / scale;
+        k->prev = round(k->prev * scale) / scale;
+        for (int y = 0; y < RK_TREND; y++)
+            k->trend[y] = round(k->trend[y] * scale) / scale;
+        double base = k->den > 0 ? k->den : k->num;
+        double universe = k->coverage > 0 ? base / k->coverage : 0;
+        double *cov[] = { &k->cov_sex, &k->cov_age, &k->cov_dis };
+        for (int c = 0; c < 3; c++)
+            *cov[c] = base >= big && *cov[c] >= 0 ? round(*cov[c] * 10) / 10 : -1;
+        k->coverage = universe >= big && k->coverage >= 0 ? round(k->coverage * 10) / 10 : -1;
     }
 }
 
@@ -567,7 +664,7 @@ static void protect(struct madi_report *r, struct madi_sdc *sdc, const size_t *i
                    madi_sdc_var_status(sdc, k->num_cell) != MADI_SDC_PUBLISHED) ||
                   (k->den_cell != MADI_SDC_NONE &&
                    madi_sdc_var_status(sdc, k->den_cell) != MADI_SDC_PUBLISHED);
-        if (k->status == CS_OK && hid) {
+        if (k->status == CS_OK && (hid || k->unlinked_small)) {
             k->status = CS_SUPPRESSED;
             k->value = k->num = k->den = 0;
             k->has_prev = 0;
@@ -577,7 +674,7 @@ static void protect(struct madi_report *r, struct madi_sdc *sdc, const size_t *i
     }
     for (size_t i = 0; i < r->nt; i++) {
         struct rtable *t = &r->t[i];
-        for (size_t c = 0; t->ncells && c < t->ncells; c++) {
+        for (size_t c = 0; t->ncells && t->people && c < t->ncells; c++) {
             enum madi_sdc_status st = madi_sdc_cell_status(sdc, ids[i], c);
             if (st == MADI_SDC_PUBLISHED)
                 continue;
@@ -614,7 +711,7 @@ int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
         if (rc)
             break;
         struct rtable *t = &r->t[r->nt++];
-        if (sdc && t->ncells) { /* every published count, of people or not */
+        if (sdc && t->ncells && t->people) {
             const char *names[RT_MAX_DIMS] = { t->dims[0].name, t->dims[1].name };
             size_t ncats[RT_MAX_DIMS] = { t->dims[0].ncats, t->dims[1].ncats };
             const char *const *codes[RT_MAX_DIMS] = { (const char *const *)t->dims[0].codes,
@@ -645,8 +742,10 @@ int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
         link_kpis(r, sdc);
         rc = madi_sdc_protect(sdc, err);
     }
-    if (!rc && sdc)
+    if (!rc && sdc) {
         protect(r, sdc, ids);
+        coarsen(r);
+    }
     if (!rc)
         rc = build_scorecard(s, r, err);
     if (!rc)

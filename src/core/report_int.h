@@ -13,7 +13,8 @@
 #include "madi/report.h"
 
 #define RT_MAX_DIMS 2
-#define RK_TREND    4 /* years of a key indicator's line against its target */
+#define RK_TREND    4  /* years of a key indicator's line against its target */
+#define RK_PARTS    32 /* table cells a share's numerator or denominator may add up */
 
 enum cell_status {
     CS_OK = 0,
@@ -65,7 +66,14 @@ struct rkpi {
     int has_prev;
     double prev;               /* the same indicator a year earlier */
     size_t num_cell, den_cell; /* its numerator and denominator in disclosure control */
-    double trend[RK_TREND];    /* values of the years up to the period's (with a target) */
+    int unlinked_small;        /* not tied to the tables, and its base minus its part is small */
+    struct rpart {             /* the table cells its numerator (0) and denominator (1) add up */
+        const char *measure;   /* the tables' measure (an indicator id) */
+        size_t nd;
+        const char *dims[3], *codes[3];
+    } parts[2][RK_PARTS];
+    size_t nparts[2];       /* 0 when it is not tied to the tables */
+    double trend[RK_TREND]; /* values of the years up to the period's (with a target) */
     int trend_ok[RK_TREND];
     int trend_last; /* the year of trend[RK_TREND - 1] */
 };

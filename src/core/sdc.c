@@ -108,6 +108,18 @@ static void add_eq(struct madi_sdc *s, size_t *vars, size_t n)
     s->neq++;
 }
 
+/* A part of a key, with the separators escaped, so that no code (an area coded "A|sex=F") can
+ * make two quantities one cell. */
+static void key_part(struct madi_buf *key, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|' || *s == '=' || *s == '%')
+            (void)madi_buf_addf(key, "%%%02X", (unsigned)(unsigned char)*s);
+        else
+            (void)madi_buf_addc(key, *s);
+    }
+}
+
 /* The key of a cell: the measure, then "|dim=code" for every dimension not at its total, in
  * the order of the dimensions' names, so that tables with the same dimensions in another order,
  * or with more of them, share their cells. */
@@ -124,10 +136,14 @@ static void cell_key(struct madi_buf *key, const char *measure, size_t ndims,
             order[j - 1] = tmp;
         }
     madi_buf_reset(key);
-    (void)madi_buf_adds(key, measure);
+    key_part(key, measure);
     for (size_t oi = 0; oi < ndims; oi++)
-        if (strcmp(codes[order[oi]], "_T") != 0)
-            (void)madi_buf_addf(key, "|%s=%s", dims[order[oi]], codes[order[oi]]);
+        if (strcmp(codes[order[oi]], "_T") != 0) {
+            (void)madi_buf_addc(key, '|');
+            key_part(key, dims[order[oi]]);
+            (void)madi_buf_addc(key, '=');
+            key_part(key, codes[order[oi]]);
+        }
 }
 
 size_t madi_sdc_cell(struct madi_sdc *s, const char *measure, size_t ndims, const char *const *dims,
@@ -348,6 +364,20 @@ static int protect_one(struct madi_sdc *s, const unsigned char *det)
                     best = v;
             }
         }
+    /* Every neighbour is hidden already: look further, at any equation that holds a hidden
+     * cell, and at last at any published cell at all (hiding more always ends). */
+    for (int pass = 0; pass < 2 && best == (size_t)-1; pass++)
+        for (size_t e = 0; e < s->neq; e++) {
+            const struct eq *q = &s->eqs[e];
+            int has = pass == 1;
+            for (size_t i = 0; i < q->n && !has; i++)
+                has = hidden(s, q->vars[i]);
+            for (size_t i = 0; has && i < q->n; i++) {
+                size_t v = q->vars[i];
+                if (!hidden(s, v) && (best == (size_t)-1 || s->v[v].value < s->v[best].value))
+                    best = v;
+            }
+        }
     if (best == (size_t)-1)
         return -1;
     s->v[best].status = MADI_SDC_SECONDARY;
@@ -397,7 +427,17 @@ static size_t pinned(const struct madi_sdc *s, unsigned char *pin)
     for (size_t i = 0; i < s->nv; i++)
         col[i] = hidden(s, i) ? nu++ : (size_t)-1;
     size_t rows = nu ? system_of(s, col, nu, &a, &b) : 0;
-    if (rows && lp_new(a, b, rows, nu, &p) == 0) {
+    int lp = rows ? lp_new(a, b, rows, nu, &p) : 1;
+    if (lp < 0) {
+        /* the published cells always satisfy the equations: "infeasible" can only be rounding,
+         * and then nothing can be said about the intervals, so every hidden cell is suspect */
+        for (size_t v = 0; v < s->nv; v++)
+            if (col[v] != (size_t)-1) {
+                pin[v] = 1;
+                count++;
+            }
+    }
+    if (lp == 0) {
         for (size_t v = 0; v < s->nv; v++) {
             double lo = 0, hi = 0;
             if (col[v] == (size_t)-1 || lp_bound(p, col[v], 0, &lo) || lp_bound(p, col[v], 1, &hi))

@@ -35,15 +35,17 @@ def datasets(x, out):
     return out
 
 
-def solve(c, A, b):
+def solve(c, A, b, Aub=None, bub=None):
     """Bounds by linear programming. Debian 12's scipy (1.10) aborts inside HiGHS on some of
     these systems, so the revised simplex is used where it exists."""
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         try:
-            return linprog(c, A_eq=A, b_eq=b, bounds=(0, None), method='revised simplex')
+            return linprog(c, A_ub=Aub, b_ub=bub, A_eq=A, b_eq=b, bounds=(0, None),
+                           method='revised simplex')
         except ValueError:
-            return linprog(c, A_eq=A, b_eq=b, bounds=(0, None), method='highs')
+            return linprog(c, A_ub=Aub, b_ub=bub, A_eq=A, b_eq=b, bounds=(0, None),
+                           method='highs')
 
 
 def main(path):
@@ -93,6 +95,29 @@ def main(path):
     if small:
         print('published small counts:', small[:5])
         return 1
+    # shares the report publishes, with the table cells they are made of: each value, rounded,
+    # is a pair of inequalities between the cells
+    shares = []
+    for ind in doc.get('extension', {}).get('indicators', []):
+        comp = ind.get('composition')
+        if not comp or ind.get('value') is None or ind['unit'] not in ('percent', 'ratio'):
+            continue
+        half = 0.05 / 100 if ind['unit'] == 'percent' else 0.005
+        s = ind['value'] / 100 if ind['unit'] == 'percent' else ind['value']
+        sides = []
+        for part in ('numerator', 'denominator'):
+            cells = []
+            for c in comp[part]:
+                key = (c['measure'], frozenset((d, v) for d, v in c['category'].items() if v != '_T'))
+                if key not in index:
+                    break
+                cells.append(index[key])
+            else:
+                sides.append(cells)
+                continue
+            break
+        if len(sides) == 2:
+            shares.append((sides[0], sides[1], s - half, s + half, ind['id']))
     unknown = [i for i, v in enumerate(value) if v is None]
     col = {v: j for j, v in enumerate(unknown)}
     rows, rhs = [], []
@@ -112,6 +137,33 @@ def main(path):
         return 0
     A = np.array(rows) if rows else np.zeros((0, len(unknown)))
     b = np.array(rhs)
+    ub, ubr = [], []
+    for num, den, lo, hi, _ in shares:
+        # lo * D - N <= 0 and N - hi * D <= 0, the known cells moved to the right
+        for sign, s in ((1, lo), (-1, hi)):
+            coef = np.zeros(len(unknown))
+            r = 0.0
+            for v in num:
+                c = -1.0 * sign
+                if value[v] is None:
+                    coef[col[v]] += c
+                else:
+                    r -= c * value[v]
+            for v in den:
+                c = s * sign
+                if value[v] is None:
+                    coef[col[v]] += c
+                else:
+                    r -= c * value[v]
+            if np.any(coef):
+                ub.append(coef)
+                ubr.append(r)
+            elif r < -1e-9:
+                print('a published share contradicts the tables:', _)
+    Aub = np.array(ub) if ub else None
+    bub = np.array(ubr) if ub else None
+    if ub:
+        print(f'{len(shares)} shares tied to the tables: {len(ub)} inequalities on hidden cells')
     rank = np.linalg.matrix_rank(A) if len(rows) else 0
     bad = 0
     for j, v in enumerate(unknown):
@@ -123,8 +175,8 @@ def main(path):
             continue
         if not len(rows):
             continue
-        lo = solve(e, A, b)
-        hi = solve(-e, A, b)
+        lo = solve(e, A, b, Aub, bub)
+        hi = solve(-e, A, b, Aub, bub)
         if lo.status != 0:
             print('the published equations are inconsistent at', where[v], lo.message)
             bad += 1
