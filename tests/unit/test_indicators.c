@@ -125,17 +125,9 @@ static int group_setup(void **state)
         madi_ind_catalogue_new(&f->c, &err))
         return -1;
     for (size_t i = 0; i < sizeof(fixture) / sizeof(fixture[0]); i++) {
-        char path[256];
-        (void)snprintf(path, sizeof(path), "%s/%zu.csv", dir, i);
-        FILE *fp = fopen(path, "wb");
-        if (!fp || fputs(fixture[i].csv, fp) < 0 || fclose(fp) != 0)
-            return -1;
-        struct madi_import_opts o = { 0 };
-        struct madi_import_result r;
-        o.kind = fixture[i].kind;
-        o.who = "test";
-        o.today = 20261123;
-        if (madi_import_file(f->s, path, &o, &r, &err) != MADI_OK) {
+        char name[32];
+        (void)snprintf(name, sizeof(name), "%zu.csv", i);
+        if (test_import_text(f->s, dir, name, fixture[i].kind, fixture[i].csv, NULL, &err)) {
             (void)fprintf(stderr, "fixture %s rejected: %s\n", fixture[i].kind, err.msg);
             return -1;
         }
@@ -797,8 +789,6 @@ static void test_quality(void **state)
 
     /* nine sessions around 11 and one of 200: the one outlier, with its score */
     struct madi_store *s = NULL;
-    char path[256];
-    FILE *fp;
     assert_int_equal(madi_catalog_open_or_create(":memory:", &s, NULL, &err), MADI_OK);
     static const char *const files[][2] = {
         { "organisation", "code,name\nOP-A,Alpha\n" },
@@ -811,16 +801,10 @@ static void test_quality(void **state)
                   "A9,2025-01-09,OP-A,XX,200\n" },
     };
     for (size_t i = 0; i < 3; i++) {
-        struct madi_import_opts o = { 0 };
-        struct madi_import_result r;
-        (void)snprintf(path, sizeof(path), "%s/q%zu.csv", dir, i);
-        fp = fopen(path, "wb");
-        assert_non_null(fp);
-        assert_true(fputs(files[i][1], fp) >= 0);
-        assert_int_equal(fclose(fp), 0);
-        o.kind = files[i][0];
-        o.today = 20261123;
-        assert_int_equal(madi_import_file(s, path, &o, &r, &err), MADI_OK);
+        char name[32];
+        (void)snprintf(name, sizeof(name), "q%zu.csv", i);
+        assert_int_equal(test_import_text(s, dir, name, files[i][0], files[i][1], NULL, &err),
+                         MADI_OK);
     }
     l = calloc(1, sizeof(*l));
     assert_non_null(l);
@@ -867,22 +851,13 @@ static void test_victim_assistance(void **state)
     struct fx va = { NULL, ((struct fx *)*state)->c };
     struct madi_key *key = NULL;
     struct madi_err err;
-    char path[256];
     assert_int_equal(madi_catalog_open_or_create(":memory:", &va.s, NULL, &err), MADI_OK);
     assert_int_equal(madi_key_generate(&key, &err), MADI_OK);
     assert_int_equal(madi_privacy_init(va.s, key, "test", &err), MADI_OK);
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        struct madi_import_opts o = { 0 };
-        struct madi_import_result r;
-        (void)snprintf(path, sizeof(path), "%s/va%zu.csv", dir, i);
-        FILE *fp = fopen(path, "wb");
-        assert_non_null(fp);
-        assert_true(fputs(files[i][1], fp) >= 0);
-        assert_int_equal(fclose(fp), 0);
-        o.kind = files[i][0];
-        o.today = 20261123;
-        o.key = key;
-        int rc = madi_import_file(va.s, path, &o, &r, &err);
+        char name[32];
+        (void)snprintf(name, sizeof(name), "va%zu.csv", i);
+        int rc = test_import_text(va.s, dir, name, files[i][0], files[i][1], key, &err);
         if (rc != MADI_OK) {
             madi_store_close(va.s);
             madi_key_free(key);

@@ -51,16 +51,9 @@ static int setup(void **state)
         madi_ind_catalogue_new(&f->c, &err))
         return -1;
     for (size_t i = 0; i < sizeof(fixture) / sizeof(fixture[0]); i++) {
-        char path[256];
-        (void)snprintf(path, sizeof(path), "%s/%zu.csv", dir, i);
-        FILE *fp = fopen(path, "wb");
-        if (!fp || fputs(fixture[i].csv, fp) < 0 || fclose(fp) != 0)
-            return -1;
-        struct madi_import_opts o = { 0 };
-        struct madi_import_result r;
-        o.kind = fixture[i].kind;
-        o.today = 20261123;
-        if (madi_import_file(f->s, path, &o, &r, &err) != MADI_OK)
+        char name[32];
+        (void)snprintf(name, sizeof(name), "%zu.csv", i);
+        if (test_import_text(f->s, dir, name, fixture[i].kind, fixture[i].csv, NULL, &err))
             return -1;
     }
     *state = f;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "madi/import.h"
 #include "madi/store.h"
 
 /* The one integer `sql` returns; fails the test if the query fails. */
@@ -35,6 +36,28 @@ static inline int64_t test_fingerprint(struct madi_store *s)
         fp = fp * 31 + (uint64_t)test_query_int(s, sql);
     }
     return (int64_t)(fp >> 1);
+}
+
+/*
+ * Write `csv` to DIR/NAME and import it as `kind` (with `key` for personal kinds, or NULL), as
+ * of 2026-11-23. Returns the import's code; err says why.
+ */
+static inline int test_import_text(struct madi_store *s, const char *dir, const char *name,
+                                   const char *kind, const char *csv, const struct madi_key *key,
+                                   struct madi_err *err)
+{
+    char path[512];
+    struct madi_import_opts o = { 0 };
+    struct madi_import_result r;
+    (void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    if (!fp || fputs(csv, fp) < 0 || fclose(fp) != 0)
+        return MADI_EIO;
+    o.kind = kind;
+    o.who = "test";
+    o.today = 20261123;
+    o.key = key;
+    return madi_import_file(s, path, &o, &r, err);
 }
 
 #endif
