@@ -386,6 +386,7 @@ static int build_kpi(struct madi_store *s, const struct madi_report_opts *o,
                      const struct madi_ind_def *d, const struct madi_target_progress *tp,
                      size_t ntp, long k, struct rkpi *kp, struct madi_err *err)
 {
+    int public = o->audience == MADI_AUDIENCE_PUBLIC;
     struct madi_ind_query q;
     struct madi_ind_result *res = NULL;
     memset(kp, 0, sizeof(*kp));
@@ -424,7 +425,10 @@ static int build_kpi(struct madi_store *s, const struct madi_report_opts *o,
         }
     /* the years before, for the change since last year and the line against the target */
     int year = o->period.to / 10000;
-    for (int back = 1; strlen(o->period.label) == 4 && kp->status == CS_OK && back < RK_TREND;
+    /* (a public report takes the years before from those years' own public reports instead,
+     * so that a value hidden then is not shown now: see history) */
+    for (int back = 1;
+         !public && strlen(o->period.label) == 4 && kp->status == CS_OK && back < RK_TREND;
          back++) {
         if (back > 1 && !kp->has_target)
             break;
@@ -688,9 +692,65 @@ static void protect(struct madi_report *r, struct madi_sdc *sdc, const size_t *i
     r->secondary = madi_sdc_count(sdc, MADI_SDC_SECONDARY);
 }
 
+static int build(struct madi_store *s, const struct madi_ind_catalogue *c,
+                 const struct madi_report_opts *o, int whole, struct madi_report **out,
+                 struct madi_err *err);
+
+/* A public report's values of the years before, as those years' public reports publish them
+ * (protected there as here): a share hidden in last year's report stays hidden in this one. */
+static int history(struct madi_store *s, const struct madi_ind_catalogue *c, struct madi_report *r,
+                   struct madi_err *err)
+{
+    int year = r->o.period.to / 10000, rc = MADI_OK;
+    for (size_t i = 0; i < r->nkpi; i++) {
+        struct rkpi *k = &r->kpi[i];
+        memset(k->trend_ok, 0, sizeof(k->trend_ok));
+        k->has_prev = 0;
+        if (k->status == CS_OK) {
+            k->trend_ok[RK_TREND - 1] = 1;
+            k->trend[RK_TREND - 1] = k->value;
+        }
+        k->trend_last = year;
+    }
+    if (strlen(r->o.period.label) != 4)
+        return MADI_OK;
+    for (int back = 1; !rc && back < RK_TREND; back++) {
+        struct madi_report_opts po = r->o;
+        struct madi_report *p = NULL;
+        madi_period_year(year - back, &po.period);
+        rc = build(s, c, &po, 0, &p, err);
+        for (size_t i = 0; !rc && i < r->nkpi; i++) {
+            struct rkpi *k = &r->kpi[i];
+            const struct rkpi *pk = NULL;
+            for (size_t j = 0; j < p->nkpi && !pk; j++)
+                if (p->kpi[j].def == k->def)
+                    pk = &p->kpi[j];
+            if (!pk || pk->status != CS_OK || k->status != CS_OK)
+                continue;
+            k->trend_ok[RK_TREND - 1 - back] = 1;
+            k->trend[RK_TREND - 1 - back] = pk->value;
+            if (back == 1) {
+                k->has_prev = 1;
+                k->prev = pk->value;
+            }
+        }
+        madi_report_free(p);
+    }
+    return rc;
+}
+
 int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
                       const struct madi_report_opts *o, struct madi_report **out,
                       struct madi_err *err)
+{
+    return build(s, c, o, 1, out, err);
+}
+
+/* Build the report; `whole`: with its scorecard, its data-quality counts and (public) the
+ * years before; without, only what the years after need of it. */
+static int build(struct madi_store *s, const struct madi_ind_catalogue *c,
+                 const struct madi_report_opts *o, int whole, struct madi_report **out,
+                 struct madi_err *err)
 {
     struct madi_report *r = xcalloc(1, sizeof(*r));
     struct madi_sdc *sdc = NULL;
@@ -746,10 +806,12 @@ int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
         protect(r, sdc, ids);
         coarsen(r);
     }
-    if (!rc)
+    if (!rc && whole)
         rc = build_scorecard(s, r, err);
-    if (!rc)
+    if (!rc && whole)
         rc = madi_quality_check(s, &o->period, o->org, o->today, count_finding, r, err);
+    if (!rc && whole && o->audience == MADI_AUDIENCE_PUBLIC)
+        rc = history(s, c, r, err);
     free(tp);
     madi_sdc_free(sdc);
     if (rc) {

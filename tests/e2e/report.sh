@@ -20,6 +20,14 @@ for p in 2023 2024 2025 2025-Q3; do
     $py "$attack" "$w/$p.json" > "$w/$p.attack" 2>&1
     check "no hidden cell of $p recovered exactly or pinned (see $p.attack)" '[ $? -eq 0 ] || { cat "$w/$p.attack"; false; }'
 done
+$py - "$w/2023.json" "$w/2024.json" <<'PY' > "$w/prev" 2>&1
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+hidden = {i['id'] for i in a['extension']['indicators'] if i['status'] != 'ok'}
+shown = {i['id'] for i in b['extension']['indicators'] if i.get('previous_year') is not None}
+print('leaked:', sorted(hidden & shown))
+PY
+check "a share hidden in 2023 is not shown as the year before in 2024" 'grep -q "^leaked: \[\]" "$w/prev" || { cat "$w/prev"; false; }'
 $py - "$w/2024.json" <<'PY' > "$w/shape" 2>&1
 import json, sys
 d = json.load(open(sys.argv[1]))
