@@ -161,6 +161,12 @@ int cmd_report(int argc, char **argv)
         rc = madi_report_write(r, (enum madi_report_format)fmt, out, &err);
     if (out && out != stdout && fclose(out) != 0 && !rc)
         rc = madi_err_set(&err, MADI_EIO, "cannot write %s", outpath);
+    if (!rc && o.audience == MADI_AUDIENCE_PUBLIC &&
+        (o.area || o.org || strlen(o.period.label) != 4))
+        (void)fprintf(stderr, "madi report: note: this public report covers part of the "
+                              "programme or of the year; it and the national annual one can be "
+                              "subtracted from each other, so publish only one of them "
+                              "(docs/REPORTS.md)\n");
     if (!rc && outpath)
         (void)fprintf(stderr,
                       "%s: %s report for %s, %zu tables; %zu cells suppressed, %zu more "
