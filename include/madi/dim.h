@@ -140,6 +140,8 @@ int madi_parse_person_key(const char *s, size_t n, uint64_t *out, char *why, siz
 void madi_format_person_key(uint64_t key, char out[17]);
 /** Format a yyyymmdd date as YYYY-MM-DD (out must hold 11 bytes); 0 gives "". */
 void madi_format_date(int32_t ymd, char out[11]);
+/** Days since 1970-01-01 of a yyyymmdd date (proleptic Gregorian), for differences of dates. */
+int64_t madi_date_days(int32_t ymd);
 /** Today's date as yyyymmdd (UTC). */
 int32_t madi_today(void);
 

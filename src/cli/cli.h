@@ -65,6 +65,12 @@ void cli_ind_value(const struct madi_ind_def *d, const struct madi_ind_cell *c, 
                    size_t n);
 /* Today as yyyymmdd: $MADI_TODAY when set (tests), else the clock. */
 int32_t cli_today(void);
+/*
+ * For commands with one read-only subcommand (`madi batch list`): take --db and that one word,
+ * and open the database read-only into *s. Returns -1 to go on, or the exit code to return now.
+ */
+int cli_open_subcommand(int argc, char **argv, const char *cmd, const char *sub,
+                        struct madi_store **s);
 /* 1 if -h or --help is among the arguments (before any "--"). */
 int cli_wants_help(int argc, char **argv);
 

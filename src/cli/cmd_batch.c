@@ -33,18 +33,9 @@ static void print_batch(void *ctx, const struct madi_batch_info *b)
 
 int cmd_batch(int argc, char **argv)
 {
-    const char *db = NULL;
-    char *args[1];
-    int n = 0, code = cli_db_args(argc, argv, "batch", &db, args, 1, &n);
-    if (code >= 0)
-        return code;
-    if (n != 1 || strcmp(args[0], "list") != 0) {
-        (void)fprintf(stderr, "madi batch: say 'madi batch list' (see 'madi batch --help')\n");
-        return EXIT_USAGE;
-    }
     struct madi_store *s = NULL;
-    code = cli_open(cli_db_path(db), MADI_STORE_READONLY, &s);
-    if (code)
+    int code = cli_open_subcommand(argc, argv, "batch", "list", &s);
+    if (code >= 0)
         return code;
     struct madi_err err;
     madi_err_clear(&err);

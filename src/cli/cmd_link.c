@@ -37,18 +37,9 @@ static void print_pair(void *ctx, const struct madi_link_pair *p)
 
 int cmd_link(int argc, char **argv)
 {
-    const char *db = NULL;
-    char *args[1];
-    int n = 0, code = cli_db_args(argc, argv, "link", &db, args, 1, &n);
-    if (code >= 0)
-        return code;
-    if (n != 1 || strcmp(args[0], "review") != 0) {
-        (void)fprintf(stderr, "madi link: say 'madi link review' (see 'madi link --help')\n");
-        return EXIT_USAGE;
-    }
     struct madi_store *s = NULL;
-    code = cli_open(cli_db_path(db), MADI_STORE_READONLY, &s);
-    if (code)
+    int code = cli_open_subcommand(argc, argv, "link", "review", &s);
+    if (code >= 0)
         return code;
     struct madi_err err;
     madi_err_clear(&err);

@@ -141,3 +141,20 @@ int32_t cli_today(void)
     const char *env = getenv("MADI_TODAY");
     return env && *env ? (int32_t)strtol(env, NULL, 10) : madi_today();
 }
+
+int cli_open_subcommand(int argc, char **argv, const char *cmd, const char *sub,
+                        struct madi_store **s)
+{
+    const char *db = NULL;
+    char *args[1];
+    int n = 0, code = cli_db_args(argc, argv, cmd, &db, args, 1, &n);
+    if (code >= 0)
+        return code;
+    if (n != 1 || strcmp(args[0], sub) != 0) {
+        (void)fprintf(stderr, "madi %s: say 'madi %s %s' (see 'madi %s --help')\n", cmd, cmd, sub,
+                      cmd);
+        return EXIT_USAGE;
+    }
+    code = cli_open(cli_db_path(db), MADI_STORE_READONLY, s);
+    return code ? code : -1;
+}

@@ -695,6 +695,18 @@ void madi_format_date(int32_t ymd, char out[11])
                        (int)(ymd % 100));
 }
 
+/* Howard Hinnant's days_from_civil. */
+int64_t madi_date_days(int32_t ymd)
+{
+    int64_t y = ymd / 10000, m = (ymd / 100) % 100, d = ymd % 100;
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
 void madi_format_person_key(uint64_t key, char out[17])
 {
     static const char hex[] = "0123456789abcdef";

@@ -629,23 +629,11 @@ static int cmp_pair(const void *a, const void *b)
     return x->key < y->key ? -1 : x->key > y->key;
 }
 
-/* Days since 1970-01-01 of a yyyymmdd date (the proleptic Gregorian calendar). */
-static int64_t civil_days(int32_t ymd)
-{
-    int64_t y = ymd / 10000, m = (ymd / 100) % 100, d = ymd % 100;
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 #define DAYS_OFFSET ((int64_t)1 << 40) /* keeps negative differences in order as unsigned */
 
 static int64_t days_between(int32_t from, int32_t to)
 {
-    return civil_days(to) - civil_days(from);
+    return madi_date_days(to) - madi_date_days(from);
 }
 
 /* Each cell's median of the (cell, days) pairs collected. */

@@ -480,18 +480,6 @@ done:
 
 /* ---- referrals ---- */
 
-/* Days since 1970-01-01 of a yyyymmdd date (Howard Hinnant's days_from_civil). */
-static long days_of(int32_t ymd)
-{
-    long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int madi_referrals_list(struct madi_store *s, int32_t today, unsigned flags, const char *provider,
                         void (*fn)(void *ctx, const struct madi_referral_row *r), void *ctx,
                         struct madi_err *err)
@@ -534,7 +522,7 @@ int madi_referrals_list(struct madi_store *s, int32_t today, unsigned flags, con
         int status = (int)madi_stmt_int(st, 6);
         r.days_overdue = r.due_date && status != STATUS_COMPLETED && status != STATUS_DECLINED &&
                                          r.due_date < today
-                                 ? (int)(days_of(today) - days_of(r.due_date))
+                                 ? (int)(madi_date_days(today) - madi_date_days(r.due_date))
                                  : 0;
         fn(ctx, &r);
     }
@@ -674,8 +662,8 @@ int madi_va_loop(struct madi_store *s, void (*fn)(void *ctx, const struct madi_v
             if (!madi_stmt_is_null(st, 6)) {
                 x->with_assistance++;
                 if (!madi_stmt_is_null(st, 5))
-                    days_add(&first[gi[i]], (int)(days_of((int32_t)madi_stmt_int(st, 6)) -
-                                                  days_of((int32_t)madi_stmt_int(st, 5))));
+                    days_add(&first[gi[i]], (int)(madi_date_days((int32_t)madi_stmt_int(st, 6)) -
+                                                  madi_date_days((int32_t)madi_stmt_int(st, 5))));
             }
         }
     }
@@ -696,8 +684,8 @@ int madi_va_loop(struct madi_store *s, void (*fn)(void *ctx, const struct madi_v
         for (int i = 0; i < 4; i++) {
             g[gi[i]].referrals_completed++;
             if (!madi_stmt_is_null(st, 6))
-                days_add(&service[gi[i]], (int)(days_of((int32_t)madi_stmt_int(st, 6)) -
-                                                days_of((int32_t)madi_stmt_int(st, 5))));
+                days_add(&service[gi[i]], (int)(madi_date_days((int32_t)madi_stmt_int(st, 6)) -
+                                                madi_date_days((int32_t)madi_stmt_int(st, 5))));
         }
     }
     if (rc < 0)

@@ -200,10 +200,23 @@ static void test_parse_age_and_key(void **state)
     assert_string_equal(out, "3f2a9c0d11e4b7a2");
 }
 
+/* Day numbers: the epoch, a leap day, a century that is not leap, one that is. */
+static void test_date_days(void **state)
+{
+    (void)state;
+    assert_int_equal(madi_date_days(19700101), 0);
+    assert_int_equal(madi_date_days(19700201), 31);
+    assert_int_equal(madi_date_days(20240301) - madi_date_days(20240228), 2);
+    assert_int_equal(madi_date_days(21000301) - madi_date_days(21000228), 1);
+    assert_int_equal(madi_date_days(20000301) - madi_date_days(20000228), 2);
+    assert_int_equal(madi_date_days(20250102) - madi_date_days(20241203), 30);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_code_match),
+        cmocka_unit_test(test_date_days),
         cmocka_unit_test(test_every_people_list_has_unknown),
         cmocka_unit_test(test_band_parse),
         cmocka_unit_test(test_band_rebin),
