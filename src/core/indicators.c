@@ -94,9 +94,10 @@ bad:
 
 static void label_range(struct madi_period *p)
 {
-    (void)snprintf(p->label, sizeof(p->label), "%04d-%02d-%02d..%04d-%02d-%02d",
-                   (int)(p->from / 10000), (int)(p->from / 100 % 100), (int)(p->from % 100),
-                   (int)(p->to / 10000), (int)(p->to / 100 % 100), (int)(p->to % 100));
+    char from[11], to[11];
+    madi_format_date(p->from, from);
+    madi_format_date(p->to, to);
+    (void)snprintf(p->label, sizeof(p->label), "%s..%s", from, to);
 }
 
 size_t madi_period_split(const struct madi_period *p, struct madi_period *parts, size_t max)

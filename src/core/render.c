@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "madi/dim.h"
 #include "madi/report.h"
 
 #include "banned.h"
@@ -493,8 +494,7 @@ static void score_text(const struct rscore *sc, struct madi_buf *b)
     if (sc->kpi)
         (void)madi_buf_addf(b, "%s: %s", sc->kpi->def->title, kpi_value(sc->kpi, v, sizeof(v)));
     if (sc->answer) {
-        (void)snprintf(d, sizeof(d), "%04d-%02d-%02d", (int)(sc->date / 10000),
-                       (int)(sc->date / 100 % 100), (int)(sc->date % 100));
+        madi_format_date(sc->date, d);
         (void)madi_buf_addf(b, "%sself-assessed %s on %s%s%s%s%s", b->len ? "; " : "",
                             answer_name(sc->answer), d, sc->by[0] ? " by " : "", sc->by,
                             sc->note[0] ? ": " : "", sc->note);
