@@ -608,13 +608,32 @@ static size_t link_measure(struct madi_report *r, struct madi_sdc *sdc, const st
 /* Every share the public report shows takes part in disclosure control through the counts it
  * is made of: a share of a small count is hidden, and so is one whose numerator or
  * denominator a table hides (the share and the other would give it away). */
+/* Does the measure count people (individual records, records about a person such as needs and
+ * referrals, distinct persons, or a field of people counts)? Shares of meetings, organisations
+ * or teams need no disclosure control. */
+static int counts_people(const struct measure *m)
+{
+    for (int i = 0; i < m->nterms; i++) {
+        const struct term *t = &m->terms[i];
+        const struct madi_kind *k = ind_src_kind(t->src);
+        int people =
+                t->fn == M_DISTINCT || t->fn == M_MEDIAN_DAYS ||
+                (t->fn == M_COUNT && ((k->flags & MADI_KIND_INDIVIDUAL) || t->src->person_kind)) ||
+                (t->fn == M_SUM && k->fields[t->field].unit &&
+                 strcmp(k->fields[t->field].unit, "people") == 0);
+        if (!people)
+            return 0;
+    }
+    return 1;
+}
+
 static void link_kpis(struct madi_report *r, struct madi_sdc *sdc)
 {
     for (size_t i = 0; i < r->nkpi; i++) {
         struct rkpi *k = &r->kpi[i];
         const struct ind_entry *e = (const struct ind_entry *)k->def;
         k->num_cell = k->den_cell = MADI_SDC_NONE;
-        if (k->status != CS_OK)
+        if (k->status != CS_OK || !counts_people(&e->num))
             continue;
         int ln = 1, ld = 1;
         if (k->def->unit != MADI_UNIT_DAYS)
