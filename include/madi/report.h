@@ -68,6 +68,22 @@ void madi_report_free(struct madi_report *r);
 size_t madi_report_tables(const struct madi_report *r);
 size_t madi_report_suppressed(const struct madi_report *r, int secondary);
 
+/**
+ * The report's charts, for a dashboard: fn gets each table's dataset id (its bars or pyramid)
+ * and "kpi:ID" for each key indicator drawn against its target, with a title and the section.
+ */
+void madi_report_charts(const struct madi_report *r,
+                        void (*fn)(void *ctx, const char *id, const char *title,
+                                   const char *section),
+                        void *ctx);
+/**
+ * Write chart `id` (as madi_report_charts names it) as a standalone SVG document, with its
+ * styles inside: the same drawing, from the same protected cells, as in the HTML report.
+ * MADI_ENOTFOUND when the report has no such chart.
+ */
+int madi_report_write_svg(const struct madi_report *r, const char *id, FILE *out,
+                          struct madi_err *err);
+
 /** Parse "html", "md", "json" or "csv"; -1 when it is none of them. */
 int madi_report_format_parse(const char *s);
 

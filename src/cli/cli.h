@@ -122,5 +122,6 @@ MADI_CMD(referrals)
 MADI_CMD(link)
 MADI_CMD(audit)
 MADI_CMD(erase)
+MADI_CMD(serve)
 
 #endif

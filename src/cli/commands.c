@@ -51,6 +51,9 @@ const struct cmd madi_commands[] = {
     { "audit", cmd_audit, CMD_NEEDS_DB, "verify the audit log of personal data", cmd_audit_usage },
     { "erase", cmd_erase, CMD_NEEDS_DB | CMD_WRITES,
       "erase a person's personal data on request (audited)", cmd_erase_usage },
+    { "serve", cmd_serve, CMD_NEEDS_DB,
+      "serve the web interface and the JSON API (roles, review workflow, dashboard)",
+      cmd_serve_usage },
     { "help", cmd_help, 0, "show help for a command", cmd_help_usage },
     { NULL, NULL, 0, NULL, NULL },
 };

@@ -1036,3 +1036,66 @@ int madi_report_write(const struct madi_report *r, enum madi_report_format f, FI
         return madi_err_set(err, MADI_EIO, "the report could not be written (disk full?)");
     return MADI_OK;
 }
+
+/* ---- one chart on its own, for the dashboard ------------------------------------------------ */
+
+void madi_report_charts(const struct madi_report *r,
+                        void (*fn)(void *ctx, const char *id, const char *title,
+                                   const char *section),
+                        void *ctx)
+{
+    for (size_t i = 0; i < r->nt; i++)
+        if (r->t[i].ncells)
+            fn(ctx, r->t[i].id, r->t[i].title, r->t[i].section);
+    for (size_t i = 0; i < r->nkpi; i++) {
+        const struct rkpi *k = &r->kpi[i];
+        if (!k->has_target || k->status != CS_OK)
+            continue;
+        char id[96];
+        (void)snprintf(id, sizeof(id), "kpi:%s", k->def->id);
+        fn(ctx, id, k->def->title, k->def->pillar);
+    }
+}
+
+int madi_report_write_svg(const struct madi_report *r, const char *id, FILE *out,
+                          struct madi_err *err)
+{
+    char *svg = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&svg, &n);
+    if (!m)
+        return madi_err_set(err, MADI_EIO, "out of memory writing a chart");
+    int found = 0;
+    if (strncmp(id, "kpi:", 4) == 0) {
+        const struct rkpi *k = find_kpi(r, id + 4);
+        if (k && k->has_target && k->status == CS_OK) {
+            svg_target_line(m, k);
+            found = 1;
+        }
+    } else {
+        for (size_t i = 0; i < r->nt && !found; i++) {
+            const struct rtable *t = &r->t[i];
+            if (strcmp(t->id, id) != 0 || !t->ncells)
+                continue;
+            if (t->chart == CH_PYRAMID)
+                svg_pyramid(m, t);
+            else
+                svg_bars(m, t);
+            found = 1;
+        }
+    }
+    (void)fclose(m);
+    if (!found || n < 5 || strncmp(svg, "<svg ", 5) != 0) {
+        free(svg);
+        return madi_err_set(err, MADI_ENOTFOUND, "the report has no chart '%s'", id);
+    }
+    /* The report's charts take their look from the page's styles: a chart on its own carries
+     * them inside. */
+    (void)fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" %.*s<style>%s</style>",
+                  (int)(strchr(svg, '>') - svg - 4), svg + 5, css);
+    (void)fputs(strchr(svg, '>') + 1, out);
+    free(svg);
+    if (fflush(out) != 0 || ferror(out))
+        return madi_err_set(err, MADI_EIO, "the chart could not be written");
+    return MADI_OK;
+}

@@ -1,0 +1,272 @@
+/*
+ * api_dash.c: the figures: the dashboard (key indicators, tables, scorecard), its charts, the
+ * report in every format, and the data-quality view; and their published (public) versions.
+ *
+ * Everything is built by the report module (report.h), so the dashboard shows the same
+ * numbers, the same SVG charts and the same disclosure control as the reports. An operator's
+ * requests are confined to their organisation by the dispatcher (rq->org_scope). Public ones
+ * take only a period: a published figure for an area or operator could be subtracted from the
+ * national one (see docs/REPORTS.md).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "madi/quality.h"
+#include "madi/report.h"
+
+#include "banned.h"
+#include "srv_int.h"
+
+static int period_of(struct req *rq, struct resp *rs, struct madi_period *p)
+{
+    struct madi_err err;
+    madi_err_clear(&err);
+    const char *q = req_query(rq, "period");
+    int rc;
+    if (q) {
+        rc = madi_period_parse(q, p, &err);
+    } else {
+        int y = 0;
+        rc = madi_period_latest_year(rq->s, &y, &err);
+        if (rc == MADI_ENOTFOUND || (!rc && y == 0)) {
+            y = rq->today / 10000;
+            rc = MADI_OK;
+        }
+        if (!rc)
+            madi_period_year(y, p);
+    }
+    if (rc)
+        resp_madi_error(rs, rc, &err);
+    return rc;
+}
+
+/* Build the report the request asks for; NULL after answering the error itself. */
+static struct madi_report *build(struct req *rq, struct resp *rs, enum madi_audience aud)
+{
+    struct madi_report_opts o;
+    memset(&o, 0, sizeof(o));
+    if (period_of(rq, rs, &o.period))
+        return NULL;
+    o.audience = aud;
+    o.today = rq->today;
+    if (aud == MADI_AUDIENCE_INTERNAL) {
+        o.area = req_query(rq, "area");
+        o.org = rq->org_scope ? rq->org_scope : req_query(rq, "org");
+    }
+    struct madi_report *r = NULL;
+    struct madi_err err;
+    madi_err_clear(&err);
+    int rc = madi_report_build(rq->s, rq->cat, &o, &r, &err);
+    if (rc) {
+        resp_madi_error(rs, rc, &err);
+        return NULL;
+    }
+    return r;
+}
+
+static void add_chart(void *ctx, const char *id, const char *title, const char *section)
+{
+    json_array_append_new(
+            ctx, json_pack("{s:s, s:s, s:s}", "id", id, "title", title, "section", section));
+}
+
+static void dashboard(struct req *rq, struct resp *rs, enum madi_audience aud)
+{
+    struct madi_report *r = build(rq, rs, aud);
+    if (!r)
+        return;
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&buf, &n);
+    struct madi_err err;
+    madi_err_clear(&err);
+    int rc = m ? madi_report_write(r, MADI_REPORT_JSON, m, &err) : MADI_EIO;
+    if (m)
+        (void)fclose(m);
+    json_error_t je;
+    json_t *doc = rc ? NULL : json_loadb(buf, n, 0, &je);
+    free(buf);
+    if (!doc) {
+        madi_report_free(r);
+        resp_madi_error(rs, rc ? rc : MADI_EINTERNAL, &err);
+        return;
+    }
+    json_t *charts = json_array();
+    madi_report_charts(r, add_chart, charts);
+    json_t *out = json_pack("{s:s, s:o, s:o}", "audience",
+                            aud == MADI_AUDIENCE_PUBLIC ? "public" : "internal", "charts", charts,
+                            "report", doc);
+    if (rq->org_scope)
+        json_object_set_new(out, "confined_to", json_string(rq->org_scope));
+    madi_report_free(r);
+    resp_json(rs, 200, out);
+}
+
+static void chart(struct req *rq, struct resp *rs, enum madi_audience aud)
+{
+    const char *id = req_query(rq, "chart");
+    if (!id) {
+        resp_error(rs, 400, "invalid", "name the chart: ?chart=ID (see the dashboard's charts)",
+                   NULL);
+        return;
+    }
+    struct madi_report *r = build(rq, rs, aud);
+    if (!r)
+        return;
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&buf, &n);
+    struct madi_err err;
+    madi_err_clear(&err);
+    int rc = m ? madi_report_write_svg(r, id, m, &err) : MADI_EIO;
+    if (m)
+        (void)fclose(m);
+    madi_report_free(r);
+    if (rc)
+        resp_madi_error(rs, rc, &err);
+    else
+        resp_text(rs, 200, "image/svg+xml", buf, n);
+    /* The chart's styles are inside it; nothing in it runs. */
+    rs->csp = "default-src 'none'; style-src 'unsafe-inline'";
+    free(buf);
+}
+
+static void report(struct req *rq, struct resp *rs, enum madi_audience aud)
+{
+    const char *fmt = req_query(rq, "format");
+    fmt = fmt ? fmt : "html";
+    int f = strcmp(fmt, "xlsx") == 0 ? -2 : madi_report_format_parse(fmt);
+    if (f == -1) {
+        resp_error(rs, 400, "invalid", "format must be html, md, json, csv or xlsx", NULL);
+        return;
+    }
+    const char *a = req_query(rq, "audience");
+    if (a && strcmp(a, "public") == 0)
+        aud = MADI_AUDIENCE_PUBLIC;
+    else if (a && strcmp(a, "internal") != 0) {
+        resp_error(rs, 400, "invalid", "audience must be internal or public", NULL);
+        return;
+    }
+    struct madi_report *r = build(rq, rs, aud);
+    if (!r)
+        return;
+    struct madi_err err;
+    madi_err_clear(&err);
+    char *buf = NULL;
+    size_t n = 0;
+    int rc;
+    static const char *const types[] = { "text/html; charset=utf-8", "text/markdown; charset=utf-8",
+                                         "application/json; charset=utf-8",
+                                         "text/csv; charset=utf-8" };
+    if (f == -2) {
+        char path[512];
+        const char *tmp = getenv("TMPDIR");
+        (void)snprintf(path, sizeof(path), "%s/madi-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        int fd = mkstemp(path);
+        rc = fd < 0 ? madi_err_set(&err, MADI_EIO, "cannot write a temporary file")
+                    : madi_report_write_xlsx(r, path, &err);
+        if (fd >= 0) {
+            FILE *in = rc ? NULL : fopen(path, "rb");
+            FILE *m = in ? open_memstream(&buf, &n) : NULL;
+            char chunk[8192];
+            size_t k;
+            while (m && (k = fread(chunk, 1, sizeof(chunk), in)) > 0)
+                (void)fwrite(chunk, 1, k, m);
+            if (m)
+                (void)fclose(m);
+            if (in)
+                (void)fclose(in);
+            (void)close(fd);
+            (void)unlink(path);
+            if (!rc && !m)
+                rc = madi_err_set(&err, MADI_EIO, "cannot read the workbook back");
+        }
+    } else {
+        FILE *m = open_memstream(&buf, &n);
+        rc = m ? madi_report_write(r, (enum madi_report_format)f, m, &err) : MADI_EIO;
+        if (m)
+            (void)fclose(m);
+    }
+    madi_report_free(r);
+    if (rc) {
+        free(buf);
+        resp_madi_error(rs, rc, &err);
+        return;
+    }
+    resp_text(rs, 200,
+              f == -2 ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                      : types[f],
+              buf, n);
+    free(buf);
+    const char *p = req_query(rq, "period");
+    char safe[40];
+    size_t k = 0;
+    for (; p && p[k] && k + 1 < sizeof(safe); k++)
+        safe[k] = (p[k] >= '0' && p[k] <= '9') || p[k] == '-' || p[k] == 'Q' ? p[k] : '_';
+    safe[k] = 0;
+    (void)snprintf(rs->dispbuf, sizeof(rs->dispbuf), "attachment; filename=\"madi-%s%s%s.%s\"",
+                   aud == MADI_AUDIENCE_PUBLIC ? "public" : "internal", k ? "-" : "", safe, fmt);
+    rs->disposition = rs->dispbuf;
+    /* The HTML report styles itself and runs nothing: opened from here it stays sandboxed. */
+    rs->csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+}
+
+void api_dashboard(struct req *rq, struct resp *rs)
+{
+    dashboard(rq, rs, MADI_AUDIENCE_INTERNAL);
+}
+
+void api_chart(struct req *rq, struct resp *rs)
+{
+    chart(rq, rs, MADI_AUDIENCE_INTERNAL);
+}
+
+void api_report(struct req *rq, struct resp *rs)
+{
+    report(rq, rs, MADI_AUDIENCE_INTERNAL);
+}
+
+void api_public_dashboard(struct req *rq, struct resp *rs)
+{
+    dashboard(rq, rs, MADI_AUDIENCE_PUBLIC);
+}
+
+void api_public_chart(struct req *rq, struct resp *rs)
+{
+    chart(rq, rs, MADI_AUDIENCE_PUBLIC);
+}
+
+void api_public_report(struct req *rq, struct resp *rs)
+{
+    if (req_query(rq, "audience") && strcmp(req_query(rq, "audience"), "public") != 0) {
+        resp_error(rs, 403, "forbidden", "the published report is for the public audience only",
+                   NULL);
+        return;
+    }
+    report(rq, rs, MADI_AUDIENCE_PUBLIC);
+}
+
+static void add_finding(void *ctx, const struct madi_qfinding *f)
+{
+    json_array_append_new(ctx, srv_jfinding(f));
+}
+
+void api_quality(struct req *rq, struct resp *rs)
+{
+    struct madi_period p;
+    if (period_of(rq, rs, &p))
+        return;
+    const char *org = rq->org_scope ? rq->org_scope : req_query(rq, "org");
+    json_t *a = json_array();
+    struct madi_err err;
+    madi_err_clear(&err);
+    int rc = madi_quality_check(rq->s, &p, org, rq->today, add_finding, a, &err);
+    if (rc) {
+        json_decref(a);
+        resp_madi_error(rs, rc, &err);
+        return;
+    }
+    resp_json(rs, 200, json_pack("{s:s, s:o}", "period", p.label, "findings", a));
+}

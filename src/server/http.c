@@ -1,0 +1,422 @@
+/*
+ * http.c: the server around libmicrohttpd: the daemon and its thread pool, the store pool,
+ * request bodies with a size cap and a deadline, security headers on every response, the
+ * per-client login limiter, TLS when given a certificate, and the request log.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "madi/dim.h"
+#include "madi/indicators.h"
+#include "madi/server.h"
+#include "madi/store.h"
+
+#include "banned.h"
+#include "srv_int.h"
+#include "xalloc.h"
+
+#define JSON_CAP      (256 * 1024)
+#define UPLOAD_CAP    (32u * 1024 * 1024)
+#define LOGIN_PER_MIN 10 /* login attempts a client may make in a minute */
+#define LIM_SLOTS     256
+
+struct slot {
+    struct madi_store *s;
+    struct madi_ind_catalogue *cat;
+    int busy;
+};
+
+struct lim {
+    char client[64];
+    int64_t minute;
+    int count;
+};
+
+struct srv {
+    struct MHD_Daemon *d;
+    struct madi_server_opts o;
+    char *db, *cert, *pkey;
+    int tls;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct slot *slots;
+    size_t nslots;
+    struct lim lim[LIM_SLOTS];
+    pthread_mutex_t limmu, logmu;
+    unsigned port;
+};
+
+/* What a connection carries between the calls of the access handler. */
+struct cctx {
+    struct madi_buf body;
+    int too_big;
+    struct timespec start;
+};
+
+const struct madi_server_opts *srv_opts(const struct srv *sv)
+{
+    return &sv->o;
+}
+
+int srv_login_allowed(struct srv *sv, const char *client)
+{
+    int64_t minute = (int64_t)time(NULL) / 60;
+    unsigned h = 5381;
+    for (const char *p = client; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    pthread_mutex_lock(&sv->limmu);
+    struct lim *l = &sv->lim[h % LIM_SLOTS];
+    if (strcmp(l->client, client) != 0 || l->minute != minute) {
+        (void)snprintf(l->client, sizeof(l->client), "%s", client);
+        l->minute = minute;
+        l->count = 0;
+    }
+    int ok = ++l->count <= LOGIN_PER_MIN;
+    pthread_mutex_unlock(&sv->limmu);
+    return ok;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* ---- the store pool: one connection per worker thread, taken for a request ---- */
+
+static struct slot *take_slot(struct srv *sv)
+{
+    pthread_mutex_lock(&sv->mu);
+    for (;;) {
+        for (size_t i = 0; i < sv->nslots; i++) {
+            if (!sv->slots[i].busy) {
+                sv->slots[i].busy = 1;
+                pthread_mutex_unlock(&sv->mu);
+                return &sv->slots[i];
+            }
+        }
+        pthread_cond_wait(&sv->cv, &sv->mu);
+    }
+}
+
+static void give_slot(struct srv *sv, struct slot *sl)
+{
+    pthread_mutex_lock(&sv->mu);
+    sl->busy = 0;
+    pthread_cond_signal(&sv->cv);
+    pthread_mutex_unlock(&sv->mu);
+}
+
+static int open_slot(struct srv *sv, struct slot *sl, struct madi_err *err)
+{
+    int rc = madi_store_open(sv->db, 0, &sl->s, err);
+    if (!rc)
+        rc = madi_ind_catalogue_new(&sl->cat, err);
+    if (!rc)
+        rc = madi_ind_catalogue_add_stored(sl->cat, sl->s, err);
+    return rc;
+}
+
+/* ---- responses ---- */
+
+static const char csp_default[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
+                                  "img-src 'self'; connect-src 'self'; form-action 'self'; "
+                                  "frame-ancestors 'none'; base-uri 'none'";
+
+static enum MHD_Result send_resp(struct srv *sv, struct MHD_Connection *c, struct req *rq,
+                                 struct resp *rs)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+            rs->body.len, rs->body.data ? rs->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    (void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                  rs->type ? rs->type : "application/json; charset=utf-8");
+    (void)MHD_add_response_header(r, "Content-Security-Policy", rs->csp ? rs->csp : csp_default);
+    (void)MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    (void)MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    (void)MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    (void)MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+    (void)MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
+    (void)MHD_add_response_header(r, "Permissions-Policy",
+                                  "camera=(), microphone=(), "
+                                  "geolocation=()");
+    (void)MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+                                  rs->cache ? rs->cache : "no-store");
+    if (sv->tls)
+        (void)MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+    if (rs->disposition)
+        (void)MHD_add_response_header(r, "Content-Disposition", rs->disposition);
+    if (rq && rq->set_cookie)
+        (void)MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, rq->set_cookie);
+    if (rs->status == 405)
+        (void)MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void client_of(struct MHD_Connection *c, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    (void)snprintf(out, n, "?");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                        (socklen_t)n);
+    else if (sa->sa_family == AF_INET6)
+        (void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                        (socklen_t)n);
+}
+
+static int is_upload(const char *url, const char *method)
+{
+    return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/submissions") == 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct srv *sv = cls;
+    struct cctx *cx = *con_cls;
+    size_t cap = is_upload(url, method) ? sv->o.max_upload : JSON_CAP;
+    if (!cx) {
+        cx = xcalloc(1, sizeof(*cx));
+        madi_buf_init(&cx->body, cap);
+        clock_gettime(CLOCK_MONOTONIC, &cx->start);
+        *con_cls = cx;
+        const char *cl =
+                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > cap)
+            cx->too_big = 1; /* answered below once MHD asks again, without reading it */
+        else
+            return MHD_YES;
+    }
+    if (*upload_size && !cx->too_big) {
+        if (ms_since(&cx->start) > 2000.0 * sv->o.timeout_s)
+            return MHD_NO; /* a client trickling its body: close */
+        if (madi_buf_add(&cx->body, upload_data, *upload_size))
+            cx->too_big = 1;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    *upload_size = 0;
+
+    struct resp rs;
+    memset(&rs, 0, sizeof(rs));
+    madi_buf_init(&rs.body, 0);
+    struct req rq;
+    memset(&rq, 0, sizeof(rq));
+    char client[64];
+    client_of(c, client, sizeof(client));
+    rq.srv = sv;
+    rq.conn = c;
+    rq.method = method;
+    rq.path = url;
+    rq.body = cx->body.data;
+    rq.len = cx->body.len;
+    rq.client = client;
+    rq.now = (int64_t)time(NULL);
+    rq.today = sv->o.today ? sv->o.today : madi_today();
+
+    if (cx->too_big) {
+        char msg[128];
+        (void)snprintf(msg, sizeof(msg),
+                       "the request body is larger than this server takes (%zu "
+                       "bytes)",
+                       cap);
+        resp_error(&rs, 413, "too_large", msg, NULL);
+    } else if (strncmp(url, "/api/v1/", 8) == 0) {
+        struct slot *sl = take_slot(sv);
+        rq.s = sl->s;
+        rq.cat = sl->cat;
+        srv_dispatch(&rq, &rs);
+        give_slot(sv, sl);
+    } else if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) && srv_asset(url, &rs)) {
+        /* a page or an asset */
+    } else {
+        resp_error(&rs, 404, "not_found", "no such page", NULL);
+    }
+    enum MHD_Result ret = send_resp(sv, c, &rq, &rs);
+    if (sv->o.log) {
+        pthread_mutex_lock(&sv->logmu);
+        (void)fprintf(sv->o.log, "%s %s %s %d %.1fms %s\n", client, method, url, rs.status,
+                      ms_since(&cx->start), rq.authed ? rq.se.user.name : "-");
+        (void)fflush(sv->o.log);
+        pthread_mutex_unlock(&sv->logmu);
+    }
+    madi_buf_release(&rs.body);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    struct cctx *cx = *con_cls;
+    if (!cx)
+        return;
+    madi_buf_release(&cx->body);
+    free(cx);
+    *con_cls = NULL;
+}
+
+static int parse_listen(const char *s, struct sockaddr_in *sa, struct madi_err *err)
+{
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    const char *colon = strrchr(s, ':');
+    char host[64];
+    size_t hn = colon ? (size_t)(colon - s) : 0;
+    if (!colon || hn >= sizeof(host))
+        return madi_err_set(err, MADI_EINVAL, "--listen '%s': give HOST:PORT, e.g. 127.0.0.1:8080",
+                            s);
+    memcpy(host, s, hn);
+    host[hn] = 0;
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || port < 0 || port > 65535)
+        return madi_err_set(err, MADI_EINVAL, "--listen '%s': the port must be 0..65535", s);
+    sa->sin_port = htons((uint16_t)port);
+    if (hn == 0)
+        sa->sin_addr.s_addr = htonl(INADDR_ANY);
+    else if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
+                       &sa->sin_addr) != 1)
+        return madi_err_set(err, MADI_EINVAL, "--listen '%s': '%s' is not an IPv4 address", s,
+                            host);
+    return MADI_OK;
+}
+
+static char *slurp(const char *path, struct madi_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        (void)madi_err_set(err, MADI_EIO, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct madi_buf b;
+    madi_buf_init(&b, 1024 * 1024);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if (madi_buf_add(&b, chunk, n))
+            break;
+    (void)fclose(f);
+    return madi_buf_detach(&b, NULL);
+}
+
+int madi_server_start(const struct madi_server_opts *o, struct madi_server **out,
+                      struct madi_err *err)
+{
+    *out = NULL;
+    struct sockaddr_in sa;
+    int rc = parse_listen(o->listen ? o->listen : "127.0.0.1:8080", &sa, err);
+    if (rc)
+        return rc;
+    if (!o->cert != !o->pkey)
+        return madi_err_set(err, MADI_EINVAL, "TLS needs both --cert and --key-pem");
+    struct srv *sv = xcalloc(1, sizeof(*sv));
+    sv->o = *o;
+    sv->db = xstrdup(o->db);
+    sv->o.threads = o->threads ? o->threads : 4;
+    sv->o.max_upload = o->max_upload ? o->max_upload : UPLOAD_CAP;
+    sv->o.timeout_s = o->timeout_s ? o->timeout_s : 30;
+    pthread_mutex_init(&sv->mu, NULL);
+    pthread_mutex_init(&sv->limmu, NULL);
+    pthread_mutex_init(&sv->logmu, NULL);
+    pthread_cond_init(&sv->cv, NULL);
+    sv->nslots = sv->o.threads;
+    sv->slots = xcalloc(sv->nslots, sizeof(*sv->slots));
+    for (size_t i = 0; i < sv->nslots && !rc; i++)
+        rc = open_slot(sv, &sv->slots[i], err);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (!rc && o->cert) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+            rc = madi_err_set(err, MADI_EINVAL,
+                              "this libmicrohttpd was built without TLS (GnuTLS)");
+        else if (!(sv->cert = slurp(o->cert, err)) || !(sv->pkey = slurp(o->pkey, err)))
+            rc = err ? err->code : MADI_EIO;
+        else {
+            flags |= MHD_USE_TLS;
+            sv->tls = 1;
+        }
+    }
+    if (rc) {
+        madi_server_stop((struct madi_server *)sv);
+        return rc;
+    }
+    if (sv->tls)
+        sv->d = MHD_start_daemon(
+                flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, &sa,
+                MHD_OPTION_THREAD_POOL_SIZE, sv->o.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                sv->o.timeout_s, MHD_OPTION_CONNECTION_LIMIT, 512,
+                MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
+                MHD_OPTION_HTTPS_MEM_CERT, sv->cert, MHD_OPTION_HTTPS_MEM_KEY, sv->pkey,
+                MHD_OPTION_END);
+    else
+        sv->d = MHD_start_daemon(
+                flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, &sa,
+                MHD_OPTION_THREAD_POOL_SIZE, sv->o.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                sv->o.timeout_s, MHD_OPTION_CONNECTION_LIMIT, 512,
+                MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv, MHD_OPTION_END);
+    if (!sv->d) {
+        madi_server_stop((struct madi_server *)sv);
+        return madi_err_set(err, MADI_EIO,
+                            "cannot listen on %s (is the port in use, or the address not this "
+                            "machine's?)",
+                            o->listen ? o->listen : "127.0.0.1:8080");
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(sv->d, MHD_DAEMON_INFO_BIND_PORT);
+    sv->port = di ? di->port : ntohs(sa.sin_port);
+    *out = (struct madi_server *)sv;
+    return MADI_OK;
+}
+
+unsigned madi_server_port(const struct madi_server *srv)
+{
+    return ((const struct srv *)(const void *)srv)->port;
+}
+
+void madi_server_stop(struct madi_server *srv)
+{
+    struct srv *sv = (struct srv *)(void *)srv;
+    if (!sv)
+        return;
+    if (sv->d)
+        MHD_stop_daemon(sv->d);
+    for (size_t i = 0; i < sv->nslots; i++) {
+        madi_ind_catalogue_free(sv->slots[i].cat);
+        madi_store_close(sv->slots[i].s);
+    }
+    free(sv->slots);
+    pthread_mutex_destroy(&sv->mu);
+    pthread_mutex_destroy(&sv->limmu);
+    pthread_mutex_destroy(&sv->logmu);
+    pthread_cond_destroy(&sv->cv);
+    free(sv->db);
+    free(sv->cert);
+    if (sv->pkey)
+        sodium_memzero(sv->pkey, strlen(sv->pkey));
+    free(sv->pkey);
+    free(sv);
+}

@@ -1,0 +1,173 @@
+/*
+ * srv_int.h: what the server's files share: a request as handlers see it, the response they
+ * fill, the route table, and the store pool. Not part of the contract (server.h is).
+ */
+#ifndef MADI_SRV_INT_H
+#define MADI_SRV_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "madi/auth.h"
+#include "madi/err.h"
+#include "madi/indicators.h"
+#include "madi/server.h"
+#include "madi/store.h"
+
+#include "buf.h"
+
+struct srv;
+
+/* Which organisation or case a route's {id} belongs to, checked before the handler runs. */
+enum route_scope {
+    SC_NONE = 0,
+    SC_SUBMISSION, /* {id} is a submission: an operator may touch only their organisation's */
+    SC_CASE        /* {id} is a survivor: a case worker may touch only the cases assigned */
+};
+
+enum route_flags {
+    RF_HIDDEN = 1 << 0,    /* served, but not listed in the OpenAPI document */
+    RF_NO_CSRF = 1 << 1,   /* a state change made before there is a session (login) */
+    RF_PUBLIC_OPT = 1 << 2 /* public only when the centre turned the public dashboard on */
+};
+
+#define ROLE(r)    (1u << (r))
+#define R_PUBLIC   ROLE(MADI_ROLE_PUBLIC)
+#define R_OPERATOR ROLE(MADI_ROLE_OPERATOR)
+#define R_REVIEWER ROLE(MADI_ROLE_REVIEWER)
+#define R_ANALYST  ROLE(MADI_ROLE_ANALYST)
+#define R_CASE     ROLE(MADI_ROLE_CASEWORKER)
+#define R_ADMIN    ROLE(MADI_ROLE_ADMIN)
+#define R_STAFF    (R_OPERATOR | R_REVIEWER | R_ANALYST | R_CASE | R_ADMIN)
+
+/* One HTTP request, authenticated and authorised before a handler sees it. */
+struct req {
+    struct srv *srv;
+    void *conn; /* struct MHD_Connection */
+    const char *method, *path;
+    const char *body;
+    size_t len;
+    const char *client; /* the peer's address, for limits and the log */
+    struct madi_store *s;
+    const struct madi_ind_catalogue *cat;
+    int authed;             /* 1 with a valid session */
+    struct madi_session se; /* when authed */
+    enum madi_role role;    /* MADI_ROLE_PUBLIC without a session */
+    /* The organisation the request is confined to: an operator's own code, else NULL. */
+    const char *org_scope;
+    const char *id;         /* the {id} of the path, or NULL */
+    char idbuf[96];         /* its storage */
+    int64_t now;            /* Unix seconds */
+    int32_t today;          /* yyyymmdd */
+    const char *set_cookie; /* handlers that log in or out set this */
+    char cookie[160];
+};
+
+struct resp {
+    int status;
+    const char *type; /* Content-Type */
+    struct madi_buf body;
+    const char *disposition; /* Content-Disposition, or NULL */
+    char dispbuf[160];
+    const char *csp;   /* overrides the default Content-Security-Policy, or NULL */
+    const char *cache; /* Cache-Control, NULL = no-store */
+};
+
+typedef void (*handler_fn)(struct req *rq, struct resp *rs);
+
+struct route_param {
+    const char *name; /* NULL ends the list */
+    const char *doc;
+};
+
+struct route {
+    const char *method; /* "GET", "POST" */
+    const char *path;   /* under /api/v1, with at most one {id}: "/submissions/{id}/approve" */
+    unsigned roles;     /* ROLE(r) bits */
+    enum route_scope scope;
+    unsigned flags;
+    handler_fn fn;
+    const char *op_id;   /* operationId */
+    const char *tag;     /* OpenAPI tag */
+    const char *summary; /* one line */
+    const char *query;   /* query parameters: "period|area|org", documented in openapi.c */
+    const char *body;    /* NULL, "json" (an object, its fields in body_doc) or "file" */
+    const char *body_doc;
+    const char *produces; /* "application/json" (NULL) or another type */
+};
+
+extern const struct route srv_routes[];
+extern const size_t srv_nroutes;
+
+/* ---- the server object (http.c) ---- */
+struct madi_server_opts;
+const struct madi_server_opts *srv_opts(const struct srv *sv);
+/* 1 and a token when this client may try to log in now; counts the attempt. */
+int srv_login_allowed(struct srv *sv, const char *client);
+
+/* ---- dispatch (routes.c): everything between the socket and the handler ---- */
+void srv_dispatch(struct req *rq, struct resp *rs);
+
+/* ---- responses (resp.c) ---- */
+void resp_json(struct resp *rs, int status, json_t *j); /* steals j */
+/* {"error":{"code":code,"message":msg}}; findings (stolen, may be NULL) added as "findings". */
+void resp_error(struct resp *rs, int status, const char *code, const char *msg, json_t *findings);
+/* Map a libmadi return code to a status and a stable code. */
+void resp_madi_error(struct resp *rs, int rc, const struct madi_err *err);
+void resp_text(struct resp *rs, int status, const char *type, const char *p, size_t n);
+
+/* ---- reading requests (req.c) ---- */
+const char *req_query(const struct req *rq, const char *name);
+const char *req_header(const struct req *rq, const char *name);
+const char *req_cookie(const struct req *rq, const char *name);
+/* The body as a JSON object, or NULL after answering 400 itself. */
+json_t *req_json(struct req *rq, struct resp *rs);
+/* A string member of a JSON body ("" when absent). */
+const char *jstr(json_t *o, const char *key);
+/* The id as an integer (> 0), or -1. */
+int64_t req_id_int(const struct req *rq);
+
+/* A quality finding as JSON (api_sub.c; GET /quality and the preview share it). */
+struct madi_qfinding;
+json_t *srv_jfinding(const struct madi_qfinding *f);
+
+/* ---- handlers, by file ---- */
+void api_login(struct req *, struct resp *);
+void api_logout(struct req *, struct resp *);
+void api_me(struct req *, struct resp *);
+void api_config(struct req *, struct resp *);
+void api_openapi(struct req *, struct resp *);
+void api_users_list(struct req *, struct resp *);
+void api_users_add(struct req *, struct resp *);
+
+void api_sub_list(struct req *, struct resp *);
+void api_sub_upload(struct req *, struct resp *);
+void api_sub_get(struct req *, struct resp *);
+void api_sub_submit(struct req *, struct resp *);
+void api_sub_preview(struct req *, struct resp *);
+void api_sub_approve(struct req *, struct resp *);
+void api_sub_return(struct req *, struct resp *);
+void api_batches(struct req *, struct resp *);
+
+void api_dashboard(struct req *, struct resp *);
+void api_chart(struct req *, struct resp *);
+void api_report(struct req *, struct resp *);
+void api_quality(struct req *, struct resp *);
+void api_public_dashboard(struct req *, struct resp *);
+void api_public_chart(struct req *, struct resp *);
+void api_public_report(struct req *, struct resp *);
+
+void api_cases(struct req *, struct resp *);
+void api_referrals(struct req *, struct resp *);
+void api_case_open(struct req *, struct resp *);
+
+/* ---- pages and assets (assets.c) ---- */
+/* Serve an embedded file for `path` ("/", "/app.js", ...); 0 when there is none. */
+int srv_asset(const char *path, struct resp *rs);
+
+/* ---- the OpenAPI document (openapi.c) ---- */
+json_t *srv_openapi(void);
+
+#endif
