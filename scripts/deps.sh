@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config clang-format sqlite3 libsqlite3-dev libjansson-dev \
 libsodium-dev libcmocka-dev libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev python3 \
-python3-numpy python3-scipy"
+python3-numpy python3-scipy chromium nodejs"
 
 missing=""
 for p in $PKGS; do
@@ -13,6 +13,8 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+# npm: Debian's package only where no npm came with nodejs (NodeSource's nodejs carries its own).
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 echo "deps: installing:$missing"
