@@ -18,6 +18,7 @@
 
 #include "madi/dim.h"
 #include "madi/indicators.h"
+#include "madi/privacy.h"
 #include "madi/server.h"
 #include "madi/store.h"
 
@@ -54,6 +55,7 @@ struct srv {
     struct lim lim[LIM_SLOTS];
     pthread_mutex_t limmu, logmu;
     unsigned port;
+    struct rcache *cache;
 };
 
 /* What a connection carries between the calls of the access handler. */
@@ -66,6 +68,11 @@ struct cctx {
 const struct madi_server_opts *srv_opts(const struct srv *sv)
 {
     return &sv->o;
+}
+
+struct rcache *srv_rcache(struct srv *sv)
+{
+    return sv->cache;
 }
 
 int srv_login_allowed(struct srv *sv, const char *client)
@@ -125,6 +132,8 @@ static int open_slot(struct srv *sv, struct slot *sl, struct madi_err *err)
         rc = madi_ind_catalogue_new(&sl->cat, err);
     if (!rc)
         rc = madi_ind_catalogue_add_stored(sl->cat, sl->s, err);
+    if (!rc && sv->o.key) /* gives the connection the audit chain's key */
+        rc = madi_privacy_check(sl->s, sv->o.key, err);
     return rc;
 }
 
@@ -343,6 +352,7 @@ int madi_server_start(const struct madi_server_opts *o, struct madi_server **out
     pthread_mutex_init(&sv->limmu, NULL);
     pthread_mutex_init(&sv->logmu, NULL);
     pthread_cond_init(&sv->cv, NULL);
+    sv->cache = rcache_new();
     sv->nslots = sv->o.threads;
     sv->slots = xcalloc(sv->nslots, sizeof(*sv->slots));
     for (size_t i = 0; i < sv->nslots && !rc; i++)
@@ -409,6 +419,7 @@ void madi_server_stop(struct madi_server *srv)
         madi_store_close(sv->slots[i].s);
     }
     free(sv->slots);
+    rcache_free(sv->cache);
     pthread_mutex_destroy(&sv->mu);
     pthread_mutex_destroy(&sv->limmu);
     pthread_mutex_destroy(&sv->logmu);
