@@ -26,10 +26,10 @@
 #include "srv_int.h"
 #include "xalloc.h"
 
-#define JSON_CAP      (256 * 1024)
-#define UPLOAD_CAP    (32u * 1024 * 1024)
-#define LOGIN_PER_MIN 10 /* login attempts a client may make in a minute */
-#define LIM_SLOTS     256
+#define JSON_CAP            (256 * 1024)
+#define UPLOAD_CAP          (32u * 1024 * 1024)
+#define LOGIN_FAILS_PER_MIN 10 /* failed logins a client may make in a minute */
+#define LIM_SLOTS           256
 
 struct slot {
     struct madi_store *s;
@@ -75,22 +75,35 @@ struct rcache *srv_rcache(struct srv *sv)
     return sv->cache;
 }
 
-int srv_login_allowed(struct srv *sv, const char *client)
+/* The limiter's slot for a client, reset when a new minute starts. Called locked. */
+static struct lim *lim_of(struct srv *sv, const char *client)
 {
     int64_t minute = (int64_t)time(NULL) / 60;
     unsigned h = 5381;
     for (const char *p = client; *p; p++)
         h = h * 33 + (unsigned char)*p;
-    pthread_mutex_lock(&sv->limmu);
     struct lim *l = &sv->lim[h % LIM_SLOTS];
     if (strcmp(l->client, client) != 0 || l->minute != minute) {
         (void)snprintf(l->client, sizeof(l->client), "%s", client);
         l->minute = minute;
         l->count = 0;
     }
-    int ok = ++l->count <= LOGIN_PER_MIN;
+    return l;
+}
+
+int srv_login_allowed(struct srv *sv, const char *client)
+{
+    pthread_mutex_lock(&sv->limmu);
+    int ok = lim_of(sv, client)->count < LOGIN_FAILS_PER_MIN;
     pthread_mutex_unlock(&sv->limmu);
     return ok;
+}
+
+void srv_login_failed(struct srv *sv, const char *client)
+{
+    pthread_mutex_lock(&sv->limmu);
+    lim_of(sv, client)->count++;
+    pthread_mutex_unlock(&sv->limmu);
 }
 
 static double ms_since(const struct timespec *t0)

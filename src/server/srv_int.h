@@ -104,8 +104,9 @@ extern const size_t srv_nroutes;
 /* ---- the server object (http.c) ---- */
 struct madi_server_opts;
 const struct madi_server_opts *srv_opts(const struct srv *sv);
-/* 1 and a token when this client may try to log in now; counts the attempt. */
+/* 1 when this client may try to log in now: fewer than 10 failed logins this minute. */
 int srv_login_allowed(struct srv *sv, const char *client);
+void srv_login_failed(struct srv *sv, const char *client);
 
 /* ---- built reports, kept while the data has not changed (cache.c) ---- */
 struct rcache;
