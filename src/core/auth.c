@@ -304,8 +304,8 @@ int madi_user_add(struct madi_store *s, const char *name, enum madi_role role, c
                             "(--org CODE)");
     if (role != MADI_ROLE_OPERATOR && org && *org)
         return madi_err_set(err, MADI_EINVAL,
-                            "only operator accounts belong to an organisation; a %s account "
-                            "takes no --org",
+                            "leave out --org: only an operator's account belongs to an "
+                            "organisation, not one with the role %s",
                             madi_role_name(role));
     rc = check_password(name, password, err);
     if (!rc)
