@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "madi/batch.h"
 #include "madi/submission.h"
 

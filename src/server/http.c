@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <sodium.h>
 

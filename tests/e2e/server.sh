@@ -6,7 +6,6 @@ set -u
 command -v curl >/dev/null || { echo "curl missing"; exit 77; }
 w=$(mktemp -d); pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$w"' EXIT
-export MADI_TEST_FAST_PWHASH=1
 "$MADI_BIN" demo --seed 7 --scale 0.05 --dir "$w/d" >/dev/null 2>&1 || { echo "FAIL: demo"; exit 1; }
 db="$w/d/madi.db"
 add() { printf '%s\n' "$3" | "$MADI_BIN" user add "$1" --role "$2" ${4:+--org "$4"} --db "$db" >/dev/null || { echo "FAIL: user add $1"; exit 1; }; }
