@@ -47,6 +47,8 @@ struct madi_user {
     enum madi_role role;
     char org[65]; /* organisation code, "" when the account is not an operator's */
     int disabled;
+    int64_t locked_until; /* Unix seconds: locked while now < locked_until */
+    char created_at[24];  /* "2026-11-23T10:00:00Z" */
 };
 
 /**

@@ -43,7 +43,11 @@ typedef void (*madi_progress_fn)(void *ctx, unsigned long long done, unsigned lo
                                  unsigned long long rows);
 
 enum madi_import_flags {
-    MADI_IMPORT_DRY_RUN = 1 << 0 /* validate and report, write nothing */
+    MADI_IMPORT_DRY_RUN = 1 << 0, /* validate and report, write nothing */
+    /* The caller has begun the transaction (madi_store_begin) and commits or rolls it back: the
+     * import writes into it and does neither (submission.c: an approval is one transaction).
+     * After a failure the caller must roll back. */
+    MADI_IMPORT_IN_TX = 1 << 1
 };
 
 struct madi_import_opts {
@@ -64,6 +68,12 @@ struct madi_import_opts {
     /* The centre's key (privacy.h), borrowed: kinds with personal fields (survivor, need,
      * referral) are refused without it, and personal cells are encrypted with it. */
     const struct madi_key *key;
+    /* An operator's organisation code, or NULL: when set, every record must be that
+     * organisation's (each organisation column of the kind holds this code, else an error at
+     * that cell), a register entry of another organisation cannot be updated, and kinds with no
+     * organisation column (the organisation and area registers, population, targets, ...) are
+     * the centre's and refused whole. */
+    const char *only_org;
 };
 
 enum madi_import_status {

@@ -37,6 +37,10 @@ enum madi_sub_state {
     MADI_SUB_STATE_COUNT
 };
 
+/* Limits: the size of an uploaded file, of a reviewer's comment, and how many findings are kept
+ * per submission (the rest are counted; a note at the end says how many were not kept). */
+enum { MADI_SUB_MAX_BYTES = 64 << 20, MADI_SUB_COMMENT_MAX = 2000, MADI_SUB_MAX_FINDINGS = 10000 };
+
 /** "invalid", "draft", "submitted", "approved", "returned"; and back (-1 for none). */
 const char *madi_sub_state_name(enum madi_sub_state st);
 int madi_sub_state_parse(const char *s);
@@ -74,27 +78,34 @@ struct madi_sub_upload {
 /**
  * Check and keep an uploaded file. *id gets the new submission (state invalid or draft); res
  * gets the dry run's result; every finding is kept and also passed to `on_diag` (may be NULL).
- * The same bytes already waiting (draft or submitted) from the same organisation give that
- * submission back, unchanged. MADI_OK for both states (the state says which); MADI_EIO or
- * MADI_EDB when the file or store failed (nothing kept).
+ * The same bytes already waiting (draft or submitted) from the same organisation, for the same
+ * replaced batch, give that submission back, unchanged (its kept findings replayed to on_diag).
+ * A file already imported (an active batch of the same bytes) is kept as invalid, with that as
+ * its error. MADI_OK for both states (the state says which); MADI_EIO or MADI_EDB when the file
+ * or store failed, MADI_EINVAL for a request that cannot be checked at all (an unknown
+ * organisation or kind, a file over MADI_SUB_MAX_BYTES, a batch to replace that is not active or,
+ * for an operator, not one of its own organisation's approved submissions): nothing kept.
  */
 int madi_sub_upload(struct madi_store *s, const struct madi_sub_upload *u, madi_diag_fn on_diag,
                     void *diag_ctx, int64_t *id, struct madi_import_result *res,
                     struct madi_err *err);
 
-/** Draft to submitted. MADI_ECONFLICT from any other state (the message says which). */
+/** Draft to submitted. MADI_ECONFLICT from any other state (the message says which);
+ * MADI_ENOTFOUND when there is no submission `id`. */
 int madi_sub_submit(struct madi_store *s, int64_t id, const char *who, struct madi_err *err);
 
 /**
  * Submitted to approved: import the kept bytes (see above). `comment` may be NULL. *res gets
  * the import's result. MADI_EREJECTED (with findings to on_diag) when the file no longer
- * imports; MADI_ECONFLICT from a state other than submitted.
+ * imports; MADI_ECONFLICT from a state other than submitted, or when the same file was imported
+ * directly meanwhile (return the submission then). The operator's rule (org) holds again.
  */
 int madi_sub_approve(struct madi_store *s, int64_t id, const char *reviewer, const char *comment,
                      const struct madi_key *key, int32_t today, madi_diag_fn on_diag,
                      void *diag_ctx, struct madi_import_result *res, struct madi_err *err);
 
-/** Submitted to returned, with the reviewer's comment (required, MADI_EINVAL when blank). */
+/** Submitted to returned, with the reviewer's comment (required, MADI_EINVAL when blank or over
+ * MADI_SUB_COMMENT_MAX bytes). MADI_ECONFLICT from another state. */
 int madi_sub_return(struct madi_store *s, int64_t id, const char *reviewer, const char *comment,
                     struct madi_err *err);
 
@@ -116,8 +127,10 @@ int madi_sub_diags(struct madi_store *s, int64_t id, madi_diag_fn fn, void *ctx,
  * What approving would add, for the reviewer: imports the kept bytes into an in-memory copy of
  * the store and runs the quality checks (quality.h) of the submission's organisation there.
  * res gets the import's result (rows per kind in the batches it would make); each finding that
- * the submission would bring (not already present before it) goes to fn. The store itself is
- * not changed.
+ * the submission would bring (not already present before it) goes to fn. The period checked
+ * is every date up to `today`. Only a draft or a submitted submission has a preview
+ * (MADI_ECONFLICT otherwise); MADI_EREJECTED when the file no longer imports. The store itself
+ * is not changed. The copy costs memory the size of the database.
  */
 int madi_sub_preview(struct madi_store *s, int64_t id, const struct madi_key *key, int32_t today,
                      struct madi_import_result *res, madi_qfinding_fn fn, void *ctx,

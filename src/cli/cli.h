@@ -83,6 +83,12 @@ const char *cli_actor(const char *by);
 /* One line from standard input into guarded memory (sodium_free it). Returns an exit code. */
 int cli_read_passphrase(char **out, size_t *n);
 /*
+ * A new password for account `name`: typed twice at the terminal without echo when standard
+ * input is one, else one line of standard input. Guarded memory (sodium_free it). Returns an
+ * exit code (the two typed differ: EXIT_USAGE, said).
+ */
+int cli_read_password(const char *name, char **out);
+/*
  * The centre's key for database `db` (open as s): from a passphrase on standard input, or the
  * key file. With `required`, a missing or wrong key is an error (printed; exit code returned);
  * without, a missing key file leaves *k NULL. Caller frees *k with madi_key_free.
@@ -123,5 +129,6 @@ MADI_CMD(link)
 MADI_CMD(audit)
 MADI_CMD(erase)
 MADI_CMD(serve)
+MADI_CMD(user)
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "madi/audit.h"
+#include "madi/privacy.h"
 
 #include "banned.h"
 #include "cli.h"
@@ -61,6 +62,14 @@ static int audit_verify(struct madi_store *s, const char *db, int pass)
     }
     if (rc)
         return cli_fail(rc, &err);
+    if (rep.entries && !rep.keyed_from && !madi_privacy_has_key(s)) {
+        /* Accounts and submissions are audited on a database without a centre's key too. */
+        (void)printf("audit log intact: %lld entr%s, an unkeyed chain (this database has no "
+                     "centre's key; once 'madi keys init' makes one, the entries after it are "
+                     "keyed)\n",
+                     (long long)rep.entries, rep.entries == 1 ? "y" : "ies");
+        return EXIT_OK_;
+    }
     if (rep.entries && !rep.key_used) {
         (void)fprintf(stderr,
                       "madi: the audit log's structure is intact (%lld entries), but its hashes "

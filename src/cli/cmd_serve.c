@@ -17,7 +17,7 @@
 
 const char cmd_serve_usage[] =
         "usage: madi serve [--db FILE] [--listen HOST:PORT] [--threads N] [--public]\n"
-        "                  [--cert PEM --key-pem PEM] [--no-key] [--quiet]\n"
+        "                  [--cert PEM --key-pem PEM] [--no-key] [--timeout S] [--quiet]\n"
         "       madi serve --openapi\n"
         "\n"
         "Serve madi to a browser and the JSON API (/api/v1, documented at\n"
@@ -37,6 +37,8 @@ const char cmd_serve_usage[] =
         "  --no-key            do not load the centre's key: case workers cannot open\n"
         "                      personal records (by default the key is read as other commands\n"
         "                      do: $MADI_KEY_FILE, else the key file beside the database)\n"
+        "  --timeout S         close a connection idle for S seconds, or one whose request\n"
+        "                      takes more than twice that (default 30)\n"
         "  --quiet             no request log on standard error\n"
         "  --openapi           print the API's OpenAPI document and exit\n"
         "  --db FILE           the database (default: $MADI_DB, else madi.db)\n"
@@ -44,13 +46,17 @@ const char cmd_serve_usage[] =
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },      { "listen", required_argument, NULL, 'l' },
-        { "threads", required_argument, NULL, 't' }, { "public", no_argument, NULL, 'p' },
-        { "cert", required_argument, NULL, 'c' },    { "key-pem", required_argument, NULL, 'k' },
-        { "no-key", no_argument, NULL, 'n' },        { "quiet", no_argument, NULL, 'q' },
-        { "openapi", no_argument, NULL, 'o' },       { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+                                          { "listen", required_argument, NULL, 'l' },
+                                          { "threads", required_argument, NULL, 't' },
+                                          { "public", no_argument, NULL, 'p' },
+                                          { "cert", required_argument, NULL, 'c' },
+                                          { "key-pem", required_argument, NULL, 'k' },
+                                          { "no-key", no_argument, NULL, 'n' },
+                                          { "quiet", no_argument, NULL, 'q' },
+                                          { "openapi", no_argument, NULL, 'o' },
+                                          { "timeout", required_argument, NULL, 'T' },
+                                          { NULL, 0, NULL, 0 } };
     struct madi_server_opts so;
     memset(&so, 0, sizeof(so));
     const char *db = NULL;
@@ -74,6 +80,16 @@ int cmd_serve(int argc, char **argv)
                 return EXIT_USAGE;
             }
             so.threads = (unsigned)n;
+            break;
+        }
+        case 'T': {
+            char *end = NULL;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 3600) {
+                (void)fprintf(stderr, "madi: error: --timeout takes 1..3600 seconds\n");
+                return EXIT_USAGE;
+            }
+            so.timeout_s = (unsigned)n;
             break;
         }
         case 'p':

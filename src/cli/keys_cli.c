@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -42,7 +43,8 @@ const char *cli_actor(const char *by)
     return actor;
 }
 
-int cli_read_passphrase(char **out, size_t *n)
+/* One line from standard input into guarded memory; `what` names it in messages. */
+static int read_secret_line(const char *what, char **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -66,9 +68,9 @@ int cli_read_passphrase(char **out, size_t *n)
     if (more) {
         sodium_free(p);
         (void)fprintf(stderr,
-                      "madi: error: the passphrase is longer than %d bytes; madi does not "
+                      "madi: error: the %s is longer than %d bytes; madi does not "
                       "cut it short (a shorter one would not be the one you typed)\n",
-                      MAX_PASSPHRASE);
+                      what, MAX_PASSPHRASE);
         return EXIT_USAGE;
     }
     while (len && p[len - 1] == '\r')
@@ -76,12 +78,51 @@ int cli_read_passphrase(char **out, size_t *n)
     p[len] = '\0';
     if (!len) {
         sodium_free(p);
-        (void)fprintf(stderr, "madi: error: no passphrase on standard input\n");
+        (void)fprintf(stderr, "madi: error: no %s on standard input\n", what);
         return EXIT_USAGE;
     }
     *out = p;
     *n = len;
     return EXIT_OK_;
+}
+
+int cli_read_passphrase(char **out, size_t *n)
+{
+    return read_secret_line("passphrase", out, n);
+}
+
+int cli_read_password(const char *name, char **out)
+{
+    size_t n = 0, n2 = 0;
+    char *again = NULL;
+    struct termios old, quiet;
+    *out = NULL;
+    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &old) != 0)
+        return read_secret_line("password", out, &n);
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    (void)fprintf(stderr, "new password for %s: ", name);
+    (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    int code = read_secret_line("password", out, &n);
+    (void)fputc('\n', stderr);
+    if (!code) {
+        (void)fprintf(stderr, "the same password again: ");
+        code = read_secret_line("password", &again, &n2);
+        (void)fputc('\n', stderr);
+    }
+    (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    if (!code && (n != n2 || sodium_memcmp(*out, again, n) != 0)) {
+        (void)fprintf(stderr, "madi: error: the two passwords differ; nothing was changed (try "
+                              "again)\n");
+        code = EXIT_USAGE;
+    }
+    if (again)
+        sodium_free(again);
+    if (code && *out) {
+        sodium_free(*out);
+        *out = NULL;
+    }
+    return code;
 }
 
 /* A key error, when 'madi keys rotate' was interrupted: the new key may be the one that opens

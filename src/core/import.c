@@ -137,6 +137,10 @@ struct importer {
     size_t nerased;
     const char *keep_erased;
     struct madi_stmt *q_survivor, *q_need, *q_consent, *q_casualty, *q_org, *set_name_key;
+    /* An operator's file (o->only_org): that organisation's row id, and the owner lookup of the
+     * register entries it updates. */
+    int64_t only_org_id;
+    struct madi_stmt *q_owner;
 };
 
 /* ---- the file: CSV, or one sheet of a workbook ---- */
@@ -1330,6 +1334,108 @@ static int report_duplicate(struct importer *im, int skip_earlier, const char *d
 }
 
 /* Store the current row: insert, or upgrade a provisional register entry. */
+/* ---- an operator's file: its own organisation's records only (o->only_org) ---- */
+
+static int is_org_field(const struct madi_field *fd)
+{
+    return fd->type == MADI_F_REF && fd->ref == MADI_REF_ORG;
+}
+
+/* The kind must name an organisation: else the whole file is refused (MADI_EREJECTED, said as
+ * a finding), before anything else is looked at. */
+static int only_org_kind(struct importer *im)
+{
+    const struct madi_kind *k = im->kind;
+    int has = 0;
+    for (size_t f = 0; f < k->nfields; f++)
+        has |= is_org_field(&k->fields[f]);
+    if (has)
+        return MADI_OK;
+    diag(im, MADI_DIAG_ERROR, 0, 0, NULL,
+         "%s records are the centre's to import: they name no organisation, and you can submit "
+         "only %s's records (send this file to the centre instead)",
+         k->name, im->o->only_org);
+    return MADI_EREJECTED;
+}
+
+/* The operator's organisation must be registered (the register is loaded by then). */
+static int only_org_ready(struct importer *im)
+{
+    int64_t enc = 0;
+    char key[MAX_ID_LEN + 1];
+    size_t kn = code_key(im->o->only_org, strlen(im->o->only_org), key);
+    if (!madi_strmap_get(&im->regs[MADI_REF_ORG].map, key, kn, &enc) || (enc & 1)) {
+        diag(im, MADI_DIAG_ERROR, 0, 0, NULL,
+             "organisation %s is not in the organisation register (the centre registers it "
+             "first)",
+             im->o->only_org);
+        return MADI_EREJECTED;
+    }
+    im->only_org_id = enc >> 1;
+    return MADI_OK;
+}
+
+/* Every organisation cell of the row must be the operator's. */
+static void check_only_org(struct importer *im, const struct madi_csv_row *row)
+{
+    const struct madi_kind *k = im->kind;
+    char shown[64];
+    for (size_t f = 0; f < k->nfields; f++) {
+        const struct madi_field *fd = &k->fields[f];
+        int c = im->fieldcol[f];
+        if (!is_org_field(fd))
+            continue;
+        if (im->vals[f].set && im->vals[f].i != im->only_org_id)
+            cell_error(im, (int)f,
+                       "this row is for organisation %s; you can submit only %s's records",
+                       show(im, row->fields[c].p, row->fields[c].len, shown, sizeof(shown)),
+                       im->o->only_org);
+        else if (!im->vals[f].set && !(fd->flags & MADI_FLD_REQUIRED) &&
+                 (c < 0 || !row->fields[c].len))
+            cell_error(im, (int)f,
+                       "%s is blank; you can submit only %s's records (write %s in the cell)",
+                       fd->name, im->o->only_org, im->o->only_org);
+    }
+}
+
+/* A register entry from an earlier batch is updated in place: only the operator's own. Sets
+ * *refused (with the error said) when it belongs to another organisation or to none. */
+static int check_owner(struct importer *im, int keyf, int64_t id, int *refused)
+{
+    const struct madi_kind *k = im->kind;
+    int of = -1;
+    char shown[64];
+    *refused = 0;
+    for (size_t f = 0; f < k->nfields && of < 0; f++)
+        if (is_org_field(&k->fields[f]))
+            of = (int)f;
+    if (of < 0)
+        return MADI_OK;
+    if (!im->q_owner) {
+        char *sql = xasprintf("SELECT coalesce(o.code, ''), coalesce(o.id, 0) FROM %s t LEFT JOIN "
+                              "organisation o ON o.id = t.%s_id WHERE t.id = ?",
+                              k->table, k->fields[of].name);
+        int rc = madi_store_prepare(im->s, sql, &im->q_owner, im->err);
+        free(sql);
+        if (rc)
+            return rc;
+    }
+    madi_stmt_bind_int(im->q_owner, 1, id);
+    int rc = madi_stmt_step(im->q_owner, im->err);
+    if (rc == MADI_STMT_ROW && madi_stmt_int(im->q_owner, 1) != im->only_org_id) {
+        const char *owner = madi_stmt_text(im->q_owner, 0);
+        *refused = 1;
+        cell_error(im, keyf,
+                   "%s %s is already registered for %s: you can update only %s's entries (ask "
+                   "the centre to change it)",
+                   k->fields[keyf].name,
+                   show(im, im->vals[keyf].s, im->vals[keyf].n, shown, sizeof(shown)),
+                   *owner ? owner : "no organisation", im->o->only_org);
+    }
+    madi_stmt_reset(im->q_owner);
+    return rc < 0 ? rc : MADI_OK;
+}
+
 static int store_row(struct importer *im)
 {
     const struct madi_kind *k = im->kind;
@@ -1395,6 +1501,12 @@ static int store_row(struct importer *im)
                            band, (long long)ob, (long long)ol, (long long)ob);
             return MADI_OK;
         }
+    }
+    if (known && !(enc & 1) && im->only_org_id) {
+        int refused = 0;
+        rc = check_owner(im, keyf, enc >> 1, &refused);
+        if (rc || refused)
+            return rc;
     }
     if (known) {
         /* A provisional entry gets its details; a registered one from an earlier batch is
@@ -2229,6 +2341,8 @@ static int process_row(struct importer *im, struct source *src, const struct mad
             return rc;
     }
     check_row(im);
+    if (im->only_org_id)
+        check_only_org(im, row);
     if (!im->row_bad && madi_kind_is_protected(im->kind)) {
         int lrc = check_survivor_links(im);
         if (lrc)
@@ -2626,6 +2740,8 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
     }
     res->kind = im->kind->name;
     rc = personal_ready(im);
+    if (!rc && o->only_org)
+        rc = only_org_kind(im);
     if (rc)
         goto done;
     /* Only the header's own problems stop here: those of the row read ahead are the rows'. */
@@ -2671,6 +2787,8 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
     for (int r = 1; !rc && r < 5; r++)
         if (im->regs[r].table && strcmp(im->regs[r].table, im->kind->table) == 0)
             rc = reg_load(im, &im->regs[r]);
+    if (!rc && o->only_org)
+        rc = only_org_ready(im);
     if (!rc)
         rc = prepare_statements(im);
     if (rc)
@@ -2741,6 +2859,7 @@ done:
     madi_stmt_finalize(im->q_org);
     madi_stmt_finalize(im->q_casualty);
     madi_stmt_finalize(im->set_name_key);
+    madi_stmt_finalize(im->q_owner);
     release_plain(im);
     regs_release(im);
     madi_u64map_release(&im->seen);
@@ -2782,7 +2901,7 @@ static int import_workbook(struct madi_store *s, const char *path, const struct 
                            char **names, const unsigned char *hidden, size_t nnames,
                            struct madi_import_result *res, struct madi_err *err)
 {
-    int rc = MADI_OK, failed = 0;
+    int rc = MADI_OK, failed = 0, own = !(o->flags & MADI_IMPORT_IN_TX);
     size_t done_sheets = 0, unchanged = 0;
     int64_t first_unchanged = 0;
     memset(res, 0, sizeof(*res));
@@ -2815,7 +2934,7 @@ static int import_workbook(struct madi_store *s, const char *path, const struct 
     size_t visible = 0;
     for (size_t i = 0; i < nnames; i++)
         visible += madi_kind_find(names[i]) && !(hidden && hidden[i]);
-    rc = visible ? madi_store_begin(s, err)
+    rc = visible ? (own ? madi_store_begin(s, err) : MADI_OK)
                  : madi_err_set(err, MADI_EINVAL,
                                 "every sheet named as a kind is hidden: unhide the ones to "
                                 "import, or import one with --sheet NAME");
@@ -2849,17 +2968,19 @@ static int import_workbook(struct madi_store *s, const char *path, const struct 
     res->sheets = done_sheets + unchanged;
     if (!rc && !failed && !done_sheets && unchanged) {
         res->batch = first_unchanged;
-        madi_store_rollback(s);
+        if (own)
+            madi_store_rollback(s);
         res->status = MADI_IMPORT_UNCHANGED;
         return MADI_OK;
     }
     if (rc || failed || (o->flags & MADI_IMPORT_DRY_RUN)) {
-        madi_store_rollback(s);
+        if (own)
+            madi_store_rollback(s);
         res->batch = 0;
         res->status = rc || failed ? MADI_IMPORT_REJECTED : MADI_IMPORT_CHECKED;
         return rc ? rc : failed ? MADI_EREJECTED : MADI_OK;
     }
-    rc = madi_store_commit(s, err);
+    rc = own ? madi_store_commit(s, err) : MADI_OK;
     if (rc) {
         madi_store_rollback(s);
         return rc;
@@ -2879,8 +3000,9 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     rc = regular_file(path, err);
     if (rc)
         return rc;
+    int in_tx = (o->flags & MADI_IMPORT_IN_TX) != 0;
     if (o->kind || o->sheet || !is_zip(path))
-        return import_one(s, path, o, res, err, 0);
+        return import_one(s, path, o, res, err, in_tx);
     unsigned char *hidden = NULL; /* .xlsx only; NULL: none hidden */
     if (madi_xlsx_sheet_names(path, &names, &hidden, &n) != MADI_OK)
         (void)madi_ods_sheet_names(path, &names, &n);
@@ -2889,7 +3011,7 @@ int madi_import_file(struct madi_store *s, const char *path, const struct madi_i
     if (kinds)
         rc = import_workbook(s, path, o, names, hidden, n, res, err);
     else
-        rc = import_one(s, path, o, res, err, 0);
+        rc = import_one(s, path, o, res, err, in_tx);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);

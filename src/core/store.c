@@ -271,6 +271,11 @@ void madi_stmt_bind_text_ref(struct madi_stmt *st, int i, const char *p, size_t 
     (void)sqlite3_bind_text(st->st, i, p, (int)n, SQLITE_STATIC);
 }
 
+void madi_stmt_bind_blob(struct madi_stmt *st, int i, const void *p, size_t n)
+{
+    (void)sqlite3_bind_blob64(st->st, i, p, (sqlite3_uint64)n, SQLITE_TRANSIENT);
+}
+
 void madi_stmt_bind_null(struct madi_stmt *st, int i)
 {
     (void)sqlite3_bind_null(st->st, i);
@@ -328,6 +333,35 @@ const char *madi_stmt_text(struct madi_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st->st, col);
     return t ? (const char *)t : "";
+}
+
+const void *madi_stmt_blob(struct madi_stmt *st, int col, size_t *n)
+{
+    const void *p = sqlite3_column_blob(st->st, col);
+    *n = (size_t)sqlite3_column_bytes(st->st, col);
+    return p;
+}
+
+int store_copy_to_memory(struct madi_store *s, struct madi_store **out, struct madi_err *err)
+{
+    struct madi_store *m = NULL;
+    *out = NULL;
+    int rc = madi_store_open(":memory:", MADI_STORE_CREATE, &m, err);
+    if (rc)
+        return rc;
+    sqlite3_backup *b = sqlite3_backup_init(m->db, "main", s->db, "main");
+    int brc = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(m->db);
+    if (b)
+        brc = sqlite3_backup_finish(b) == SQLITE_OK && brc == SQLITE_DONE ? SQLITE_OK : brc;
+    if (brc != SQLITE_OK) {
+        rc = db_error(m, brc == SQLITE_DONE ? SQLITE_ERROR : brc, err, "copying the database");
+        madi_store_close(m);
+        return rc;
+    }
+    if (s->audit_key)
+        store_set_audit_key(m, s->audit_key);
+    *out = m;
+    return MADI_OK;
 }
 
 int madi_store_query_int(struct madi_store *s, const char *sql, int64_t *out, struct madi_err *err)

@@ -16,4 +16,11 @@ void store_set_audit_key(struct madi_store *s, const unsigned char key[STORE_AUD
 /** The audit key, or NULL when no key was checked on this store. Borrowed. */
 const unsigned char *store_audit_key(const struct madi_store *s);
 
+/*
+ * A copy of the whole database in memory (sqlite3_backup), with the audit key if s has one: for
+ * trying a change out (a submission's preview) without touching s. Caller owns *out; close with
+ * madi_store_close. Costs memory the size of the database.
+ */
+int store_copy_to_memory(struct madi_store *s, struct madi_store **out, struct madi_err *err);
+
 #endif

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "madi/auth.h"
 #include "madi/server.h"
 
@@ -31,7 +33,7 @@ void api_login(struct req *rq, struct resp *rs)
         return;
     if (!srv_login_allowed(rq->srv, rq->client)) {
         json_decref(j);
-        resp_error(rs, 429, "slow_down", "too many login attempts from here: wait a minute", NULL);
+        resp_error(rs, 429, "slow_down", "too many failed logins from here: wait a minute", NULL);
         return;
     }
     struct madi_session se;
@@ -40,6 +42,8 @@ void api_login(struct req *rq, struct resp *rs)
     int rc = madi_login(rq->s, jstr(j, "user"), jstr(j, "password"), rq->now, &se, &err);
     json_decref(j);
     if (rc) {
+        if (rc == MADI_EDENIED)
+            srv_login_failed(rq->srv, rq->client);
         if (rc == MADI_EDENIED)
             resp_error(rs, 401, "login_failed", err.msg, NULL);
         else

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "madi/quality.h"
 #include "madi/report.h"
 
@@ -42,11 +44,16 @@ static int period_of(struct req *rq, struct resp *rs, struct madi_period *p)
     return rc;
 }
 
-/* Build the report the request asks for; NULL after answering the error itself. */
-static struct madi_report *build(struct req *rq, struct resp *rs, enum madi_audience aud)
+/*
+ * The report the request asks for, built or kept (cache.c); NULL after answering the error
+ * itself. Release *ref when done.
+ */
+static const struct madi_report *build(struct req *rq, struct resp *rs, enum madi_audience aud,
+                                       struct rc_entry **ref)
 {
     struct madi_report_opts o;
     memset(&o, 0, sizeof(o));
+    *ref = NULL;
     if (period_of(rq, rs, &o.period))
         return NULL;
     o.audience = aud;
@@ -55,6 +62,14 @@ static struct madi_report *build(struct req *rq, struct resp *rs, enum madi_audi
         o.area = req_query(rq, "area");
         o.org = rq->org_scope ? rq->org_scope : req_query(rq, "org");
     }
+    char key[256];
+    (void)snprintf(key, sizeof(key), "%d|%s|%d|%s|%s", (int)aud, o.period.label, (int)o.today,
+                   o.area ? o.area : "", o.org ? o.org : "");
+    struct rcache *c = srv_rcache(rq->srv);
+    int64_t stamp = rcache_stamp(rq->s);
+    const struct madi_report *kept = rcache_get(c, key, stamp, ref);
+    if (kept)
+        return kept;
     struct madi_report *r = NULL;
     struct madi_err err;
     madi_err_clear(&err);
@@ -63,7 +78,7 @@ static struct madi_report *build(struct req *rq, struct resp *rs, enum madi_audi
         resp_madi_error(rs, rc, &err);
         return NULL;
     }
-    return r;
+    return rcache_put(c, key, stamp, r, ref);
 }
 
 static void add_chart(void *ctx, const char *id, const char *title, const char *section)
@@ -74,7 +89,8 @@ static void add_chart(void *ctx, const char *id, const char *title, const char *
 
 static void dashboard(struct req *rq, struct resp *rs, enum madi_audience aud)
 {
-    struct madi_report *r = build(rq, rs, aud);
+    struct rc_entry *ref = NULL;
+    const struct madi_report *r = build(rq, rs, aud, &ref);
     if (!r)
         return;
     char *buf = NULL;
@@ -89,7 +105,7 @@ static void dashboard(struct req *rq, struct resp *rs, enum madi_audience aud)
     json_t *doc = rc ? NULL : json_loadb(buf, n, 0, &je);
     free(buf);
     if (!doc) {
-        madi_report_free(r);
+        rcache_release(srv_rcache(rq->srv), ref);
         resp_madi_error(rs, rc ? rc : MADI_EINTERNAL, &err);
         return;
     }
@@ -100,7 +116,7 @@ static void dashboard(struct req *rq, struct resp *rs, enum madi_audience aud)
                             "report", doc);
     if (rq->org_scope)
         json_object_set_new(out, "confined_to", json_string(rq->org_scope));
-    madi_report_free(r);
+    rcache_release(srv_rcache(rq->srv), ref);
     resp_json(rs, 200, out);
 }
 
@@ -112,7 +128,8 @@ static void chart(struct req *rq, struct resp *rs, enum madi_audience aud)
                    NULL);
         return;
     }
-    struct madi_report *r = build(rq, rs, aud);
+    struct rc_entry *ref = NULL;
+    const struct madi_report *r = build(rq, rs, aud, &ref);
     if (!r)
         return;
     char *buf = NULL;
@@ -123,7 +140,7 @@ static void chart(struct req *rq, struct resp *rs, enum madi_audience aud)
     int rc = m ? madi_report_write_svg(r, id, m, &err) : MADI_EIO;
     if (m)
         (void)fclose(m);
-    madi_report_free(r);
+    rcache_release(srv_rcache(rq->srv), ref);
     if (rc)
         resp_madi_error(rs, rc, &err);
     else
@@ -149,7 +166,8 @@ static void report(struct req *rq, struct resp *rs, enum madi_audience aud)
         resp_error(rs, 400, "invalid", "audience must be internal or public", NULL);
         return;
     }
-    struct madi_report *r = build(rq, rs, aud);
+    struct rc_entry *ref = NULL;
+    const struct madi_report *r = build(rq, rs, aud, &ref);
     if (!r)
         return;
     struct madi_err err;
@@ -189,7 +207,7 @@ static void report(struct req *rq, struct resp *rs, enum madi_audience aud)
         if (m)
             (void)fclose(m);
     }
-    madi_report_free(r);
+    rcache_release(srv_rcache(rq->srv), ref);
     if (rc) {
         free(buf);
         resp_madi_error(rs, rc, &err);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "madi/batch.h"
 #include "madi/submission.h"
 
@@ -40,8 +42,8 @@ static const char *level_name(enum madi_diag_level l)
 static void add_diag(void *ctx, const struct madi_diag *d)
 {
     json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:s}", "level", level_name(d->level), "file",
-                          d->file ? d->file : "", (json_int_t)d->line, (json_int_t)d->col,
-                          "message", d->msg);
+                          d->file ? d->file : "", "line", (json_int_t)d->line, "col",
+                          (json_int_t)d->col, "message", d->msg);
     json_object_set_new(j, "sheet", d->sheet ? json_string(d->sheet) : json_null());
     json_object_set_new(j, "field", d->field ? json_string(d->field) : json_null());
     json_array_append_new(ctx, j);

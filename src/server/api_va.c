@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "madi/audit.h"
 #include "madi/survivor.h"
 

@@ -3,6 +3,8 @@
  */
 #include <string.h>
 
+#include <jansson.h>
+
 #include "assets_int.h"
 #include "banned.h"
 #include "srv_int.h"

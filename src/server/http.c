@@ -13,11 +13,13 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <sodium.h>
 
 #include "madi/dim.h"
 #include "madi/indicators.h"
+#include "madi/privacy.h"
 #include "madi/server.h"
 #include "madi/store.h"
 
@@ -25,10 +27,10 @@
 #include "srv_int.h"
 #include "xalloc.h"
 
-#define JSON_CAP      (256 * 1024)
-#define UPLOAD_CAP    (32u * 1024 * 1024)
-#define LOGIN_PER_MIN 10 /* login attempts a client may make in a minute */
-#define LIM_SLOTS     256
+#define JSON_CAP            (256 * 1024)
+#define UPLOAD_CAP          (32u * 1024 * 1024)
+#define LOGIN_FAILS_PER_MIN 10 /* failed logins a client may make in a minute */
+#define LIM_SLOTS           256
 
 struct slot {
     struct madi_store *s;
@@ -54,6 +56,7 @@ struct srv {
     struct lim lim[LIM_SLOTS];
     pthread_mutex_t limmu, logmu;
     unsigned port;
+    struct rcache *cache;
 };
 
 /* What a connection carries between the calls of the access handler. */
@@ -68,22 +71,40 @@ const struct madi_server_opts *srv_opts(const struct srv *sv)
     return &sv->o;
 }
 
-int srv_login_allowed(struct srv *sv, const char *client)
+struct rcache *srv_rcache(struct srv *sv)
+{
+    return sv->cache;
+}
+
+/* The limiter's slot for a client, reset when a new minute starts. Called locked. */
+static struct lim *lim_of(struct srv *sv, const char *client)
 {
     int64_t minute = (int64_t)time(NULL) / 60;
     unsigned h = 5381;
     for (const char *p = client; *p; p++)
         h = h * 33 + (unsigned char)*p;
-    pthread_mutex_lock(&sv->limmu);
     struct lim *l = &sv->lim[h % LIM_SLOTS];
     if (strcmp(l->client, client) != 0 || l->minute != minute) {
         (void)snprintf(l->client, sizeof(l->client), "%s", client);
         l->minute = minute;
         l->count = 0;
     }
-    int ok = ++l->count <= LOGIN_PER_MIN;
+    return l;
+}
+
+int srv_login_allowed(struct srv *sv, const char *client)
+{
+    pthread_mutex_lock(&sv->limmu);
+    int ok = lim_of(sv, client)->count < LOGIN_FAILS_PER_MIN;
     pthread_mutex_unlock(&sv->limmu);
     return ok;
+}
+
+void srv_login_failed(struct srv *sv, const char *client)
+{
+    pthread_mutex_lock(&sv->limmu);
+    lim_of(sv, client)->count++;
+    pthread_mutex_unlock(&sv->limmu);
 }
 
 static double ms_since(const struct timespec *t0)
@@ -125,6 +146,8 @@ static int open_slot(struct srv *sv, struct slot *sl, struct madi_err *err)
         rc = madi_ind_catalogue_new(&sl->cat, err);
     if (!rc)
         rc = madi_ind_catalogue_add_stored(sl->cat, sl->s, err);
+    if (!rc && sv->o.key) /* gives the connection the audit chain's key */
+        rc = madi_privacy_check(sl->s, sv->o.key, err);
     return rc;
 }
 
@@ -343,6 +366,7 @@ int madi_server_start(const struct madi_server_opts *o, struct madi_server **out
     pthread_mutex_init(&sv->limmu, NULL);
     pthread_mutex_init(&sv->logmu, NULL);
     pthread_cond_init(&sv->cv, NULL);
+    sv->cache = rcache_new();
     sv->nslots = sv->o.threads;
     sv->slots = xcalloc(sv->nslots, sizeof(*sv->slots));
     for (size_t i = 0; i < sv->nslots && !rc; i++)
@@ -409,6 +433,7 @@ void madi_server_stop(struct madi_server *srv)
         madi_store_close(sv->slots[i].s);
     }
     free(sv->slots);
+    rcache_free(sv->cache);
     pthread_mutex_destroy(&sv->mu);
     pthread_mutex_destroy(&sv->limmu);
     pthread_mutex_destroy(&sv->logmu);

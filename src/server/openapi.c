@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "madi/server.h"
 
 #include "banned.h"
@@ -38,9 +40,12 @@ static const char *param_doc(const char *name, size_t n)
     return "";
 }
 
+/* The roles that may call an operation: everyone for a public one (no login needed). */
 static json_t *roles_of(unsigned mask)
 {
     json_t *a = json_array();
+    if (mask & R_PUBLIC)
+        mask = ~0u;
     for (int r = 0; r < MADI_ROLE_COUNT; r++)
         if (mask & ROLE(r))
             json_array_append_new(a, json_string(madi_role_name((enum madi_role)r)));

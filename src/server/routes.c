@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "madi/auth.h"
 #include "madi/submission.h"
 

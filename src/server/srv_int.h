@@ -104,8 +104,26 @@ extern const size_t srv_nroutes;
 /* ---- the server object (http.c) ---- */
 struct madi_server_opts;
 const struct madi_server_opts *srv_opts(const struct srv *sv);
-/* 1 and a token when this client may try to log in now; counts the attempt. */
+/* 1 when this client may try to log in now: fewer than 10 failed logins this minute. */
 int srv_login_allowed(struct srv *sv, const char *client);
+void srv_login_failed(struct srv *sv, const char *client);
+
+/* ---- built reports, kept while the data has not changed (cache.c) ---- */
+struct rcache;
+struct rc_entry;
+struct madi_report;
+struct rcache *rcache_new(void);
+void rcache_free(struct rcache *c);
+struct rcache *srv_rcache(struct srv *sv);
+/* The stamp of the data a report is built from; -1 when it cannot be read (then not kept). */
+int64_t rcache_stamp(struct madi_store *s);
+/* A kept report for key and stamp, with a reference in *ref (release it), or NULL. */
+const struct madi_report *rcache_get(struct rcache *c, const char *key, int64_t stamp,
+                                     struct rc_entry **ref);
+/* Keep r (the cache owns it from now on) and return it, referenced in *ref. */
+const struct madi_report *rcache_put(struct rcache *c, const char *key, int64_t stamp,
+                                     struct madi_report *r, struct rc_entry **ref);
+void rcache_release(struct rcache *c, struct rc_entry *e);
 
 /* ---- dispatch (routes.c): everything between the socket and the handler ---- */
 void srv_dispatch(struct req *rq, struct resp *rs);

@@ -88,6 +88,14 @@ static void test_forward_migration(void **state)
     int64_t n = -1;
     path(p, sizeof(p), "old.db");
     assert_int_equal(madi_store_open(p, MADI_STORE_CREATE, &s, &err), MADI_OK);
+    /* Before the server's tables (migration 008). */
+    assert_int_equal(madi_store_exec(s,
+                                     "ALTER TABLE batch DROP COLUMN submission_id; "
+                                     "DROP TABLE submission_finding; DROP TABLE submission; "
+                                     "DROP TABLE case_assignment; DROP TABLE app_session; "
+                                     "DROP TABLE app_user;",
+                                     &err),
+                     MADI_OK);
     /* Before the survivors' tables (migration 006) too. */
     assert_int_equal(madi_store_exec(s,
                                      "DROP TABLE referral; DROP TABLE need; DROP TABLE consent; "
@@ -127,6 +135,12 @@ static void test_forward_migration(void **state)
             madi_store_query_int(s, "SELECT count(*) FROM meta WHERE value = 'me'", &n, &err),
             MADI_OK);
     assert_int_equal(n, 1);
+    assert_int_equal(madi_store_query_int(s,
+                                          "SELECT count(*) FROM app_user, submission, batch "
+                                          "WHERE batch.submission_id IS NOT NULL",
+                                          &n, &err),
+                     MADI_OK);
+    assert_int_equal(n, 0);
     madi_store_close(s);
     s = NULL;
     /* A database from a newer madi is refused. */

@@ -1,0 +1,46 @@
+#!/bin/sh
+# madi serve end to end: accounts for every role over a small demo, the server on a port the OS
+# picks, then the access-control probe suite (tests/e2e/server_probe.py): every operation as
+# every role, the attacks, the headers. The acceptance floor's check runs too.
+set -u
+command -v curl >/dev/null || { echo "curl missing"; exit 77; }
+w=$(mktemp -d); pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$w"' EXIT
+"$MADI_BIN" demo --seed 7 --scale 0.05 --dir "$w/d" >/dev/null 2>&1 || { echo "FAIL: demo"; exit 1; }
+db="$w/d/madi.db"
+add() { printf '%s\n' "$3" | "$MADI_BIN" user add "$1" --role "$2" ${4:+--org "$4"} --db "$db" >/dev/null || { echo "FAIL: user add $1"; exit 1; }; }
+add ada admin 'admin password 1'
+add rui reviewer 'reviewer password 1'
+add ana analyst 'analyst password 1'
+add ola operator 'operator password 1' OP-02
+add obi operator 'operator password 2' OP-03
+add cas caseworker 'case password 1'
+add loc analyst 'lock me password 1'
+cases=$("$MADI_BIN" survivor list --db "$db" 2>/dev/null | awk 'NR>1 {print $1}' | head -2)
+case1=$(echo "$cases" | sed -n 1p); case2=$(echo "$cases" | sed -n 2p)
+[ -n "$case2" ] || { echo "FAIL: the demo has no two survivors"; exit 1; }
+"$MADI_BIN" user assign cas "$case1" --db "$db" >/dev/null || { echo "FAIL: user assign"; exit 1; }
+# a clean file of each operator: their first EORE session of 2025 again, under a new id
+for op in 02 03; do
+    f=$(ls "$w/d"/op${op}_eore_2025.csv)
+    head -1 "$f" > "$w/up$op.csv"
+    sed -n 2p "$f" | sed "s/^OP${op}-2025-S[0-9]*/OP${op}-2025-PROBE1/" >> "$w/up$op.csv"
+done
+"$MADI_BIN" serve --db "$db" --listen 127.0.0.1:0 --timeout 2 --public 2>"$w/serve.log" &
+pid=$!
+port=""
+for i in $(seq 100); do
+    port=$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$w/serve.log")
+    [ -n "$port" ] && curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+    sleep 0.1
+done
+[ -n "$port" ] || { echo "FAIL: the server did not start"; cat "$w/serve.log"; exit 1; }
+cat > "$w/acc.json" <<JSON
+{"admin": ["ada", "admin password 1"], "reviewer": ["rui", "reviewer password 1"],
+ "analyst": ["ana", "analyst password 1"], "operator": ["ola", "operator password 1"],
+ "other_operator": ["obi", "operator password 2"], "caseworker": ["cas", "case password 1"],
+ "lockme": ["loc", "lock me password 1"], "own_org": "OP-02", "other_org": "OP-03",
+ "case": "$case1", "other_case": "$case2", "upload_a": "$w/up02.csv", "upload_b": "$w/up03.csv",
+ "db": "$db", "madi": "$MADI_BIN", "timeout": 2}
+JSON
+python3 "$MADI_SRC/tests/e2e/server_probe.py" "http://127.0.0.1:$port" "$w/acc.json" || { tail -20 "$w/serve.log"; exit 1; }

@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+"""Access-control probe suite for `madi serve`, independent of the server's code.
+
+For every operation of /api/v1/openapi.json and every role, what must be allowed and what must
+be refused is written out below by hand (EXPECTED), from the issue's description of the roles,
+not read from the server's route table. The suite checks that the document says the same
+(x-madi-roles), then calls every operation as every role and asserts each refusal (401 without
+a session, 403 for a role that may not) and that each allowed call is not refused. Then the
+attacks: another organisation's submission, guessed ids, a missing or wrong CSRF token,
+oversized bodies, a slow client, personal fields in an analyst's or the public's responses,
+login lockout and rate limiting, security headers and cookie flags.
+
+usage: server_probe.py BASE_URL ACCOUNTS.json
+ACCOUNTS.json: {"role": ["user", "password"], ...} for every role, plus "other_operator" and
+"lockme" accounts; "own_org", "other_org" (the operators'); "case" (assigned to the case worker)
+and "other_case" (not); "upload_a", "upload_b" (clean files of each operator); "db", "madi",
+"timeout" (the server's --timeout).
+"""
+import http.client
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+
+BASE = sys.argv[1].rstrip('/')
+ACC = json.load(open(sys.argv[2]))
+U = urllib.parse.urlparse(BASE)
+
+STAFF = {'operator', 'reviewer', 'analyst', 'caseworker', 'admin'}
+ALL = STAFF | {'public'}
+FIGURES = {'operator', 'reviewer', 'analyst', 'admin'}
+# Who may call what, from the issue: operators their own organisation's submissions and
+# figures; reviewers the queue; analysts aggregates only; case workers their cases; admins
+# accounts (and what a reviewer does); the public the published dashboard only.
+EXPECTED = {
+    'login': ALL,
+    'logout': STAFF,
+    'me': STAFF,
+    'config': ALL,
+    'listUsers': {'admin'},
+    'addUser': {'admin'},
+    'listSubmissions': {'operator', 'reviewer', 'admin'},
+    'uploadSubmission': {'operator', 'reviewer', 'admin'},
+    'getSubmission': {'operator', 'reviewer', 'admin'},
+    'submitSubmission': {'operator', 'reviewer', 'admin'},
+    'previewSubmission': {'reviewer', 'admin'},
+    'approveSubmission': {'reviewer', 'admin'},
+    'returnSubmission': {'reviewer', 'admin'},
+    'listBatches': {'reviewer', 'analyst', 'admin'},
+    'dashboard': FIGURES,
+    'dashboardChart': FIGURES,
+    'report': FIGURES,
+    'quality': FIGURES,
+    'publicDashboard': ALL,
+    'publicChart': ALL,
+    'publicReport': ALL,
+    'listCases': {'caseworker'},
+    'listReferrals': {'caseworker'},
+    'openCase': {'caseworker'},
+}
+PERSONAL = re.compile(r'"(name|full_name|first_name|last_name|phone|national_id|id_number|'
+                      r'address|home_location|notes)"\s*:', re.I)
+
+passed = failed = 0
+
+
+def check(what, ok, detail=''):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print(f'FAIL: {what}' + (f' ({detail})' if detail else ''))
+
+
+def request(method, path, body=None, headers=None, session=None, raw=False):
+    c = http.client.HTTPConnection(U.hostname, U.port, timeout=30)
+    h = dict(headers or {})
+    if session:
+        h['Cookie'] = 'madi_session=' + session['token']
+    if body is not None and not raw:
+        body = json.dumps(body).encode()
+        h.setdefault('Content-Type', 'application/json')
+    c.request(method, path, body=body, headers=h)
+    r = c.getresponse()
+    data = r.read()
+    hdrs = {k.lower(): v for k, v in r.getheaders()}
+    c.close()
+    return r.status, hdrs, data
+
+
+def login(role):
+    user, pw = ACC[role]
+    st, h, data = request('POST', '/api/v1/login', {'user': user, 'password': pw})
+    assert st == 200, (role, st, data)
+    cookie = h.get('set-cookie', '')
+    token = re.search(r'madi_session=([^;]*)', cookie).group(1)
+    return {'token': token, 'csrf': json.loads(data)['csrf'], 'cookie': cookie}
+
+
+# ---- the document says what the table below says ----
+st, h, data = request('GET', '/api/v1/openapi.json')
+check('openapi.json served', st == 200)
+spec = json.loads(data)
+ops = {}
+for path, item in spec['paths'].items():
+    for method, op in item.items():
+        ops[op['operationId']] = (method.upper(), path, op)
+for oid, (m, p, op) in ops.items():
+    check(f'{oid} is in the probe table (add new operations to EXPECTED)', oid in EXPECTED)
+    if oid in EXPECTED:
+        check(f'{oid}: x-madi-roles says who may call it', set(op.get('x-madi-roles', [])) ==
+              EXPECTED[oid], f"{sorted(op.get('x-madi-roles', []))} != {sorted(EXPECTED[oid])}")
+for oid in EXPECTED:
+    check(f'{oid} is documented', oid in ops)
+
+sessions = {r: login(r) for r in STAFF}
+sessions['other_operator'] = login('other_operator')
+
+
+def upload(se, path, name):
+    st, _, data = request('POST', '/api/v1/submissions', open(path, 'rb').read(),
+                          {'X-CSRF-Token': se['csrf'], 'X-File-Name': name}, se, raw=True)
+    check(f'upload of {name} is a clean draft', st == 201, f'{st} {data[:300]!r}')
+    return json.loads(data)['submission']['id']
+
+
+# operator A's file, submitted; operator B's, a draft
+ACC['own_submission'] = upload(sessions['operator'], ACC['upload_a'], 'a.csv')
+st, _, data = request('POST', f"/api/v1/submissions/{ACC['own_submission']}/submit", {},
+                      {'X-CSRF-Token': sessions['operator']['csrf']}, sessions['operator'])
+check('operator A submits their draft', st == 200 and
+      json.loads(data)['submission']['state'] == 'submitted', f'{st} {data[:200]!r}')
+ACC['other_submission'] = upload(sessions['other_operator'], ACC['upload_b'], 'b.csv')
+
+
+def path_for(oid, path, role):
+    if '{id}' not in path:
+        return path
+    if oid == 'openCase':
+        return path.replace('{id}', ACC['case'])
+    return path.replace('{id}', str(ACC['own_submission']))
+
+
+def body_for(oid):
+    if oid == 'login':  # a right one: failed logins are counted against this client
+        return {'user': ACC['analyst'][0], 'password': ACC['analyst'][1]}
+    if oid == 'addUser':
+        return {'user': 'probe-made', 'role': 'analyst', 'password': 'long enough password'}
+    if oid in ('approveSubmission', 'returnSubmission'):
+        return {'comment': 'probe: please look again'}
+    if oid == 'openCase':
+        return {'reason': 'access probe: checking the case list'}
+    return {}
+
+
+# ---- every operation as every role ----
+for oid, (m, p, op) in sorted(ops.items()):
+    if oid in ('logout',):
+        continue
+    for role in sorted(ALL):
+        se = sessions.get(role)
+        url = '/api/v1' + path_for(oid, p, role)
+        q = {'dashboardChart': '?chart=nope', 'publicChart': '?chart=nope',
+             'report': '?format=md', 'publicReport': '?format=md'}.get(oid, '')
+        hdr = {'X-CSRF-Token': se['csrf']} if se else {}
+        if oid == 'uploadSubmission':
+            hdr['X-File-Name'] = 'probe.csv'
+            st, _, data = request(m, url, b'not,a,kind\n1,2,3\n', hdr, se, raw=True)
+        elif m == 'POST':
+            st, _, data = request(m, url + q, body_for(oid), hdr, se)
+        else:
+            st, _, data = request(m, url + q, None, hdr, se)
+        allowed = role in EXPECTED.get(oid, set())
+        if allowed:
+            check(f'{oid} as {role} is allowed', st not in (401, 403), f'got {st}: {data[:200]!r}')
+        else:
+            want = 401 if role == 'public' else 403
+            check(f'{oid} as {role} is refused with {want}', st == want, f'got {st}')
+        if role in ('public', 'analyst') and st == 200:
+            check(f'{oid} as {role}: no personal field in the response',
+                  not PERSONAL.search(data.decode('utf-8', 'replace')))
+
+# ---- the attacks ----
+op_a, op_b = sessions['operator'], sessions['other_operator']
+mine, theirs = ACC['own_submission'], ACC['other_submission']
+st, _, _ = request('GET', f'/api/v1/submissions/{theirs}', session=op_a)
+check("operator A cannot read B's submission (404, not even its existence)", st == 404, st)
+st, _, _ = request('POST', f'/api/v1/submissions/{theirs}/submit', {}, {'X-CSRF-Token': op_a['csrf']}, op_a)
+check("operator A cannot submit B's submission", st == 404, st)
+st, _, data = request('GET', '/api/v1/submissions', session=op_a)
+ids = {s['id'] for s in json.loads(data)['submissions']}
+check("operator A's list holds only A's submissions", theirs not in ids and mine in ids, ids)
+st, _, data = request('GET', '/api/v1/dashboard?org=' + ACC['other_org'], session=op_a)
+check("an operator's dashboard stays confined to their organisation",
+      st == 200 and json.loads(data).get('confined_to') == ACC['own_org'], data[:200])
+for guess in ('999999', '0', '-1', '1%20OR%201=1', '..%2F..%2Fetc'):
+    st, _, _ = request('GET', f'/api/v1/submissions/{guess}', session=sessions['reviewer'])
+    check(f'a guessed submission id {guess} is not found', st in (404, 400), st)
+cw = sessions['caseworker']
+st, _, _ = request('POST', f"/api/v1/cases/{ACC['other_case']}/open",
+                   {'reason': 'probe: not my case'}, {'X-CSRF-Token': cw['csrf']}, cw)
+check("a case worker cannot open a case not assigned to them", st == 404, st)
+st, _, data = request('GET', '/api/v1/cases', session=cw)
+cases = {c['survivor_id'] for c in json.loads(data)['cases']}
+check('the case list holds the assigned cases only', cases == {ACC['case']}, cases)
+check('the case list carries no personal field', not PERSONAL.search(data.decode()))
+st, _, _ = request('POST', f"/api/v1/cases/{ACC['case']}/open", {'reason': ''},
+                   {'X-CSRF-Token': cw['csrf']}, cw)
+check('opening a record without a reason is refused', st == 400, st)
+st, _, data = request('POST', f"/api/v1/cases/{ACC['case']}/open",
+                      {'reason': 'probe: follow-up visit'}, {'X-CSRF-Token': cw['csrf']}, cw)
+check('opening an assigned record with a reason works', st == 200, f'{st} {data[:200]!r}')
+audit = subprocess.run([ACC['madi'], 'audit', 'list', '--db', ACC['db']], capture_output=True,
+                       text=True).stdout
+check('the opening is in the audit log with who and why',
+      ACC['case'] in audit and 'probe: follow-up visit' in audit and ACC['caseworker'][0] in audit,
+      audit[-400:])
+rv = sessions['reviewer']
+st, _, data = request('POST', f'/api/v1/submissions/{mine}/approve', {'comment': 'x'}, {}, rv)
+check('a state change without the CSRF token is refused', st == 403 and b'csrf' in data, st)
+st, _, data = request('POST', f'/api/v1/submissions/{mine}/approve', {'comment': 'x'},
+                      {'X-CSRF-Token': 'A' * 43}, rv)
+check('a state change with a wrong CSRF token is refused', st == 403 and b'csrf' in data, st)
+st, _, data = request('POST', '/api/v1/logout', {}, {'X-CSRF-Token': op_b['csrf']}, op_a)
+check("another session's CSRF token does not do", st == 403, st)
+
+# oversized bodies: refused from the Content-Length, before the body is read
+c = http.client.HTTPConnection(U.hostname, U.port, timeout=10)
+c.putrequest('POST', '/api/v1/submissions')
+c.putheader('Cookie', 'madi_session=' + op_a['token'])
+c.putheader('X-CSRF-Token', op_a['csrf'])
+c.putheader('Content-Length', str(64 * 1024 * 1024))
+c.endheaders()
+r = c.getresponse()
+check('an upload over the limit is refused with 413', r.status == 413, r.status)
+c.close()
+st, _, _ = request('POST', '/api/v1/users', {'user': 'x' * 400000, 'role': 'analyst'},
+                   {'X-CSRF-Token': sessions['admin']['csrf']}, sessions['admin'])
+check('a JSON body over the limit is refused with 413', st == 413, st)
+st, _, _ = request('POST', '/api/v1/users', b'{"user": "a", "role":', {
+    'X-CSRF-Token': sessions['admin']['csrf'], 'Content-Type': 'application/json'},
+    sessions['admin'], raw=True)
+check('a broken JSON body is a 400', st == 400, st)
+
+# a slow client is cut off
+s = socket.create_connection((U.hostname, U.port))
+s.sendall(b'GET /api/v1/config HTTP/1.1\r\nHost: x\r\n')
+s.settimeout(ACC['timeout'] * 3 + 5)
+t0 = time.time()
+try:
+    closed = s.recv(100) == b''
+except (ConnectionResetError, socket.timeout):
+    closed = True
+check('a client that never finishes its request is disconnected', closed and
+      time.time() - t0 < ACC['timeout'] * 3 + 4, time.time() - t0)
+s.close()
+
+# headers on every kind of response
+for path in ('/', '/api/v1/config', '/api/v1/me', '/nope'):
+    st, h, _ = request('GET', path)
+    csp = h.get('content-security-policy', '')
+    check(f'{path}: CSP without inline script, no framing', "script-src 'self'" in csp and
+          'unsafe-inline' not in csp.split('script-src')[1].split(';')[0] and
+          "frame-ancestors 'none'" in csp, csp)
+    check(f'{path}: nosniff and DENY', h.get('x-content-type-options') == 'nosniff' and
+          h.get('x-frame-options') == 'DENY')
+ck = sessions['reviewer']['cookie']
+check('the session cookie is HttpOnly, SameSite=Strict, Path=/', 'HttpOnly' in ck and
+      'SameSite=Strict' in ck and 'Path=/' in ck, ck)
+
+# logging out ends the session
+lo = login('analyst')
+st, _, _ = request('POST', '/api/v1/logout', {}, {'X-CSRF-Token': lo['csrf']}, lo)
+check('logout answers', st == 200, st)
+st, _, _ = request('GET', '/api/v1/me', session=lo)
+check('a logged-out session is refused', st == 401, st)
+
+# lockout, then the per-client limit (failed logins only count)
+user = ACC['lockme'][0]
+for i in range(5):
+    request('POST', '/api/v1/login', {'user': user, 'password': 'wrong password %d' % i})
+st, _, data = request('POST', '/api/v1/login', {'user': user, 'password': ACC['lockme'][1]})
+check('after 5 failures even the right password is refused (locked)', st == 401, st)
+st2, _, data2 = request('POST', '/api/v1/login', {'user': 'no-such-user', 'password': 'x' * 12})
+check('a locked account and an unknown name get the same answer',
+      json.loads(data)['error'] == json.loads(data2)['error'], (data, data2))
+codes = [request('POST', '/api/v1/login', {'user': user, 'password': 'wrong'})[0]
+         for _ in range(12)]
+check('too many failed logins from one client are slowed down (429)', 429 in codes, codes)
+
+print(f'server probe: {passed} passed, {failed} failed')
+sys.exit(1 if failed else 0)
