@@ -10,6 +10,7 @@
  *   MADI_AREA         an area code of the register, for the uploaded rows
  *   MADI_REVIEWER, MADI_ANALYST, MADI_ADMIN   accounts of those roles
  *   MADI_CASEWORKER   a case worker with at least one case assigned (optional)
+ *   MADI_EXPECT_OVERDUE  set when one of those cases has an overdue referral
  *   ARTEFACTS         where screenshots go
  *   CHROMIUM          the browser (default /usr/bin/chromium)
  *
@@ -387,6 +388,9 @@ async function run(browser) {
         });
         ok(days.join('') === days.slice().sort().reverse().join(''),
            'referrals: the overdue first (' + days.filter(Boolean).length + ' overdue marked)');
+        if (env.MADI_EXPECT_OVERDUE)
+            ok(days[0] === 1 && await page.locator('.view-referrals .badge-overdue').count() > 0,
+               'an overdue referral is marked overdue');
         await shot(page, '16-referrals');
         await logout(page);
     }

@@ -44,10 +44,13 @@ add rev.one reviewer && add ana.one analyst && add op.one operator "$ORG" \
     || { echo "FAIL: madi user add"; cat "$ART/users.log"; exit 1; }
 CW=""
 if "$M" user --help 2>&1 | grep -q assign; then
+    # the first survivor, and one with an overdue referral (the referral queue marks it)
     sid=$(awk -F, 'NR > 1 && $1 !~ /^#/ { print $1; exit }' "$w/d/va_survivors.csv" 2>/dev/null)
+    late=$("$M" referrals --overdue --db "$DB" 2>/dev/null | awk 'NR == 2 { print $2 }')
     if [ -n "$sid" ] && add cw.one caseworker && \
-        "$M" user assign cw.one "$sid" --db "$DB" >>"$ART/users.log" 2>&1; then
+        "$M" user assign cw.one "$sid" $late --db "$DB" >>"$ART/users.log" 2>&1; then
         CW=cw.one
+        [ -n "$late" ] && export MADI_EXPECT_OVERDUE=1
     else
         echo "note: could not assign a case to a case worker (see users.log); case views not tested"
     fi
