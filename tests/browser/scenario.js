@@ -124,6 +124,62 @@ function catalogueChecks() {
        'index.html has no inline script, style or handler (the CSP allows none)');
 }
 
+/* Text whose colour has less than 4.5:1 contrast on the background behind it (WCAG 1.4.3),
+ * for every visible element holding text; disabled controls are exempt. */
+async function lowContrast(page) {
+    return page.evaluate(function () {
+        function rgb(s) {
+            const m = s.match(/rgba?\(([^)]+)\)/);
+            if (!m)
+                return null;
+            const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+            return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+        }
+        function lum(c) {
+            const f = function (v) {
+                v /= 255;
+                return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+            };
+            return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+        }
+        function bg(el) {
+            for (let e = el; e; e = e.parentElement) {
+                const c = rgb(getComputedStyle(e).backgroundColor);
+                if (c && c.a > 0.5)
+                    return c;
+            }
+            return { r: 255, g: 255, b: 255, a: 1 };
+        }
+        const bad = [];
+        const all = document.querySelectorAll('body *');
+        for (const el of all) {
+            if (el.closest('[disabled], dialog:not([open]), .visually-hidden, svg'))
+                continue;
+            const own = Array.prototype.some.call(el.childNodes, function (n) {
+                return n.nodeType === 3 && n.textContent.trim();
+            });
+            if (!own || !el.getClientRects().length)
+                continue;
+            const st = getComputedStyle(el);
+            if (st.visibility === 'hidden' || parseFloat(st.opacity) < 1)
+                continue;
+            const fg = rgb(st.color), b = bg(el);
+            const l1 = lum(fg), l2 = lum(b);
+            const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+            if (ratio < 4.5)
+                bad.push(el.tagName.toLowerCase() + '.' + el.className + ' "' +
+                         el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+        }
+        return bad;
+    });
+}
+
+async function contrastOk(page, view) {
+    const bad = await lowContrast(page);
+    ok(bad.length === 0, view + ': every text has a contrast of 4.5:1 or more' +
+       (bad.length ? ' (' + bad.slice(0, 4).join('; ') + ')' : ''));
+}
+
 function csv(rows) {
     const head = 'session_id,date,organisation,area,method,participants,girls,boys,women,men';
     return [head].concat(rows.map(function (r) { return r.join(','); })).join('\n') + '\n';
@@ -156,6 +212,7 @@ async function run(browser) {
        'login page: both inputs are labelled');
     ok(await page.locator('header').count() === 1 && await page.locator('main').count() === 1 &&
        await page.locator('nav').count() === 1, 'landmarks: header, nav, main');
+    await contrastOk(page, 'login');
     await shot(page, '01-login');
     await page.fill('#login-user', env.MADI_ANALYST || 'analyst');
     await page.fill('#login-password', 'not the password at all');
@@ -209,6 +266,7 @@ async function run(browser) {
     ok(csvRes.ok(), 'the CSV report downloads');
     ok(await page.locator('section h2', { hasText: 'scorecard' }).count() === 1,
        'the WPS scorecard is shown');
+    await contrastOk(page, 'dashboard');
     await shot(page, '03-dashboard-before');
     await page.goto(BASE + '/#/quality');
     await page.waitForSelector('.view-quality table, .view-quality .ok-line, .view-quality div.error');
@@ -251,6 +309,7 @@ async function run(browser) {
        'the offending cell is highlighted in the preview grid');
     ok(await page.locator('#up-result [data-code="rejected"]').count() === 1,
        'the rejection is shown by its code');
+    await contrastOk(page, 'upload with errors');
     await shot(page, '05-upload-errors');
 
     rows[1][1] = period + '-03-30';
@@ -291,6 +350,7 @@ async function run(browser) {
     });
     ok(digits(pvRows) === rows.length, 'the preview says approving adds ' + rows.length +
        ' rows (' + pvRows + ')');
+    await contrastOk(page, 'review');
     await shot(page, '09-review');
     await page.click('#review-return');
     ok(await page.locator('#review-msg .error').count() === 1,
@@ -445,6 +505,7 @@ async function run(browser) {
     ok(await page.locator('#logout:not([hidden])').count() === 0 &&
        await page.locator('a[data-format^="public-"]').count() === 0,
        'the public view has no login and no internal download');
+    await contrastOk(page, 'public view');
     await shot(page, '17-public');
     await page.selectOption('#lang', 'fr');
     await page.waitForFunction(function () { return document.documentElement.lang === 'fr'; });

@@ -297,10 +297,10 @@
 
     const NAV = {
         operator: ['upload', 'submissions', 'dashboard', 'quality'],
-        reviewer: ['queue', 'submissions', 'dashboard', 'quality'],
+        reviewer: ['queue', 'submissions', 'dashboard', 'quality', 'upload'],
         analyst: ['dashboard', 'quality'],
         caseworker: ['cases', 'referrals'],
-        admin: ['users', 'queue', 'submissions', 'dashboard', 'quality']
+        admin: ['users', 'queue', 'submissions', 'dashboard', 'quality', 'upload']
     };
     const ROLES = ['operator', 'reviewer', 'analyst', 'caseworker', 'admin'];
 
