@@ -1083,12 +1083,19 @@
         });
     }
 
-    function catLabel(c) {
+    /* A category in the page's language when the catalogue knows its code, else madi's label. */
+    function catLabel(dim, c) {
         if (c.code === '_T')
             return t('dash.total');
         if (c.code === '_U')
             return t('dash.unknown');
-        return c.label;
+        const k = 'cat.' + dim + '.' + c.code;
+        return t(k) === k ? c.label : t(k);
+    }
+
+    function dimLabel(ds, d) {
+        const k = 'dim.' + d;
+        return t(k) === k ? ds.dimension[d].label || d : t(k);
     }
 
     function datasetId(ds) {
@@ -1110,15 +1117,15 @@
         }
         const head = h('tr');
         if (dims.length === 1) {
-            head.append(h('th', { scope: 'col' }, ds.dimension[dims[0]].label || dims[0]),
+            head.append(h('th', { scope: 'col' }, dimLabel(ds, dims[0])),
                         h('th', { scope: 'col', class: 'num' },
                           (ds.extension && ds.extension.counts) || t('dash.value')));
         } else {
             head.append(h('th', { scope: 'col' }, dims.slice(0, last).map(function (d) {
-                return ds.dimension[d].label || d;
+                return dimLabel(ds, d);
             }).join(' / ')));
             for (const c of cats[last])
-                head.append(h('th', { scope: 'col', class: 'num' }, catLabel(c)));
+                head.append(h('th', { scope: 'col', class: 'num' }, catLabel(dims[last], c)));
         }
         const body = h('tbody');
         const rowDims = dims.length === 1 ? 1 : last;
@@ -1131,7 +1138,7 @@
             for (let d = rowDims - 1; d >= 0; d--) {
                 const k = rem % size[d];
                 rem = Math.floor(rem / size[d]);
-                labels.unshift(catLabel(cats[d][k]));
+                labels.unshift(catLabel(dims[d], cats[d][k]));
                 codes.unshift(cats[d][k].code);
                 base += k * stride[d];
             }
