@@ -332,6 +332,12 @@ async function run(browser) {
        await page.locator('.view-submissions tr[data-state="invalid"]').count() >= 1,
        'the operator\'s list shows the submitted file and the one with errors');
     await shot(page, '07-submissions');
+    await page.goto(BASE + '/#/dashboard');
+    await dashboardReady(page);
+    ok((await page.textContent('.dash-intro')).indexOf(ORG) >= 0 &&
+       await page.locator('#dash-org').count() === 0,
+       'the operator\'s dashboard is their organisation\'s, with no operator filter');
+    await shot(page, '07b-operator-dashboard');
     await logout(page);
 
     /* ---- the reviewer approves ---- */
@@ -377,6 +383,11 @@ async function run(browser) {
         ok(pAfter === pBefore + added, 'participants: ' + pBefore + ' + ' + added + ' = ' + pAfter);
     }
     await shot(page, '11-dashboard-after');
+    await page.emulateMedia({ media: 'print' });
+    ok(!(await page.isVisible('#navlist')) && !(await page.isVisible('.filters')) &&
+       await page.isVisible('table.data'), 'print: menus and filters hidden, tables kept');
+    await page.pdf({ path: path.join(ART, '11b-dashboard-print.pdf') }).catch(function () {});
+    await page.emulateMedia({ media: 'screen' });
 
     /* French */
     await page.selectOption('#lang', 'fr');
