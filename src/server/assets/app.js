@@ -402,13 +402,27 @@
             r: r,
             live: function () { return seq === state.seq; }
         };
-        const p = VIEWS[name](view, ctx);
+        const flash = state.flash;
+        state.flash = null;
+        let p;
+        try {
+            p = VIEWS[name](view, ctx);
+        } catch (e) {
+            p = Promise.reject(e);
+        }
         const h1 = $('h1', view);
         if (h1) {
             h1.setAttribute('tabindex', '-1');
+            if (flash)
+                h1.after(h('p', { class: 'note flash' }, flash));
             h1.focus();
         }
-        await p;
+        try {
+            await p;
+        } catch (e) {
+            if (ctx.live())
+                view.append(errorBox({ code: 'internal', message: String(e && e.message || e) }));
+        }
     }
 
     /* ---- the dialog (native <dialog>: modal, Escape closes; Tab kept inside) ------------ */
@@ -488,10 +502,6 @@
 
     VIEWS.login = function (el) {
         el.append(h('h1', null, t('login.title')));
-        if (state.flash) {
-            el.append(h('p', { class: 'note' }, state.flash));
-            state.flash = null;
-        }
         if (state.config && state.config.accounts === false)
             el.append(h('p', { class: 'note' }, t('login.first_run')));
         const user = h('input', { id: 'login-user', name: 'user', type: 'text',
