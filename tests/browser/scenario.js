@@ -495,12 +495,17 @@ async function run(browser) {
                 codes.unshift(cats[d][rem % cats[d].length]);
                 rem = Math.floor(rem / cats[d].length);
             }
-            const txt = await cellText(page, tid, codes.join('|'));
-            if (txt === null)
+            const td = page.locator('table[data-table="' + tid + '"] td[data-cell="' +
+                                    codes.join('|') + '"]');
+            if (!(await td.count())) {
                 wrong++;
-            else if (/\d/.test(txt))
+                continue;
+            }
+            const txt = await td.first().textContent();
+            const mark = td.first().locator('abbr.suppressed');
+            if (/\d/.test(txt))
                 shownNumber++;
-            else if (txt !== 'c')
+            else if (!(await mark.count()) || (await mark.textContent()) !== 'c')
                 wrong++;
         }
     }

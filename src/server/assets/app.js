@@ -1063,8 +1063,12 @@
         return null;
     }
 
+    /* The mark of a suppressed cell: "c" to the eye, its meaning to a screen reader. */
     function suppressedMark() {
-        return h('abbr', { class: 'suppressed', title: t('dash.suppressed_title') }, SUPPRESSED);
+        return h('span', { class: 'suppressed-cell' },
+                 h('abbr', { class: 'suppressed', title: t('dash.suppressed_title'),
+                             'aria-hidden': 'true' }, SUPPRESSED),
+                 h('span', { class: 'visually-hidden' }, t('dash.suppressed_title')));
     }
 
     function cellContent(ds, i) {
@@ -1185,8 +1189,7 @@
         card.append(h('h4', { id: 'kpi-' + k.id.replace(/[^a-z0-9]/gi, '_') }, k.title));
         let val;
         if (k.status === 'c')
-            val = [suppressedMark(), h('span', { class: 'visually-hidden' },
-                                       ' ' + t('dash.suppressed_title'))];
+            val = suppressedMark();
         else if (k.value === null || k.value === undefined)
             val = h('span', { class: 'novalue' }, t('dash.novalue'));
         else
