@@ -652,31 +652,42 @@
         const wrap = h('section', { class: 'preview', 'aria-labelledby': 'preview-h' },
                        h('h3', { id: 'preview-h' }, t('preview.title', { file: file.name })),
                        h('p', { class: 'hint' }, t('preview.explain')));
-        let shown = 0;
-        const seen = new Set();
+        /* one grid per line, every erroneous cell of that line marked */
+        const lines = [];
+        const byLineErrs = new Map();
         for (const f of errs) {
-            const key = f.line + ':' + f.col;
-            if (seen.has(key))
-                continue;
-            seen.add(key);
+            if (!byLineErrs.has(f.line)) {
+                byLineErrs.set(f.line, []);
+                lines.push(f.line);
+            }
+            byLineErrs.get(f.line).push(f);
+        }
+        let shown = 0;
+        for (const line of lines) {
             if (shown >= PREVIEW_MAX_GRIDS) {
-                wrap.append(h('p', { class: 'hint' },
-                              tn('preview.more', errs.length - shown)));
+                wrap.append(h('p', { class: 'hint' }, tn('preview.more', lines.length - shown)));
                 break;
             }
-            let at = byLine.get(f.line);
+            const fs = byLineErrs.get(line);
+            const cols = new Map();
+            for (const f of fs)
+                if (f.col > 0)
+                    cols.set(f.col, f);
+            let at = byLine.get(line);
             if (at === undefined) {
                 /* a line inside a quoted field: the record that holds it */
                 at = 0;
-                for (let i = 0; i < recs.length && recs[i].line <= f.line; i++)
+                for (let i = 0; i < recs.length && recs[i].line <= line; i++)
                     at = i;
             }
             const lo = Math.max(1, at - PREVIEW_CONTEXT);
             const hi = Math.min(recs.length - 1, at + PREVIEW_CONTEXT);
-            const ncol = Math.max(header.length, f.col);
+            let ncol = header.length;
+            for (const c of cols.keys())
+                ncol = Math.max(ncol, c);
             const headRow = h('tr', null, h('th', { scope: 'col' }, t('preview.line')));
             for (let c = 0; c < ncol; c++)
-                headRow.append(h('th', { scope: 'col', class: c + 1 === f.col ? 'bad-col' : null },
+                headRow.append(h('th', { scope: 'col', class: cols.has(c + 1) ? 'bad-col' : null },
                                  h('span', { class: 'colletter' }, colLetter(c + 1)), ' ',
                                  header[c] !== undefined ? header[c] : ''));
             const body = h('tbody');
@@ -688,24 +699,25 @@
                              h('th', { scope: 'row' }, fmtInt(r.line)));
                 for (let c = 0; c < ncol; c++) {
                     const v = r.cells[c] !== undefined ? r.cells[c] : '';
-                    const hit = isBad && (c + 1 === f.col);
-                    const td = h('td', hit ? { class: 'bad', 'data-line': f.line, 'data-col': f.col }
+                    const hit = isBad && cols.has(c + 1);
+                    const td = h('td', hit ? { class: 'bad', 'data-line': line, 'data-col': c + 1 }
                         : null, hit ? [h('mark', null, v),
                                        h('span', { class: 'visually-hidden' },
                                          ' ' + t('preview.here'))] : v);
-                    if (hit)
+                    if (hit && !target)
                         target = td;
                     tr.append(td);
                 }
                 body.append(tr);
             }
-            const cap = t('preview.caption', { line: fmtInt(f.line), col: colText(f.col),
-                                               message: f.message });
+            const cap = fs.map(function (f) {
+                return t('preview.caption', { line: fmtInt(f.line), col: colText(f.col),
+                                              message: f.message });
+            }).join(' · ');
             const table = h('table', { class: 'grid' }, h('caption', null, cap),
                             h('thead', null, headRow), body);
-            const gid = 'grid-' + f.line + '-' + f.col;
             const box = scroller(table, cap);
-            box.id = gid;
+            box.id = 'grid-line-' + line;
             wrap.append(box);
             shown++;
             if (target) {
@@ -732,7 +744,7 @@
         }));
         const body = h('tbody');
         for (const f of findings) {
-            const gid = 'grid-' + f.line + '-' + f.col;
+            const gid = 'grid-line-' + f.line;
             const jump = preview && f.level === 'error' && f.line > 0 ?
                 h('button', { type: 'button', class: 'linkish', onclick: function () {
                     const g = document.getElementById(gid);
