@@ -327,7 +327,7 @@ async function run(browser) {
        'the draft is sent for review');
     await shot(page, '06-upload-submitted');
     await page.goto(BASE + '/#/submissions');
-    await page.waitForSelector('.view-submissions table, .view-submissions p');
+    await page.waitForSelector('.view-submissions table, .view-submissions .empty, .view-submissions div.error');
     ok(await page.locator('.view-submissions tr[data-state="submitted"]').count() >= 1 &&
        await page.locator('.view-submissions tr[data-state="invalid"]').count() >= 1,
        'the operator\'s list shows the submitted file and the one with errors');
@@ -342,7 +342,7 @@ async function run(browser) {
 
     /* ---- the reviewer approves ---- */
     await login(page, env.MADI_REVIEWER || 'reviewer');
-    await page.waitForSelector('.view-queue table, .view-queue p:last-child');
+    await page.waitForSelector('.view-queue table, .view-queue .empty, .view-queue div.error');
     const qrow = page.locator('.view-queue tr[data-id="' + subId + '"]');
     ok(await qrow.count() === 1 &&
        /eore-browser-test-fixed\.csv/.test(await qrow.first().textContent()),
@@ -423,7 +423,7 @@ async function run(browser) {
     /* ---- the case worker: cases, referrals, a record opened with a reason ---- */
     if (env.MADI_CASEWORKER) {
         await login(page, env.MADI_CASEWORKER);
-        await page.waitForSelector('.view-cases table, .view-cases p:last-child');
+        await page.waitForSelector('.view-cases table, .view-cases .empty, .view-cases div.error');
         const open = page.locator('button.open-case:not([disabled])');
         if (ok(await open.count() > 0, 'the case worker sees their cases')) {
             await shot(page, '14-cases');
@@ -453,7 +453,7 @@ async function run(browser) {
                'the record is gone from the page once closed');
         }
         await page.goto(BASE + '/#/referrals');
-        await page.waitForSelector('.view-referrals table, .view-referrals p:last-child');
+        await page.waitForSelector('.view-referrals table, .view-referrals .empty, .view-referrals div.error');
         const days = await page.locator('.view-referrals tbody tr').evaluateAll(function (trs) {
             return trs.map(function (tr) { return tr.classList.contains('overdue') ? 1 : 0; });
         });

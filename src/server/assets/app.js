@@ -950,7 +950,7 @@
             return el.append(errorBox(res.error));
         const list = res.data.submissions || [];
         if (!list.length)
-            return el.append(h('p', null, t('subs.none')));
+            return el.append(h('p', { class: 'empty' }, t('subs.none')));
         el.append(subTable(list, tn('subs.caption', list.length)));
     };
 
@@ -963,7 +963,7 @@
             return el.append(errorBox(res.error));
         const list = res.data.submissions || [];
         if (!list.length)
-            return el.append(h('p', null, t('queue.none')));
+            return el.append(h('p', { class: 'empty' }, t('queue.none')));
         el.append(subTable(list, tn('queue.caption', list.length)));
     };
 
@@ -1528,7 +1528,7 @@
             return el.append(errorBox(res.error));
         const list = res.data.cases || [];
         if (!list.length)
-            return el.append(h('p', null, t('cases.none')));
+            return el.append(h('p', { class: 'empty' }, t('cases.none')));
         const cols = ['cases.id', 'cases.org', 'cases.victim_type', 'cases.outcome', 'cases.sex',
                       'cases.age', 'cases.disability', 'cases.injury', 'cases.needs',
                       'cases.unmet', 'cases.action'];
@@ -1607,7 +1607,7 @@
             return el.append(errorBox(res.error));
         const list = res.data.referrals || [];
         if (!list.length)
-            return el.append(h('p', null, t('ref.none')));
+            return el.append(h('p', { class: 'empty' }, t('ref.none')));
         const over = list.filter(function (r) { return r.days_overdue > 0; }).length;
         if (over)
             el.append(h('p', { class: 'warn-line' }, tn('ref.overdue_count', over)));
