@@ -201,7 +201,9 @@ async function main() {
 
 async function run(browser) {
     const TABLE = 'eore.sessions-method';
+    const RETURN_COMMENT = 'Please give the disability breakdown for this session.';
     const PTABLE = 'eore.participants-sex-age';
+    let secondId = 0;
 
     /* ---- the analyst's figure before anything is approved ---- */
     let { ctx, page } = await newPage(browser);
@@ -326,6 +328,16 @@ async function run(browser) {
     ok(await page.locator('#up-result .badge-state-submitted').count() >= 1,
        'the draft is sent for review');
     await shot(page, '06-upload-submitted');
+    /* a second file, which the reviewer will return */
+    const second = path.join(dir, 'eore-browser-test-second.csv');
+    fs.writeFileSync(second, csv([['T9-' + period + '-0003', period + '-07-01', ORG, AREA,
+                                   'community', '30', '6', '6', '9', '9']]));
+    await page.setInputFiles('#up-file', second);
+    await page.click('#up-submit');
+    await page.waitForSelector('#up-result h2');
+    secondId = digits(await page.locator('#up-result dl.meta dd').first().textContent());
+    await page.click('#sub-submit');
+    await page.waitForSelector('#sub-submitted');
     await page.goto(BASE + '/#/submissions');
     await page.waitForSelector('.view-submissions table, .view-submissions .empty, .view-submissions div.error');
     ok(await page.locator('.view-submissions tr[data-state="submitted"]').count() >= 1 &&
@@ -366,6 +378,13 @@ async function run(browser) {
     await page.waitForSelector('.view-submission .badge-state-approved', { timeout: 60000 });
     ok(true, 'the submission is approved');
     await shot(page, '10-approved');
+    await page.goto(BASE + '/#/submission/' + secondId);
+    await page.waitForSelector('#review-return');
+    await page.fill('#review-comment', RETURN_COMMENT);
+    await page.click('#review-return');
+    await page.waitForSelector('.view-submission .badge-state-returned', { timeout: 60000 })
+        .then(function () { ok(true, 'the second submission is returned with a comment'); },
+              function () { ok(false, 'the second submission is returned with a comment'); });
     await logout(page);
 
     /* ---- the analyst sees the figure move ---- */
@@ -561,6 +580,13 @@ async function run(browser) {
     });
     ok(wide, 'small screen (360 px): nothing wider than the screen');
     await shot(page, '19-small-screen-keyboard');
+    await page.goto(BASE + '/#/submissions');
+    await page.waitForSelector('.view-submissions table, .view-submissions .empty');
+    const ret = page.locator('.view-submissions tr[data-id="' + secondId + '"]');
+    ok(await ret.count() === 1 && await ret.getAttribute('data-state') === 'returned' &&
+       (await ret.textContent()).indexOf(RETURN_COMMENT) >= 0,
+       'the operator sees the returned file with the reviewer\'s comment');
+    await shot(page, '20-small-screen-submissions');
     await ctx.close();
 
     ok(problems.length === 0, 'no console error or CSP violation' +
