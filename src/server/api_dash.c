@@ -87,12 +87,30 @@ static void add_chart(void *ctx, const char *id, const char *title, const char *
             ctx, json_pack("{s:s, s:s, s:s}", "id", id, "title", title, "section", section));
 }
 
+/* Answer with what was kept under `name` for the report of *ref; 1 when there was. */
+static int from_cache(struct req *rq, struct resp *rs, struct rc_entry *ref, const char *name,
+                      const char *type)
+{
+    char *data = NULL;
+    size_t n = 0;
+    if (!rcache_blob(srv_rcache(rq->srv), ref, name, &data, &n))
+        return 0;
+    resp_text(rs, 200, type, data, n);
+    free(data);
+    return 1;
+}
+
 static void dashboard(struct req *rq, struct resp *rs, enum madi_audience aud)
 {
     struct rc_entry *ref = NULL;
     const struct madi_report *r = build(rq, rs, aud, &ref);
     if (!r)
         return;
+    const char *name = rq->org_scope ? "dashboard:confined" : "dashboard";
+    if (from_cache(rq, rs, ref, name, "application/json; charset=utf-8")) {
+        rcache_release(srv_rcache(rq->srv), ref);
+        return;
+    }
     char *buf = NULL;
     size_t n = 0;
     FILE *m = open_memstream(&buf, &n);
@@ -116,8 +134,9 @@ static void dashboard(struct req *rq, struct resp *rs, enum madi_audience aud)
                             "report", doc);
     if (rq->org_scope)
         json_object_set_new(out, "confined_to", json_string(rq->org_scope));
-    rcache_release(srv_rcache(rq->srv), ref);
     resp_json(rs, 200, out);
+    rcache_set_blob(srv_rcache(rq->srv), ref, name, rs->body.data, rs->body.len);
+    rcache_release(srv_rcache(rq->srv), ref);
 }
 
 static void chart(struct req *rq, struct resp *rs, enum madi_audience aud)
@@ -132,6 +151,14 @@ static void chart(struct req *rq, struct resp *rs, enum madi_audience aud)
     const struct madi_report *r = build(rq, rs, aud, &ref);
     if (!r)
         return;
+    /* The chart's styles are inside it; nothing in it runs. */
+    char name[96];
+    (void)snprintf(name, sizeof(name), "chart:%s", id);
+    if (from_cache(rq, rs, ref, name, "image/svg+xml")) {
+        rs->csp = "default-src 'none'; style-src 'unsafe-inline'";
+        rcache_release(srv_rcache(rq->srv), ref);
+        return;
+    }
     char *buf = NULL;
     size_t n = 0;
     FILE *m = open_memstream(&buf, &n);
@@ -140,13 +167,14 @@ static void chart(struct req *rq, struct resp *rs, enum madi_audience aud)
     int rc = m ? madi_report_write_svg(r, id, m, &err) : MADI_EIO;
     if (m)
         (void)fclose(m);
-    rcache_release(srv_rcache(rq->srv), ref);
-    if (rc)
+    if (rc) {
         resp_madi_error(rs, rc, &err);
-    else
+    } else {
         resp_text(rs, 200, "image/svg+xml", buf, n);
-    /* The chart's styles are inside it; nothing in it runs. */
-    rs->csp = "default-src 'none'; style-src 'unsafe-inline'";
+        rs->csp = "default-src 'none'; style-src 'unsafe-inline'";
+        rcache_set_blob(srv_rcache(rq->srv), ref, name, buf, n);
+    }
+    rcache_release(srv_rcache(rq->srv), ref);
     free(buf);
 }
 

@@ -23,6 +23,15 @@
 
 #define CACHE_SLOTS 32
 
+#define BLOBS 48
+
+/* What was written from a report (the dashboard's JSON, a chart), kept with it. */
+struct blob {
+    char name[96];
+    char *data;
+    size_t len;
+};
+
 struct rc_entry {
     char key[256];
     int64_t stamp;
@@ -30,6 +39,8 @@ struct rc_entry {
     int refs;
     int dead; /* evicted while in use: freed by the last reader */
     uint64_t used;
+    struct blob blob[BLOBS];
+    size_t nblob;
 };
 
 struct rcache {
@@ -94,8 +105,49 @@ const struct madi_report *rcache_get(struct rcache *c, const char *key, int64_t 
 
 static void drop(struct rc_entry *e)
 {
+    for (size_t i = 0; i < e->nblob; i++)
+        free(e->blob[i].data);
     madi_report_free(e->r);
     free(e);
+}
+
+int rcache_blob(struct rcache *c, struct rc_entry *e, const char *name, char **out, size_t *len)
+{
+    int found = 0;
+    *out = NULL;
+    *len = 0;
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < e->nblob && !found; i++) {
+        if (strcmp(e->blob[i].name, name) == 0) {
+            *out = xmalloc(e->blob[i].len + 1);
+            memcpy(*out, e->blob[i].data, e->blob[i].len);
+            (*out)[e->blob[i].len] = 0;
+            *len = e->blob[i].len;
+            found = 1;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    return found;
+}
+
+void rcache_set_blob(struct rcache *c, struct rc_entry *e, const char *name, const char *data,
+                     size_t len)
+{
+    if (strlen(name) >= sizeof(e->blob[0].name))
+        return;
+    pthread_mutex_lock(&c->mu);
+    int have = 0;
+    for (size_t i = 0; i < e->nblob; i++)
+        have |= strcmp(e->blob[i].name, name) == 0;
+    if (!have && e->nblob < BLOBS) {
+        struct blob *b = &e->blob[e->nblob++];
+        (void)snprintf(b->name, sizeof(b->name), "%s", name);
+        b->data = xmalloc(len + 1);
+        memcpy(b->data, data, len);
+        b->data[len] = 0;
+        b->len = len;
+    }
+    pthread_mutex_unlock(&c->mu);
 }
 
 const struct madi_report *rcache_put(struct rcache *c, const char *key, int64_t stamp,

@@ -124,6 +124,12 @@ const struct madi_report *rcache_get(struct rcache *c, const char *key, int64_t 
 const struct madi_report *rcache_put(struct rcache *c, const char *key, int64_t stamp,
                                      struct madi_report *r, struct rc_entry **ref);
 void rcache_release(struct rcache *c, struct rc_entry *e);
+/* What was written from a kept report under `name` ("dashboard", "chart:ID"): 1 and a copy in
+ * *out (free it), or 0. */
+int rcache_blob(struct rcache *c, struct rc_entry *e, const char *name, char **out, size_t *len);
+/* Keep what was written (copied); the first one kept under a name stays. */
+void rcache_set_blob(struct rcache *c, struct rc_entry *e, const char *name, const char *data,
+                     size_t len);
 
 /* ---- dispatch (routes.c): everything between the socket and the handler ---- */
 void srv_dispatch(struct req *rq, struct resp *rs);

@@ -44,3 +44,24 @@ cat > "$w/acc.json" <<JSON
  "db": "$db", "madi": "$MADI_BIN", "timeout": 2}
 JSON
 python3 "$MADI_SRC/tests/e2e/server_probe.py" "http://127.0.0.1:$port" "$w/acc.json" || { tail -20 "$w/serve.log"; exit 1; }
+kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=""
+
+# TLS: the same server over HTTPS with a self-signed certificate; the cookie is then Secure.
+command -v openssl >/dev/null || { echo "server: TLS part skipped (no openssl)"; exit 0; }
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$w/k.pem" -out "$w/c.pem" -days 2 \
+    -subj /CN=localhost >/dev/null 2>&1 || { echo "FAIL: openssl req"; exit 1; }
+"$MADI_BIN" serve --db "$db" --listen 127.0.0.1:0 --cert "$w/c.pem" --key-pem "$w/k.pem" --quiet 2>"$w/tls.log" &
+pid=$!
+port=""
+for i in $(seq 100); do
+    port=$(sed -n 's/.*on https:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$w/tls.log")
+    [ -n "$port" ] && curl -sk -o /dev/null "https://127.0.0.1:$port/" && break
+    sleep 0.1
+done
+[ -n "$port" ] || { echo "FAIL: the TLS server did not start"; cat "$w/tls.log"; exit 1; }
+h=$(curl -sk -D - -o /dev/null -H 'Content-Type: application/json' \
+    -d '{"user":"ana","password":"analyst password 1"}' "https://127.0.0.1:$port/api/v1/login")
+echo "$h" | grep -qi '^strict-transport-security: max-age=' || { echo "FAIL: no HSTS over TLS"; exit 1; }
+echo "$h" | grep -i '^set-cookie:' | grep -q 'Secure' || { echo "FAIL: the cookie is not Secure over TLS: $h"; exit 1; }
+curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && { echo "FAIL: plain HTTP answered on the TLS port"; exit 1; }
+echo "server: TLS with HSTS and a Secure cookie"

@@ -16,6 +16,7 @@ ACCOUNTS.json: {"role": ["user", "password"], ...} for every role, plus "other_o
 and "other_case" (not); "upload_a", "upload_b" (clean files of each operator); "db", "madi",
 "timeout" (the server's --timeout).
 """
+import csv
 import http.client
 import json
 import re
@@ -157,6 +158,19 @@ def body_for(oid):
     return {}
 
 
+def eore_total(role):
+    st, _, data = request('GET', '/api/v1/dashboard?period=2025', session=sessions[role])
+    assert st == 200, (st, data[:200])
+    for ds in json.loads(data)['report']['link']['item']:
+        if ds['extension'].get('measure') == 'eore.participants' and ds['id'] == ['sex', 'age']:
+            return ds['value'][-1]  # _T by _T, the last cell
+    raise AssertionError('no eore.participants by sex and age on the dashboard')
+
+
+rows = list(csv.DictReader(open(ACC['upload_a'])))
+added = sum(int(r['participants']) for r in rows)
+before = eore_total('analyst')
+
 # ---- every operation as every role ----
 for oid, (m, p, op) in sorted(ops.items()):
     if oid in ('logout',):
@@ -183,6 +197,10 @@ for oid, (m, p, op) in sorted(ops.items()):
         if role in ('public', 'analyst') and st == 200:
             check(f'{oid} as {role}: no personal field in the response',
                   not PERSONAL.search(data.decode('utf-8', 'replace')))
+
+after = eore_total('analyst')
+check('the approved file moved the dashboard by what it adds (participants)',
+      after - before == added, f'{before} -> {after}, the file adds {added}')
 
 # ---- the attacks ----
 op_a, op_b = sessions['operator'], sessions['other_operator']

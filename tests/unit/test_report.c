@@ -177,11 +177,73 @@ static void test_share_of_hidden_count(void **state)
     madi_report_free(r);
 }
 
+static void note_chart(void *ctx, const char *id, const char *title, const char *section)
+{
+    (void)title;
+    (void)section;
+    if (strcmp(id, "eore.participants-sex-age") == 0)
+        ++*(int *)ctx;
+}
+
+static char *svg_of(const struct madi_report *r, const char *id, int *rc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    struct madi_err err;
+    FILE *mem = open_memstream(&buf, &len);
+    assert_non_null(mem);
+    *rc = madi_report_write_svg(r, id, mem, &err);
+    assert_int_equal(fclose(mem), 0);
+    return buf;
+}
+
+/* A dashboard's chart on its own: a standalone SVG with its styles, drawn from the protected
+ * cells (3 girls in North are hidden in public, shown internally). */
+static void test_chart_svg(void **state)
+{
+    struct fx *f = *state;
+    struct madi_report_opts o;
+    struct madi_report *pub = NULL, *in = NULL;
+    struct madi_err err;
+    memset(&o, 0, sizeof(o));
+    madi_period_year(2025, &o.period);
+    o.area = "XX01";
+    o.today = 20261123;
+    assert_int_equal(madi_report_build(f->s, f->c, &o, &pub, &err), MADI_OK);
+    o.audience = MADI_AUDIENCE_INTERNAL;
+    assert_int_equal(madi_report_build(f->s, f->c, &o, &in, &err), MADI_OK);
+    int seen = 0, rc;
+    madi_report_charts(pub, note_chart, &seen);
+    assert_int_equal(seen, 1);
+    char *p = svg_of(pub, "eore.participants-sex-age", &rc);
+    assert_int_equal(rc, MADI_OK);
+    assert_int_equal(strncmp(p, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\"", 52),
+                     0);
+    assert_non_null(strstr(p, "><style>"));
+    assert_non_null(strstr(p, "</svg>"));
+    /* the girls' bar: the mark, not 3 (and boys 10 and men 20 are there to be drawn) */
+    assert_non_null(strstr(p, ">c</text>"));
+    assert_null(strstr(p, ">3</text>"));
+    char *q = svg_of(in, "eore.participants-sex-age", &rc);
+    assert_int_equal(rc, MADI_OK);
+    assert_non_null(strstr(q, ">3</text>"));
+    free(p);
+    free(q);
+    free(svg_of(pub, "no.such-table", &rc));
+    assert_int_equal(rc, MADI_ENOTFOUND);
+    /* no targets in this programme: no indicator line to draw */
+    free(svg_of(pub, "kpi:eore.share_women", &rc));
+    assert_int_equal(rc, MADI_ENOTFOUND);
+    madi_report_free(pub);
+    madi_report_free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_public_hides_and_ties_shares),
         cmocka_unit_test(test_share_of_hidden_count),
+        cmocka_unit_test(test_chart_svg),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
