@@ -119,6 +119,17 @@ function catalogueChecks() {
         }));
     ok(missing.length === 0, 'every message the page uses is in the catalogue' +
        (missing.length ? ' (missing: ' + missing.join(', ') + ')' : ''));
+    /* every stable error code the server answers with has its translated line */
+    const srvDir = path.join(ASSETS, '..');
+    const codes = new Set();
+    for (const f of fs.readdirSync(srvDir))
+        if (/\.c$/.test(f))
+            fs.readFileSync(path.join(srvDir, f), 'utf8')
+                .replace(/resp_error\(rs, \d+, "([a-z_]+)"/g, function (m, c) { codes.add(c); });
+    const untranslated = [...codes].filter(function (c) { return !(('error.' + c) in en); });
+    ok(codes.size > 5 && untranslated.length === 0, 'every error code of the server (' +
+       codes.size + ') has a message in the catalogue' +
+       (untranslated.length ? ' (missing: ' + untranslated.join(', ') + ')' : ''));
     const html = fs.readFileSync(path.join(ASSETS, 'index.html'), 'utf8');
     ok(!/<script>|<script [^>]*>[^<\s]|\sstyle=|\son[a-z]+=/i.test(html) && !/<style/i.test(html),
        'index.html has no inline script, style or handler (the CSP allows none)');
