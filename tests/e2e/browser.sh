@@ -11,7 +11,9 @@ B="$MADI_SRC/tests/browser"
 NODE=$(command -v node || true)
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 [ -n "$NODE" ] || { echo "skipped: node is not installed (scripts/deps.sh installs nodejs npm)"; exit 77; }
-[ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ] || { echo "skipped: chromium is not installed (scripts/deps.sh installs it)"; exit 77; }
+if [ -z "$CHROMIUM" ] || [ ! -x "$CHROMIUM" ]; then
+    echo "skipped: chromium is not installed (scripts/deps.sh installs it)"; exit 77
+fi
 if [ ! -f "$B/node_modules/playwright-core/package.json" ]; then
     command -v npm >/dev/null || { echo "FAIL: npm is missing (scripts/deps.sh installs it)"; exit 1; }
     (cd "$B" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) \
@@ -48,7 +50,7 @@ if "$M" user --help 2>&1 | grep -q assign; then
     sid=$(awk -F, 'NR > 1 && $1 !~ /^#/ { print $1; exit }' "$w/d/va_survivors.csv" 2>/dev/null)
     late=$("$M" referrals --overdue --db "$DB" 2>/dev/null | awk 'NR == 2 { print $2 }')
     if [ -n "$sid" ] && add cw.one caseworker && \
-        "$M" user assign cw.one "$sid" $late --db "$DB" >>"$ART/users.log" 2>&1; then
+        "$M" user assign cw.one "$sid" ${late:+"$late"} --db "$DB" >>"$ART/users.log" 2>&1; then
         CW=cw.one
         [ -n "$late" ] && export MADI_EXPECT_OVERDUE=1
     else
