@@ -189,6 +189,18 @@ async function contrastOk(page, view) {
     const bad = await lowContrast(page);
     ok(bad.length === 0, view + ': every text has a contrast of 4.5:1 or more' +
        (bad.length ? ' (' + bad.slice(0, 4).join('; ') + ')' : ''));
+    const unlabelled = await page.evaluate(function () {
+        return Array.prototype.filter.call(
+            document.querySelectorAll('input, select, textarea'),
+            function (el) {
+                if (el.type === 'hidden' || el.closest('dialog:not([open])'))
+                    return false;
+                return !(el.labels && el.labels.length) && !el.getAttribute('aria-label') &&
+                    !el.getAttribute('aria-labelledby');
+            }).map(function (el) { return el.id || el.name || el.tagName; });
+    });
+    ok(unlabelled.length === 0, view + ': every control has a label' +
+       (unlabelled.length ? ' (not: ' + unlabelled.join(', ') + ')' : ''));
 }
 
 function csv(rows) {
@@ -446,6 +458,7 @@ async function run(browser) {
         await page.waitForSelector('.view-users tr[data-user="browser.made"]', { timeout: 15000 })
             .then(function () { ok(true, 'the admin creates an account'); },
                   function () { ok(false, 'the admin creates an account'); });
+        await contrastOk(page, 'accounts');
         await shot(page, '13-users');
         await logout(page);
     }
