@@ -375,8 +375,16 @@ async function run(browser) {
     await shot(page, '07b-operator-dashboard');
     await logout(page);
 
-    /* ---- the reviewer approves ---- */
-    await login(page, env.MADI_REVIEWER || 'reviewer');
+    /* ---- the reviewer approves (a link to the submission survives the login) ---- */
+    await page.goto(BASE + '/#/submission/' + subId);
+    await page.waitForSelector('#login-user');
+    await page.fill('#login-user', env.MADI_REVIEWER || 'reviewer');
+    await page.fill('#login-password', PW);
+    await page.click('form button[type=submit]');
+    await page.waitForSelector('#review-approve', { timeout: 15000 }).then(
+        function () { ok(true, 'a link to a submission opens it after the login'); },
+        function () { ok(false, 'a link to a submission opens it after the login'); });
+    await page.goto(BASE + '/#/queue');
     await page.waitForSelector('.view-queue table, .view-queue .empty, .view-queue div.error');
     const qrow = page.locator('.view-queue tr[data-id="' + subId + '"]');
     ok(await qrow.count() === 1 &&

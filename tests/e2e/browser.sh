@@ -58,6 +58,7 @@ if "$M" user --help 2>&1 | grep -q assign; then
     fi
 fi
 
+: > "$ART/server.log"
 "$M" serve --db "$DB" --listen 127.0.0.1:0 --public > "$ART/server.log" 2>&1 &
 pid=$!
 port=""

@@ -27,7 +27,8 @@
         csrf: null,
         seq: 0,
         cleanup: null,
-        flash: null
+        flash: null,
+        after: null
     };
 
     /* ---- messages ---------------------------------------------------------------------- */
@@ -384,6 +385,8 @@
         const r = parseHash();
         let name = r.name;
         if (!name || !VIEWS[name] || !allowed(name)) {
+            if (!state.me && VIEWS[name] && name !== 'login' && name !== 'public')
+                state.after = location.hash; /* back there once logged in */
             const to = home();
             if (name !== to) {
                 history.replaceState(null, '', '#/' + to);
@@ -538,7 +541,13 @@
             state.me = res.data;
             state.csrf = res.data.csrf;
             announce(t('login.welcome', { user: res.data.user }));
-            go(home());
+            const after = state.after;
+            state.after = null;
+            const want = after ? after.replace(/^#\/?/, '').split(/[/?]/)[0] : '';
+            if (after && allowed(want))
+                location.hash = after;
+            else
+                go(home());
         });
         el.append(form);
         if (state.config && state.config.public_dashboard)
