@@ -723,11 +723,14 @@
                 return t('preview.caption', { line: fmtInt(f.line), col: colText(f.col),
                                               message: f.message });
             }).join(' · ');
-            const table = h('table', { class: 'grid' }, h('caption', null, cap),
+            const capId = 'grid-cap-' + line;
+            const table = h('table', { class: 'grid', 'aria-labelledby': capId },
                             h('thead', null, headRow), body);
             const box = scroller(table, cap);
             box.id = 'grid-line-' + line;
-            wrap.append(box);
+            /* the caption outside the part that scrolls sideways, so it stays in view */
+            wrap.append(h('figure', { class: 'grid-fig' },
+                          h('figcaption', { id: capId }, cap), box));
             shown++;
             if (target) {
                 const tgt = target;
