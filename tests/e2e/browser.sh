@@ -11,6 +11,8 @@ B="$MADI_SRC/tests/browser"
 NODE=$(command -v node || true)
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 [ -n "$NODE" ] || { echo "skipped: node is not installed (scripts/deps.sh installs nodejs npm)"; exit 77; }
+major=$("$NODE" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+[ "$major" -ge 20 ] 2>/dev/null || { echo "skipped: playwright-core needs node 20 or newer, this is $("$NODE" --version)"; exit 77; }
 if [ -z "$CHROMIUM" ] || [ ! -x "$CHROMIUM" ]; then
     echo "skipped: chromium is not installed (scripts/deps.sh installs it)"; exit 77
 fi
