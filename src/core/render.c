@@ -864,6 +864,15 @@ static json_t *jstat_kpi(const struct rkpi *k)
     }
     if (k->has_prev)
         json_object_set_new(j, "previous_year", json_real(k->prev));
+    if (k->status == CS_OK) {
+        /* shares of the base known, 0..1 (coarsened to tenths for the public, see coarsen) */
+        const double v[] = { k->cov_sex, k->cov_age, k->cov_dis, k->coverage };
+        static const char *const names[] = { "sex", "age", "disability", "reported" };
+        json_t *cov = json_object();
+        for (size_t c = 0; c < 4; c++)
+            json_object_set_new(cov, names[c], v[c] >= 0 ? json_real(v[c]) : json_null());
+        json_object_set_new(j, "coverage", cov);
+    }
     if (k->status == CS_OK && k->nparts[0] && k->nparts[1] && !k->def->baseline_numerator) {
         /* which published table cells the share is made of (its definition is public) */
         json_t *comp = json_object();

@@ -1231,9 +1231,12 @@
         if (k.previous_year !== undefined && k.previous_year !== null)
             card.append(h('p', { class: 'kpi-prev' },
                           t('dash.previous', { v: kpiValue(k, k.previous_year) })));
-        if (typeof k.coverage === 'number' && k.coverage >= 0)
+        // "reported by": against the universe when the indicator names one, else sex recorded
+        const cov = k.coverage && (k.coverage.reported !== null ? k.coverage.reported
+                                                                 : k.coverage.sex);
+        if (typeof cov === 'number' && cov >= 0)
             card.append(h('p', { class: 'kpi-cov' },
-                          t('dash.coverage', { v: fmtNum(100 * k.coverage, 0) })));
+                          t('dash.coverage', { v: fmtNum(100 * cov, 0) })));
         return card;
     }
 
