@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "madi/catalog.h"
+#include "madi/privacy.h"
 #include "madi/store.h"
 #include "madi/submission.h"
 
@@ -499,6 +500,78 @@ static void test_approve_failure_injection(void **state)
     assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM eore_session"), 2);
 }
 
+/* 1 when `needle` occurs anywhere in the file at `path` (bytes as stored on disk). */
+static int file_has(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof(buf), f), k = strlen(needle);
+    (void)fclose(f);
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(buf + i, needle, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* With the centre's key, the kept bytes are encrypted: a survivor's name is nowhere in the
+ * database; without the key nothing is kept or approved. */
+static void test_personal_content_encrypted(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_err err;
+    struct madi_import_result res;
+    struct madi_key *k = NULL, *other = NULL;
+    struct madi_sub_upload u = { 0 };
+    char path[512], db[300];
+    int64_t id = 0;
+    assert_int_equal(madi_key_generate(&k, &err), MADI_OK);
+    assert_int_equal(madi_key_generate(&other, &err), MADI_OK);
+    assert_int_equal(madi_privacy_init(c->s, k, "admin", &err), MADI_OK);
+    (void)snprintf(path, sizeof(path), "%s/survivors.csv", dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_true(fputs("survivor_id,name,organisation,victim_type,sex,age\n"
+                      "S-1,Wxqzuly Fenderbrook,OP-A,direct,F,30\n",
+                      fp) >= 0);
+    assert_int_equal(fclose(fp), 0);
+    u.path = path;
+    u.org = "OP-A";
+    u.who = "opa";
+    u.today = 20261123;
+    assert_int_equal(madi_sub_upload(c->s, &u, collect, c, &id, &res, &err), MADI_EDENIED);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM submission"), 0);
+    u.key = other;
+    assert_int_equal(madi_sub_upload(c->s, &u, collect, c, &id, &res, &err), MADI_EDENIED);
+    u.key = k;
+    assert_int_equal(madi_sub_upload(c->s, &u, collect, c, &id, &res, &err), MADI_OK);
+    assert_int_equal(get(c, id).state, MADI_SUB_DRAFT);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM submission WHERE content_sealed "
+                                          "= 1 AND instr(content, 'Fenderbrook') = 0"),
+                     1);
+    assert_int_equal(madi_sub_submit(c->s, id, "opa", &err), MADI_OK);
+    /* Approving without the key (or with another) fails and changes nothing. */
+    assert_int_equal(
+            madi_sub_approve(c->s, id, "rev", NULL, NULL, 20261123, NULL, NULL, &res, &err),
+            MADI_EDENIED);
+    assert_int_equal(
+            madi_sub_approve(c->s, id, "rev", NULL, other, 20261123, NULL, NULL, &res, &err),
+            MADI_ECRYPTO);
+    assert_int_equal(get(c, id).state, MADI_SUB_SUBMITTED);
+    assert_int_equal(madi_sub_approve(c->s, id, "rev", NULL, k, 20261123, NULL, NULL, &res, &err),
+                     MADI_OK);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id = "
+                                          "'S-1' AND instr(name, 'Fenderbrook') = 0"),
+                     1);
+    (void)snprintf(db, sizeof(db), "%s/sub%d.db", dir, dbno);
+    assert_false(file_has(db, "Fenderbrook"));
+    (void)snprintf(db, sizeof(db), "%s/sub%d.db-wal", dir, dbno);
+    assert_false(file_has(db, "Fenderbrook"));
+    madi_key_free(k);
+    madi_key_free(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -512,6 +585,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_replacement_keeps_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_preview_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_approve_failure_injection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_personal_content_encrypted, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
