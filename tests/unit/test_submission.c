@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <xlsxwriter.h>
 
 #include "madi/catalog.h"
 #include "madi/privacy.h"
@@ -500,6 +501,73 @@ static void test_approve_failure_injection(void **state)
     assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM eore_session"), 2);
 }
 
+static void write_rows(lxw_worksheet *ws, const char *const *rows)
+{
+    for (int r = 0; rows[r]; r++) {
+        char line[256];
+        (void)snprintf(line, sizeof(line), "%s", rows[r]);
+        int c = 0;
+        for (char *cell = line, *next; cell; cell = next, c++) {
+            next = strchr(cell, ',');
+            if (next)
+                *next++ = '\0';
+            if (*cell)
+                (void)worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, cell, NULL);
+        }
+    }
+}
+
+/* A workbook with a sheet per kind: approved as one transaction, every batch linked. */
+static void test_workbook_batches_linked(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_err err;
+    struct madi_import_result res;
+    struct madi_sub_upload u = { 0 };
+    char path[512];
+    int64_t id = 0;
+    static const char *const eore[] = {
+        "session_id,date,organisation,area,participants,girls,boys,women,men",
+        "S-1,2025-03-14,OP-A,XX0101,10,2,3,4,1",
+        NULL,
+    };
+    static const char *const teams[] = {
+        "team_id,organisation,type,members,female,male",
+        "T-1,OP-A,nts,4,2,2",
+        NULL,
+    };
+    (void)snprintf(path, sizeof(path), "%s/report.xlsx", dir);
+    lxw_workbook *wb = workbook_new(path);
+    write_rows(workbook_add_worksheet(wb, "eore"), eore);
+    write_rows(workbook_add_worksheet(wb, "survey-team"), teams);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    u.path = path;
+    u.org = "OP-A";
+    u.who = "opa";
+    u.today = 20261123;
+    assert_int_equal(madi_sub_upload(c->s, &u, collect, c, &id, &res, &err), MADI_OK);
+    assert_int_equal(get(c, id).state, MADI_SUB_DRAFT);
+    assert_string_equal(get(c, id).kind, "workbook");
+    assert_int_equal(madi_sub_submit(c->s, id, "opa", &err), MADI_OK);
+    int64_t fp = test_fingerprint(c->s);
+    /* A failure in the second sheet (writes: the team's batch, its row, its count; then the
+     * sessions' batch) leaves nothing of the first. */
+    madi_store_fail_after(c->s, 3);
+    assert_int_equal(approve(c, id, &res, &err), MADI_EIO);
+    madi_store_fail_after(c->s, 0);
+    assert_int_equal(test_fingerprint(c->s), fp);
+    assert_int_equal(get(c, id).state, MADI_SUB_SUBMITTED);
+    assert_int_equal(approve(c, id, &res, &err), MADI_OK);
+    assert_int_equal(res.sheets, 2);
+    assert_int_equal(res.batch, 3); /* the register's sheet first */
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM batch WHERE submission_id = 1"), 2);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM batch WHERE id = 3 AND kind = "
+                                          "'survey-team'"),
+                     1);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM eore_session"), 1);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survey_team"), 1);
+}
+
 /* 1 when `needle` occurs anywhere in the file at `path` (bytes as stored on disk). */
 static int file_has(const char *path, const char *needle)
 {
@@ -586,6 +654,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_preview_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_approve_failure_injection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_personal_content_encrypted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workbook_batches_linked, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
