@@ -44,10 +44,12 @@
 
 /* Verified against when the name is unknown, so that the answer takes as long as for a real
  * account. Hashes of a password no one uses, with the interactive and the test limits. */
-static const char dummy_interactive[] = "$argon2id$v=19$m=65536,t=2,p=1$MJmacmRGbVT56goGGz6OLg$"
-                                        "G+BvPowc1HuZ3giHzBP6+4jx4pPaVBZVoIBZqR2q5UU";
-static const char dummy_fast[] = "$argon2id$v=19$m=8,t=1,p=1$bP1pkpZSwK6Tsep6sMesnA$"
-                                 "M1ruJQQwTNQHnLysWlr80nvgDAgbsb68j8uu7ht8A/8";
+static const char dummy_interactive[crypto_pwhash_STRBYTES] =
+        "$argon2id$v=19$m=65536,t=2,p=1$MJmacmRGbVT56goGGz6OLg$"
+        "G+BvPowc1HuZ3giHzBP6+4jx4pPaVBZVoIBZqR2q5UU";
+static const char dummy_fast[crypto_pwhash_STRBYTES] =
+        "$argon2id$v=19$m=8,t=1,p=1$bP1pkpZSwK6Tsep6sMesnA$"
+        "M1ruJQQwTNQHnLysWlr80nvgDAgbsb68j8uu7ht8A/8";
 
 static int fast_hash;
 
