@@ -9,7 +9,11 @@
  * browser once; only its BLAKE2b hash is stored, with a CSRF token, an idle expiry and an
  * absolute one. Case workers see only the survivors assigned to them (madi_assign_*).
  *
- * Every change to accounts and assignments is audited (audit.h) in the same transaction.
+ * Every change to accounts and assignments is audited (audit.h) in the same transaction. Once the
+ * centre's key has keyed the audit chain, an entry needs that key on the store
+ * (madi_privacy_check gives it): without it such a change is refused, MADI_EDENIED, and nothing
+ * is written. Logins, session checks and logouts are not audit entries (they work without the
+ * key); their traces are the failure count, the lock and the session table.
  * Times are Unix seconds passed in by the caller (`now`), so tests control the clock.
  * Not thread-safe; one store per thread.
  */
@@ -93,7 +97,9 @@ int madi_login(struct madi_store *s, const char *name, const char *password, int
                struct madi_session *out, struct madi_err *err);
 /**
  * Find the session of `token` and refresh its idle expiry. MADI_EDENIED when unknown, expired
- * (idle or absolute), or its account is disabled. out->token is left empty.
+ * (idle or absolute), or its account is disabled. out->token is left empty. The refresh is
+ * written at most once a minute (a check within a minute of the last one only reads), so the
+ * idle expiry may come up to a minute early, never late; out->expires is what is stored.
  */
 int madi_session_check(struct madi_store *s, const char *token, int64_t now,
                        struct madi_session *out, struct madi_err *err);

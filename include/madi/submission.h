@@ -16,6 +16,9 @@
  * that names the batch it replaces, and on approval the old batch is kept as replaced (history).
  * An operator's upload (`org` set) may hold only that organisation's records: a row of another
  * organisation is an error at its cell. Every transition is audited (audit.h).
+ * When the database has the centre's key, the kept bytes are encrypted with it (a file may hold
+ * personal fields), so upload, approve and preview need the key (MADI_EDENIED without it,
+ * MADI_ECRYPTO for another one); the audit chain is then keyed too (see auth.h).
  * Not thread-safe; one store per thread.
  */
 #ifndef MADI_SUBMISSION_H

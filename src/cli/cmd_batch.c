@@ -23,6 +23,7 @@ const char cmd_batch_usage[] =
         "       madi batch approve ID [--comment TEXT] [--db FILE] [--by NAME]\n"
         "                         [--passphrase-stdin]\n"
         "       madi batch return ID --comment TEXT [--db FILE] [--by NAME]\n"
+        "                         [--passphrase-stdin]\n"
         "       madi batch show ID [--db FILE]\n"
         "       madi batch preview ID [--db FILE] [--passphrase-stdin]\n"
         "\n"

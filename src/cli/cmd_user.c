@@ -20,6 +20,7 @@ const char cmd_user_usage[] =
         "       madi user passwd NAME [--db FILE] [--by NAME]\n"
         "       madi user disable|enable NAME [--db FILE] [--by NAME]\n"
         "       madi user assign|unassign NAME SURVIVOR_ID... [--db FILE] [--by NAME]\n"
+        "       (each change also takes --passphrase-stdin)\n"
         "\n"
         "The accounts people log in with to 'madi serve'. Each has one role:\n"
         "  operator    an operator's data officer: uploads and submits its own organisation's\n"
@@ -37,12 +38,15 @@ const char cmd_user_usage[] =
         "  assign    let case worker NAME see these survivors; unassign takes them back\n"
         "\n"
         "Every change is written to the audit log. When the log is keyed with the centre's key\n"
-        "('madi keys init'), the key file must be found ($MADI_KEY_FILE, else FILE.key).\n"
+        "('madi keys init'), the key is needed: the key file ($MADI_KEY_FILE, else FILE.key),\n"
+        "or a passphrase with --passphrase-stdin (then the first line of standard input is the\n"
+        "passphrase and, for add and passwd, the next line the new password).\n"
         "\n"
         "Options:\n"
         "  --role ROLE  operator, reviewer, analyst, caseworker or admin (add)\n"
         "  --org ORG    the organisation an operator's account speaks for (add)\n"
         "  --by NAME    who makes the change, for the audit log (default: the login name)\n"
+        "  --passphrase-stdin  the centre's key is a passphrase, read from standard input\n"
         "  --db FILE    the database (default: $MADI_DB, else madi.db)\n"
         "  -h, --help   show this help\n"
         "\n"
@@ -221,12 +225,13 @@ static const struct user_sub {
 
 int cmd_user(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                          { "role", required_argument, NULL, 'r' },
-                                          { "org", required_argument, NULL, 'o' },
-                                          { "by", required_argument, NULL, 'b' },
-                                          { NULL, 0, NULL, 0 } };
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },         { "role", required_argument, NULL, 'r' },
+        { "org", required_argument, NULL, 'o' },        { "by", required_argument, NULL, 'b' },
+        { "passphrase-stdin", no_argument, NULL, 'P' }, { NULL, 0, NULL, 0 }
+    };
     struct user_args a = { NULL, NULL, NULL, NULL, NULL, NULL, 0 };
+    int pass = 0;
     const struct user_sub *sub = NULL;
     int c;
     if (cli_wants_help(argc, argv))
@@ -251,6 +256,8 @@ int cmd_user(int argc, char **argv)
             a.org = optarg;
         else if (c == 'b')
             a.by = optarg;
+        else if (c == 'P')
+            pass = 1;
         else
             return cli_usage(cli_find("user"), 1);
     }
@@ -265,8 +272,8 @@ int cmd_user(int argc, char **argv)
     int code = cli_open(a.db, sub->writes ? 0 : MADI_STORE_READONLY, &a.s);
     if (code)
         return code;
-    if (sub->writes)
-        code = cli_audit_key(a.s, a.db, 0); /* a keyed audit log needs the key to append */
+    if (sub->writes) /* a keyed audit log needs the key to append; the passphrase comes first */
+        code = cli_audit_key(a.s, a.db, pass);
     if (!code)
         code = sub->run(&a);
     madi_store_close(a.s);

@@ -15,7 +15,7 @@ const struct cmd madi_commands[] = {
       cmd_template_usage },
     { "summary", cmd_summary, CMD_NEEDS_DB, "show what a database holds, with SADDD breakdowns",
       cmd_summary_usage },
-    { "batch", cmd_batch, CMD_NEEDS_DB,
+    { "batch", cmd_batch, CMD_NEEDS_DB | CMD_WRITES,
       "list import batches; submit, review and approve operators' files", cmd_batch_usage },
     { "alias", cmd_alias, CMD_NEEDS_DB | CMD_WRITES, "map operators' own column headers",
       cmd_alias_usage },

@@ -1333,7 +1333,6 @@ static int report_duplicate(struct importer *im, int skip_earlier, const char *d
     return 0;
 }
 
-/* Store the current row: insert, or upgrade a provisional register entry. */
 /* ---- an operator's file: its own organisation's records only (o->only_org) ---- */
 
 static int is_org_field(const struct madi_field *fd)
@@ -1436,6 +1435,7 @@ static int check_owner(struct importer *im, int keyf, int64_t id, int *refused)
     return rc < 0 ? rc : MADI_OK;
 }
 
+/* Store the current row: insert, or upgrade a provisional register entry. */
 static int store_row(struct importer *im)
 {
     const struct madi_kind *k = im->kind;

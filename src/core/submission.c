@@ -12,6 +12,14 @@
  *
  * Every transition appends an audit entry (audit.h); on a keyed chain that needs the centre's
  * key, as for account changes (see auth.c).
+ *
+ * Personal data: an uploaded file may hold survivors' names. When the database has the centre's
+ * key, the kept bytes are always encrypted with it (madi_privacy_encrypt, bound to the cell
+ * submission.content and the file's SHA-256), whatever the kind, so no plaintext personal value
+ * is kept whether or not the file was recognised; uploading, approving and previewing then need
+ * the key. The plaintext exists only in memory and, for the importer, in the 0600 temporary file
+ * while it reads it. A database without a key cannot take personal kinds at all (the importer
+ * refuses them), so its submissions are kept as they came.
  */
 #include "madi/submission.h"
 
@@ -28,6 +36,7 @@
 #include "madi/audit.h"
 #include "madi/dim.h"
 #include "madi/kind.h"
+#include "madi/privacy.h"
 
 #include "banned.h"
 #include "hashmap.h"
@@ -288,8 +297,9 @@ struct sub {
     int state;
     char org[65];
     char *file_name, *kind_asked, *sheet, *uploaded_by;
-    unsigned char *content;
+    unsigned char *content; /* the plain bytes: guarded memory when they were encrypted */
     size_t size;
+    int guarded;
 };
 
 static void sub_release(struct sub *m)
@@ -298,8 +308,47 @@ static void sub_release(struct sub *m)
     free(m->kind_asked);
     free(m->sheet);
     free(m->uploaded_by);
-    free(m->content);
+    if (m->guarded)
+        madi_privacy_plain_free((char *)m->content);
+    else
+        free(m->content);
     memset(m, 0, sizeof(*m));
+}
+
+/* The kept bytes back in plain, checked against their SHA-256. */
+static int open_content(struct sub *m, const struct madi_key *key, const char *sha, const void *p,
+                        size_t n, struct madi_err *err)
+{
+    char *text = xmalloc(n + 1), *plain = NULL, hex[65];
+    size_t pn = 0;
+    memcpy(text, p, n);
+    text[n] = '\0';
+    int rc = key ? madi_privacy_decrypt(key, "submission", "content", sha, strlen(sha), text,
+                                        &plain, &pn)
+                 : MADI_EDENIED;
+    free(text);
+    if (rc == MADI_EDENIED)
+        return madi_err_set(err, MADI_EDENIED,
+                            "submission %lld is kept encrypted with the centre's key, which was "
+                            "not given: put the key file beside the database (DB.key), point "
+                            "MADI_KEY_FILE at it, or give the passphrase with --passphrase-stdin",
+                            (long long)m->id);
+    if (!rc) {
+        sha256_hex((const unsigned char *)plain, pn, hex);
+        if (strcmp(hex, sha) != 0)
+            rc = MADI_ECRYPTO;
+    }
+    if (rc) {
+        madi_privacy_plain_free(plain);
+        return madi_err_set(err, MADI_ECRYPTO,
+                            "the kept file of submission %lld does not open with this key, or "
+                            "was altered",
+                            (long long)m->id);
+    }
+    m->content = (unsigned char *)plain;
+    m->size = pn;
+    m->guarded = 1;
+    return MADI_OK;
 }
 
 static char *dup_or_null(struct madi_stmt *st, int col)
@@ -307,8 +356,10 @@ static char *dup_or_null(struct madi_stmt *st, int col)
     return madi_stmt_is_null(st, col) ? NULL : xstrdup(madi_stmt_text(st, col));
 }
 
-static int sub_load(struct madi_store *s, int64_t id, int with_content, struct sub *m,
-                    struct madi_err *err)
+/* Submission `id`; with `with_content`, its bytes in plain too (decrypted with `key` when they
+ * are kept encrypted). */
+static int sub_load(struct madi_store *s, int64_t id, int with_content, const struct madi_key *key,
+                    struct sub *m, struct madi_err *err)
 {
     struct madi_stmt *st = NULL;
     memset(m, 0, sizeof(*m));
@@ -316,7 +367,8 @@ static int sub_load(struct madi_store *s, int64_t id, int with_content, struct s
                                 "SELECT su.state, coalesce(su.organisation_id, 0), "
                                 "coalesce(o.code, ''), su.file_name, su.kind_asked, su.sheet, "
                                 "su.uploaded_by, coalesce(su.replaces, 0), "
-                                "coalesce(su.batch_id, 0), su.content FROM submission su LEFT "
+                                "coalesce(su.batch_id, 0), su.content, su.content_sealed, "
+                                "su.sha256 FROM submission su LEFT "
                                 "JOIN organisation o ON o.id = su.organisation_id WHERE su.id = ?",
                                 &st, err);
     if (rc)
@@ -334,15 +386,17 @@ static int sub_load(struct madi_store *s, int64_t id, int with_content, struct s
         m->uploaded_by = xstrdup(madi_stmt_text(st, 6));
         m->replaces = madi_stmt_int(st, 7);
         m->batch = madi_stmt_int(st, 8);
-        if (with_content) {
-            size_t n = 0;
-            const void *p = madi_stmt_blob(st, 9, &n);
+        rc = MADI_OK;
+        size_t n = 0;
+        const void *p = with_content ? madi_stmt_blob(st, 9, &n) : NULL;
+        if (with_content && madi_stmt_int(st, 10)) {
+            rc = open_content(m, key, madi_stmt_text(st, 11), p, n, err);
+        } else if (with_content) {
             m->content = xmalloc(n ? n : 1);
             if (n)
                 memcpy(m->content, p, n);
             m->size = n;
         }
-        rc = MADI_OK;
     } else if (rc == MADI_STMT_DONE) {
         rc = madi_err_set(err, MADI_ENOTFOUND,
                           "there is no submission %lld (see 'madi batch list')", (long long)id);
@@ -467,7 +521,7 @@ int madi_sub_upload(struct madi_store *s, const struct madi_sub_upload *u, madi_
     struct madi_stmt *st = NULL;
     unsigned char *bytes = NULL;
     size_t size = 0;
-    char sha[65], tmp[64] = "", org[65] = "", when[24], detail[160];
+    char sha[65], tmp[64] = "", org[65] = "", when[24], detail[160], *sealed = NULL;
     int64_t org_id = 0;
     int rc, in_tx = 0;
     *id = 0;
@@ -479,7 +533,16 @@ int madi_sub_upload(struct madi_store *s, const struct madi_sub_upload *u, madi_
         return madi_err_set(err, MADI_EINVAL, "no file to upload");
     const char *name = u->file_name && *u->file_name ? u->file_name : base_name(u->path);
     const char *who = u->who && *u->who ? u->who : "unknown";
-    rc = u->org ? find_org(s, u->org, &org_id, org, err) : MADI_OK;
+    int seal = madi_privacy_has_key(s) != 0;
+    if (seal && !u->key)
+        return madi_err_set(err, MADI_EDENIED,
+                            "this database keeps uploaded files encrypted with the centre's key, "
+                            "which was not given: put the key file beside the database (DB.key), "
+                            "point MADI_KEY_FILE at it, or give the passphrase with "
+                            "--passphrase-stdin");
+    rc = seal ? madi_privacy_check(s, u->key, err) : MADI_OK;
+    if (!rc && u->org)
+        rc = find_org(s, u->org, &org_id, org, err);
     if (!rc && u->replaces)
         rc = check_replaces(s, u->replaces, org_id, org, err);
     if (!rc)
@@ -545,6 +608,11 @@ int madi_sub_upload(struct madi_store *s, const struct madi_sub_upload *u, madi_
         collect_add(&c, MADI_DIAG_NOTE, msg);
     }
     enum madi_sub_state state = res->errors ? MADI_SUB_INVALID : MADI_SUB_DRAFT;
+    if (seal) {
+        (void)madi_privacy_encrypt(u->key, "submission", "content", sha, 64, (const char *)bytes,
+                                   size, &sealed);
+        sodium_memzero(bytes, size);
+    }
     const char *kind = res->kind ? res->kind : u->kind ? u->kind : "";
 
     rc = madi_store_begin(s, err);
@@ -555,8 +623,8 @@ int madi_sub_upload(struct madi_store *s, const struct madi_sub_upload *u, madi_
     rc = madi_store_prepare(s,
                             "INSERT INTO submission (state, organisation_id, file_name, sha256, "
                             "content, kind, kind_asked, sheet, uploaded_by, uploaded_at, "
-                            "row_count, error_count, warning_count, replaces) VALUES (?, ?, ?, "
-                            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                            "row_count, error_count, warning_count, replaces, content_sealed) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                             &st, err);
     if (rc)
         goto done;
@@ -567,7 +635,10 @@ int madi_sub_upload(struct madi_store *s, const struct madi_sub_upload *u, madi_
         madi_stmt_bind_null(st, 2);
     madi_stmt_bind_text(st, 3, name, strlen(name));
     madi_stmt_bind_text(st, 4, sha, 64);
-    madi_stmt_bind_blob(st, 5, bytes, size);
+    if (sealed)
+        madi_stmt_bind_blob(st, 5, sealed, strlen(sealed));
+    else
+        madi_stmt_bind_blob(st, 5, bytes, size);
     madi_stmt_bind_text(st, 6, kind, strlen(kind));
     bind_opt_text(st, 7, u->kind);
     bind_opt_text(st, 8, u->sheet);
@@ -580,6 +651,7 @@ int madi_sub_upload(struct madi_store *s, const struct madi_sub_upload *u, madi_
         madi_stmt_bind_int(st, 14, u->replaces);
     else
         madi_stmt_bind_null(st, 14);
+    madi_stmt_bind_int(st, 15, sealed != NULL);
     rc = madi_stmt_step(st, err);
     if (rc != MADI_STMT_ROW) {
         rc = rc < 0 ? rc : madi_err_set(err, MADI_EDB, "the new submission got no number");
@@ -607,7 +679,10 @@ done:
     if (tmp[0])
         (void)unlink(tmp);
     collect_release(&c);
+    if (bytes)
+        sodium_memzero(bytes, size);
     free(bytes);
+    free(sealed);
     return rc;
 }
 
@@ -620,7 +695,7 @@ int madi_sub_submit(struct madi_store *s, int64_t id, const char *who, struct ma
     int rc = madi_store_begin(s, err);
     if (rc)
         return rc;
-    rc = sub_load(s, id, 0, &m, err);
+    rc = sub_load(s, id, 0, NULL, &m, err);
     if (!rc && m.state != MADI_SUB_DRAFT)
         rc = wrong_state(&m, "submitted", err);
     now_iso(when);
@@ -687,7 +762,7 @@ int madi_sub_approve(struct madi_store *s, int64_t id, const char *reviewer, con
     rc = madi_store_begin(s, err);
     if (rc)
         return rc;
-    rc = sub_load(s, id, 1, &m, err);
+    rc = sub_load(s, id, 1, key, &m, err);
     if (!rc && m.state != MADI_SUB_SUBMITTED)
         rc = wrong_state(&m, "approved", err);
     if (!rc)
@@ -776,7 +851,7 @@ int madi_sub_return(struct madi_store *s, int64_t id, const char *reviewer, cons
     rc = madi_store_begin(s, err);
     if (rc)
         return rc;
-    rc = sub_load(s, id, 0, &m, err);
+    rc = sub_load(s, id, 0, NULL, &m, err);
     if (!rc && m.state != MADI_SUB_SUBMITTED)
         rc = wrong_state(&m, "returned", err);
     now_iso(when);
@@ -937,7 +1012,7 @@ int madi_sub_preview(struct madi_store *s, int64_t id, const struct madi_key *ke
     q.after = 0;
     q.fn = fn;
     q.ctx = ctx;
-    int rc = sub_load(s, id, 1, &m, err);
+    int rc = sub_load(s, id, 1, key, &m, err);
     if (!rc && m.state != MADI_SUB_DRAFT && m.state != MADI_SUB_SUBMITTED)
         rc = wrong_state(&m, "previewed", err);
     if (!rc)

@@ -87,5 +87,23 @@ check "every step is in the audit log" '[ "$(q "select group_concat(action, \" \
 $M audit verify --db t.db >/dev/null; rc=$?
 check "the audit log verifies (rc $rc)" '[ $rc -eq 0 ]'
 
+# A database whose audit log is keyed with a passphrase key: changes need the passphrase.
+$M init --db p.db >/dev/null
+echo "a long passphrase here" | $M keys init --db p.db --passphrase-stdin >/dev/null 2>&1
+$M import --db p.db -q orgs.csv areas.csv
+echo "correct horse battery" | $M user add ana --role operator --org OP-A --db p.db 2>err.txt; rc=$?
+check "an account change without the key is refused (rc $rc)" '[ $rc -eq 3 ] && grep -q "passphrase-stdin" err.txt'
+check "and nothing was added" '[ "$(sqlite3 p.db "select count(*) from app_user")" = 0 ]'
+printf 'a long passphrase here\ncorrect horse battery\n' | $M user add ana --role operator --org OP-A --db p.db --passphrase-stdin >out.txt; rc=$?
+check "with the passphrase first, then the password (rc $rc)" '[ $rc -eq 0 ] && grep -q "^added ana, operator of OP-A$" out.txt'
+$M batch submit --db p.db --org OP-A march.csv 2>err.txt; rc=$?
+check "a submission without the key is refused (rc $rc)" '[ $rc -eq 3 ] && [ "$(sqlite3 p.db "select count(*) from submission")" = 0 ]'
+echo "a long passphrase here" | $M batch submit --db p.db --org OP-A --passphrase-stdin march.csv >out.txt; rc=$?
+check "with it, submitted (rc $rc)" '[ $rc -eq 0 ] && [ "$(sqlite3 p.db "select content_sealed from submission")" = 1 ]'
+echo "a long passphrase here" | $M batch approve --db p.db 1 --passphrase-stdin >out.txt; rc=$?
+check "and approved (rc $rc)" '[ $rc -eq 0 ] && [ "$(sqlite3 p.db "select count(*) from eore_session")" = 2 ]'
+echo "a long passphrase here" | $M audit verify --db p.db --passphrase-stdin >out.txt; rc=$?
+check "the keyed audit log verifies (rc $rc)" '[ $rc -eq 0 ] && grep -q "verified with the centre" out.txt'
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

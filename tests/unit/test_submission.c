@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <xlsxwriter.h>
 
 #include "madi/catalog.h"
+#include "madi/privacy.h"
 #include "madi/store.h"
 #include "madi/submission.h"
 
@@ -499,6 +501,145 @@ static void test_approve_failure_injection(void **state)
     assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM eore_session"), 2);
 }
 
+static void write_rows(lxw_worksheet *ws, const char *const *rows)
+{
+    for (int r = 0; rows[r]; r++) {
+        char line[256];
+        (void)snprintf(line, sizeof(line), "%s", rows[r]);
+        int c = 0;
+        for (char *cell = line, *next; cell; cell = next, c++) {
+            next = strchr(cell, ',');
+            if (next)
+                *next++ = '\0';
+            if (*cell)
+                (void)worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, cell, NULL);
+        }
+    }
+}
+
+/* A workbook with a sheet per kind: approved as one transaction, every batch linked. */
+static void test_workbook_batches_linked(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_err err;
+    struct madi_import_result res;
+    struct madi_sub_upload u = { 0 };
+    char path[512];
+    int64_t id = 0;
+    static const char *const eore[] = {
+        "session_id,date,organisation,area,participants,girls,boys,women,men",
+        "S-1,2025-03-14,OP-A,XX0101,10,2,3,4,1",
+        NULL,
+    };
+    static const char *const teams[] = {
+        "team_id,organisation,type,members,female,male",
+        "T-1,OP-A,nts,4,2,2",
+        NULL,
+    };
+    (void)snprintf(path, sizeof(path), "%s/report.xlsx", dir);
+    lxw_workbook *wb = workbook_new(path);
+    write_rows(workbook_add_worksheet(wb, "eore"), eore);
+    write_rows(workbook_add_worksheet(wb, "survey-team"), teams);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    u.path = path;
+    u.org = "OP-A";
+    u.who = "opa";
+    u.today = 20261123;
+    assert_int_equal(madi_sub_upload(c->s, &u, collect, c, &id, &res, &err), MADI_OK);
+    assert_int_equal(get(c, id).state, MADI_SUB_DRAFT);
+    assert_string_equal(get(c, id).kind, "workbook");
+    assert_int_equal(madi_sub_submit(c->s, id, "opa", &err), MADI_OK);
+    int64_t fp = test_fingerprint(c->s);
+    /* A failure in the second sheet (writes: the team's batch, its row, its count; then the
+     * sessions' batch) leaves nothing of the first. */
+    madi_store_fail_after(c->s, 3);
+    assert_int_equal(approve(c, id, &res, &err), MADI_EIO);
+    madi_store_fail_after(c->s, 0);
+    assert_int_equal(test_fingerprint(c->s), fp);
+    assert_int_equal(get(c, id).state, MADI_SUB_SUBMITTED);
+    assert_int_equal(approve(c, id, &res, &err), MADI_OK);
+    assert_int_equal(res.sheets, 2);
+    assert_int_equal(res.batch, 3); /* the register's sheet first */
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM batch WHERE submission_id = 1"), 2);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM batch WHERE id = 3 AND kind = "
+                                          "'survey-team'"),
+                     1);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM eore_session"), 1);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survey_team"), 1);
+}
+
+/* 1 when `needle` occurs anywhere in the file at `path` (bytes as stored on disk). */
+static int file_has(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof(buf), f), k = strlen(needle);
+    (void)fclose(f);
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(buf + i, needle, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* With the centre's key, the kept bytes are encrypted: a survivor's name is nowhere in the
+ * database; without the key nothing is kept or approved. */
+static void test_personal_content_encrypted(void **state)
+{
+    struct ctx *c = *state;
+    struct madi_err err;
+    struct madi_import_result res;
+    struct madi_key *k = NULL, *other = NULL;
+    struct madi_sub_upload u = { 0 };
+    char path[512], db[300];
+    int64_t id = 0;
+    assert_int_equal(madi_key_generate(&k, &err), MADI_OK);
+    assert_int_equal(madi_key_generate(&other, &err), MADI_OK);
+    assert_int_equal(madi_privacy_init(c->s, k, "admin", &err), MADI_OK);
+    (void)snprintf(path, sizeof(path), "%s/survivors.csv", dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_true(fputs("survivor_id,name,organisation,victim_type,sex,age\n"
+                      "S-1,Wxqzuly Fenderbrook,OP-A,direct,F,30\n",
+                      fp) >= 0);
+    assert_int_equal(fclose(fp), 0);
+    u.path = path;
+    u.org = "OP-A";
+    u.who = "opa";
+    u.today = 20261123;
+    assert_int_equal(madi_sub_upload(c->s, &u, collect, c, &id, &res, &err), MADI_EDENIED);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM submission"), 0);
+    u.key = other;
+    assert_int_equal(madi_sub_upload(c->s, &u, collect, c, &id, &res, &err), MADI_EDENIED);
+    u.key = k;
+    assert_int_equal(madi_sub_upload(c->s, &u, collect, c, &id, &res, &err), MADI_OK);
+    assert_int_equal(get(c, id).state, MADI_SUB_DRAFT);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM submission WHERE content_sealed "
+                                          "= 1 AND instr(content, 'Fenderbrook') = 0"),
+                     1);
+    assert_int_equal(madi_sub_submit(c->s, id, "opa", &err), MADI_OK);
+    /* Approving without the key (or with another) fails and changes nothing. */
+    assert_int_equal(
+            madi_sub_approve(c->s, id, "rev", NULL, NULL, 20261123, NULL, NULL, &res, &err),
+            MADI_EDENIED);
+    assert_int_equal(
+            madi_sub_approve(c->s, id, "rev", NULL, other, 20261123, NULL, NULL, &res, &err),
+            MADI_ECRYPTO);
+    assert_int_equal(get(c, id).state, MADI_SUB_SUBMITTED);
+    assert_int_equal(madi_sub_approve(c->s, id, "rev", NULL, k, 20261123, NULL, NULL, &res, &err),
+                     MADI_OK);
+    assert_int_equal(test_query_int(c->s, "SELECT count(*) FROM survivor WHERE survivor_id = "
+                                          "'S-1' AND instr(name, 'Fenderbrook') = 0"),
+                     1);
+    (void)snprintf(db, sizeof(db), "%s/sub%d.db", dir, dbno);
+    assert_false(file_has(db, "Fenderbrook"));
+    (void)snprintf(db, sizeof(db), "%s/sub%d.db-wal", dir, dbno);
+    assert_false(file_has(db, "Fenderbrook"));
+    madi_key_free(k);
+    madi_key_free(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -512,6 +653,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_replacement_keeps_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_preview_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_approve_failure_injection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_personal_content_encrypted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workbook_batches_linked, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

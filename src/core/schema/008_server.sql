@@ -47,7 +47,10 @@ CREATE TABLE submission (
     organisation_id INTEGER REFERENCES organisation(id), -- NULL: the centre's own
     file_name TEXT NOT NULL,
     sha256 TEXT NOT NULL,
+    -- the bytes as uploaded; when the database has the centre's key, always encrypted with it
+    -- (privacy.c, bound to table, column and sha256), as the file may hold personal fields
     content BLOB NOT NULL,
+    content_sealed INTEGER NOT NULL DEFAULT 0 CHECK (content_sealed IN (0, 1)),
     kind TEXT NOT NULL,   -- the kind recognised, "workbook" for several sheets, "" if none
     kind_asked TEXT,      -- --kind as given at upload, or NULL (recognise again on approval)
     sheet TEXT,           -- --sheet as given, or NULL
