@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "madi/indjson.h"
 #include "madi/quality.h"
 #include "madi/report.h"
 
@@ -315,4 +316,91 @@ void api_quality(struct req *rq, struct resp *rs)
         return;
     }
     resp_json(rs, 200, json_pack("{s:s, s:o}", "period", p.label, "findings", a));
+}
+
+/* 1 when `id` is in the comma-separated list (or there is no list). */
+static int listed(const char *list, const char *id)
+{
+    if (!list)
+        return 1;
+    size_t n = strlen(id);
+    for (const char *p = list; *p;) {
+        size_t m = strcspn(p, ",");
+        if (m == n && strncmp(p, id, n) == 0)
+            return 1;
+        p += m + (p[m] == ',');
+    }
+    return 0;
+}
+
+void api_indicators(struct req *rq, struct resp *rs)
+{
+    struct madi_ind_query q;
+    memset(&q, 0, sizeof(q));
+    if (period_of(rq, rs, &q.period))
+        return;
+    q.area = req_query(rq, "area");
+    q.org = rq->org_scope ? rq->org_scope : req_query(rq, "org");
+    q.today = rq->today;
+    const char *by = req_query(rq, "by"), *ids = req_query(rq, "id");
+    char bybuf[128] = "";
+    size_t nby = 0;
+    if (by) {
+        size_t commas = 0;
+        for (const char *p = by; *p; p++)
+            commas += *p == ',';
+        if (commas >= MADI_IND_MAX_BY || strlen(by) >= sizeof(bybuf)) {
+            resp_error(rs, 400, "invalid", "by: at most 3 groups at once, e.g. by=sex,age", NULL);
+            return;
+        }
+        (void)snprintf(bybuf, sizeof(bybuf), "%s", by);
+        for (char *p = bybuf;;) {
+            size_t m = strcspn(p, ",");
+            q.by[nby++] = p;
+            if (!p[m])
+                break;
+            p[m] = 0;
+            p += m + 1;
+        }
+    }
+    char key[256];
+    (void)snprintf(key, sizeof(key), "ind|%s|%d|%s|%s|%s|%s|%d", q.period.label, (int)q.today,
+                   q.area ? q.area : "", q.org ? q.org : "", by ? by : "", ids ? ids : "",
+                   rq->org_scope != NULL);
+    struct rcache *c = srv_rcache(rq->srv);
+    int64_t stamp = rcache_stamp(rq->s);
+    struct rc_entry *ref = NULL;
+    (void)rcache_get(c, key, stamp, &ref);
+    if (ref && from_cache(rq, rs, ref, "json", "application/json; charset=utf-8")) {
+        rcache_release(c, ref);
+        return;
+    }
+    json_t *arr = json_array();
+    struct madi_err err;
+    madi_err_clear(&err);
+    int rc = MADI_OK;
+    for (size_t i = 0; i < madi_ind_catalogue_count(rq->cat) && !rc; i++) {
+        const struct madi_ind_def *d = madi_ind_catalogue_get(rq->cat, i);
+        if (!listed(ids, d->id))
+            continue;
+        struct madi_ind_result *r = NULL;
+        rc = madi_ind_compute(rq->s, d, &q, &r, &err);
+        if (!rc)
+            json_array_append_new(arr, madi_ind_result_json(r));
+        madi_ind_result_free(r);
+    }
+    if (rc) {
+        json_decref(arr);
+        rcache_release(c, ref);
+        resp_madi_error(rs, rc, &err);
+        return;
+    }
+    json_t *out = json_pack("{s:s, s:o}", "period", q.period.label, "indicators", arr);
+    if (rq->org_scope)
+        json_object_set_new(out, "confined_to", json_string(rq->org_scope));
+    resp_json(rs, 200, out);
+    if (!ref)
+        (void)rcache_put(c, key, stamp, NULL, &ref);
+    rcache_set_blob(c, ref, "json", rs->body.data, rs->body.len);
+    rcache_release(c, ref);
 }

@@ -23,6 +23,9 @@ static const struct route_param params[] = {
     { "sheet", "the sheet of a workbook to read" },
     { "chart", "the id of a dashboard table, or kpi:ID for a key indicator's line" },
     { "format", "html, md, json, csv or xlsx" },
+    { "by", "groups to split by, comma-separated: sex, age, disability, displacement, minority, "
+            "operator, area, area:N, or a coded field" },
+    { "id", "indicator ids, comma-separated (default: every one in the catalogue)" },
     { "audience", "internal (default) or public (every figure through disclosure control)" },
     { "user", "the account name" },
     { "password", "the account's password" },

@@ -80,6 +80,11 @@ const struct route srv_routes[] = {
     { "GET", "/report", R_OPERATOR | R_REVIEWER | R_ANALYST | R_ADMIN, SC_NONE, 0, api_report,
       "report", "figures", "The period's report as a file, in any format",
       FILTERS "|format|audience", NULL, NULL, "application/octet-stream" },
+    { "GET", "/indicators", R_OPERATOR | R_REVIEWER | R_ANALYST | R_ADMIN, SC_NONE, 0,
+      api_indicators, "indicators", "figures",
+      "Indicators for a period, area and operator, split by up to 3 groups (by=sex,age,"
+      "disability, displacement, minority, operator, area...), with coverage and flags",
+      FILTERS "|by|id", NULL, NULL, NULL },
     { "GET", "/quality", R_OPERATOR | R_REVIEWER | R_ANALYST | R_ADMIN, SC_NONE, 0, api_quality,
       "quality", "figures", "Data-quality findings per operator (an operator sees their own)",
       "period|org", NULL, NULL, NULL },

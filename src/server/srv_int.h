@@ -117,10 +117,12 @@ void rcache_free(struct rcache *c);
 struct rcache *srv_rcache(struct srv *sv);
 /* The stamp of the data a report is built from; -1 when it cannot be read (then not kept). */
 int64_t rcache_stamp(struct madi_store *s);
-/* A kept report for key and stamp, with a reference in *ref (release it), or NULL. */
+/* The kept entry for key and stamp: *ref is set (release it) when there is one, and its report
+ * returned (NULL for an entry kept without a report, holding only what was written). */
 const struct madi_report *rcache_get(struct rcache *c, const char *key, int64_t stamp,
                                      struct rc_entry **ref);
-/* Keep r (the cache owns it from now on) and return it, referenced in *ref. */
+/* Keep r (the cache owns it from now on; NULL for an entry of written results only) and
+ * return it, referenced in *ref. */
 const struct madi_report *rcache_put(struct rcache *c, const char *key, int64_t stamp,
                                      struct madi_report *r, struct rc_entry **ref);
 void rcache_release(struct rcache *c, struct rc_entry *e);
@@ -179,6 +181,7 @@ void api_dashboard(struct req *, struct resp *);
 void api_chart(struct req *, struct resp *);
 void api_report(struct req *, struct resp *);
 void api_quality(struct req *, struct resp *);
+void api_indicators(struct req *, struct resp *);
 void api_public_dashboard(struct req *, struct resp *);
 void api_public_chart(struct req *, struct resp *);
 void api_public_report(struct req *, struct resp *);

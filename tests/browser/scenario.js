@@ -433,6 +433,22 @@ async function run(browser) {
         ok(pAfter === pBefore + added, 'participants: ' + pBefore + ' + ' + added + ' = ' + pAfter);
     }
     await shot(page, '11-dashboard-after');
+
+    /* split by a group: the key indicators by sex, a column per sex, the ones that cannot be
+     * split listed apart (never a 0 in their place) */
+    await page.selectOption('#dash-group', 'sex');
+    await page.click('.filters button[type=submit]');
+    await page.waitForSelector('#h-group', { timeout: 60000 });
+    const heads = await page.locator('.by-group thead th').allTextContents();
+    ok(heads.indexOf('female') > 0 && heads.indexOf('male') > 0 && heads[heads.length - 1] === 'total',
+       'by group: a column for female, male and the total (' + heads.join(', ') + ')');
+    ok(await page.locator('.by-group tbody tr').count() > 0 &&
+       await page.locator('.by-group details li').count() > 0,
+       'by group: indicators split by sex, and the shares that cannot be, listed apart');
+    await shot(page, '11c-dashboard-by-sex');
+    await page.selectOption('#dash-group', '');
+    await page.click('.filters button[type=submit]');
+    await dashboardReady(page);
     await page.emulateMedia({ media: 'print' });
     ok(!(await page.isVisible('#navlist')) && !(await page.isVisible('.filters')) &&
        await page.isVisible('table.data'), 'print: menus and filters hidden, tables kept');

@@ -55,6 +55,7 @@ EXPECTED = {
     'dashboardChart': FIGURES,
     'report': FIGURES,
     'quality': FIGURES,
+    'indicators': FIGURES,
     'publicDashboard': ALL,
     'publicChart': ALL,
     'publicReport': ALL,
@@ -201,6 +202,33 @@ for oid, (m, p, op) in sorted(ops.items()):
 after = eore_total('analyst')
 check('the approved file moved the dashboard by what it adds (participants)',
       after - before == added, f'{before} -> {after}, the file adds {added}')
+
+# indicators: the dashboard's key indicator again; a count split by a group adds up; a share
+# that cannot be split by sex says so (not 0)
+st, _, data = request('GET', '/api/v1/indicators?period=2025&id=eore.share_women,eore.participants',
+                      session=sessions['analyst'])
+ind = {i['id']: i for i in json.loads(data)['indicators']} if st == 200 else {}
+check('indicators answer for the ids asked', set(ind) == {'eore.share_women', 'eore.participants'},
+      f'{st} {data[:200]!r}')
+st, _, data = request('GET', '/api/v1/dashboard?period=2025', session=sessions['analyst'])
+kp = {k['id']: k for k in json.loads(data)['report']['extension']['indicators']}
+if ind:
+    check("the indicator's value is the dashboard's",
+          abs(ind['eore.share_women']['value'] - kp['eore.share_women']['value']) < 0.051,
+          (ind['eore.share_women']['value'], kp['eore.share_women']['value']))
+st, _, data = request('GET', '/api/v1/indicators?period=2025&id=eore.share_women,eore.participants'
+                      '&by=sex', session=sessions['analyst'])
+byg = {i['id']: i for i in json.loads(data)['indicators']} if st == 200 else {}
+if byg:
+    cells = {c['category']['sex']: c['value'] for c in byg['eore.participants']['cells']}
+    check('participants by sex add up to the total (F + M + X + unknown)',
+          abs(sum(v for v in cells.values() if v is not None) -
+              byg['eore.participants']['value']) < 1e-6, cells)
+    check('a share of women split by sex is "not split this way", not a number',
+          byg['eore.share_women']['value'] is None and byg['eore.share_women']['status'] != 'ok',
+          byg['eore.share_women'].get('status'))
+st, _, data = request('GET', '/api/v1/indicators?by=sex,age,disability,area', session=sessions['analyst'])
+check('more than 3 groups at once is a 400', st == 400, st)
 
 # ---- the attacks ----
 op_a, op_b = sessions['operator'], sessions['other_operator']

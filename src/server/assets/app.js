@@ -1265,6 +1265,7 @@
         const q = ctx.r.query;
         const f = { period: q.get('period') || '', area: pub ? '' : q.get('area') || '',
                     org: pub || role() === 'operator' ? '' : q.get('org') || '' };
+        const grp = pub ? '' : q.get('group') || '';
         el.append(h('h1', null, pub ? t('public.title') : t('dash.title')));
         const period = h('input', { id: 'dash-period', type: 'text', value: f.period,
                                     autocomplete: 'off', placeholder: '2025' });
@@ -1273,6 +1274,10 @@
         const org = h('input', { id: 'dash-org', type: 'text', value: f.org, autocomplete: 'off',
                                  placeholder: 'OP-01' });
         const areas = h('datalist', { id: 'dash-areas' });
+        const group = h('select', { id: 'dash-group' });
+        for (const g of ['', 'sex', 'age', 'disability', 'displacement', 'minority', 'operator'])
+            group.append(h('option', { value: g, selected: g === grp ? '' : null },
+                           t('filters.group.' + (g || 'none'))));
         const form = h('form', { class: 'filters', role: 'search',
                                  'aria-label': t('filters.label') },
                        field(t('filters.period'), period, t('filters.period_hint')),
@@ -1280,13 +1285,15 @@
                                      areas],
                        pub || role() === 'operator' ? null
                            : field(t('filters.org'), org, t('filters.org_hint')),
+                       pub ? null : field(t('filters.group'), group, t('filters.group_hint')),
                        h('div', { class: 'actions' },
                          h('button', { type: 'submit', class: 'primary' }, t('filters.apply'))));
         form.addEventListener('submit', function (e) {
             e.preventDefault();
             go(pub ? 'public' : 'dashboard', null, { period: period.value.trim(),
                                                      area: area.value.trim(),
-                                                     org: org.value.trim() });
+                                                     org: org.value.trim(),
+                                                     group: group.value });
         });
         el.append(form);
         const busy = h('p', { class: 'busy' }, t('app.loading'));
@@ -1349,6 +1356,8 @@
         if (!kpis.length)
             ksec.append(h('p', null, t('dash.no_kpis')));
         el.append(ksec);
+        if (grp && kpis.length)
+            el.append(await groupSection(kpis, f, grp));
 
         /* indicators against their targets, as charts */
         const tcharts = (d.charts || []).filter(function (c) { return c.id.indexOf('kpi:') === 0; });
@@ -1438,6 +1447,61 @@
             dsec.append(h('h3', null, t('dash.downloads_public')), dlp);
         }
         el.append(dsec);
+    }
+
+    /* The key indicators split by one group (GET /indicators?by=): one row per indicator that
+     * can be split that way, one column per category; the others are listed with the reason. */
+    async function groupSection(kpis, f, grp) {
+        const sec = h('section', { class: 'by-group', 'aria-labelledby': 'h-group' },
+                      h('h2', { id: 'h-group' }, t('dash.by_group', {
+                          group: t('filters.group.' + grp) })));
+        const res = await api('GET', '/indicators' + qs({
+            period: f.period, area: f.area, org: f.org, by: grp,
+            id: kpis.map(function (k) { return k.id; }).join(',') }));
+        if (!res.ok) {
+            sec.append(errorBox(res.error));
+            return sec;
+        }
+        const list = res.data.indicators || [];
+        const cats = [];
+        for (const r of list)
+            for (const c of r.cells || [])
+                if (cats.indexOf(c.category[grp]) < 0)
+                    cats.push(c.category[grp]);
+        const split = list.filter(function (r) { return r.cells && r.cells.length; });
+        if (split.length) {
+            const head = h('tr', null, h('th', { scope: 'col' }, t('dash.indicator')));
+            for (const c of cats)
+                head.append(h('th', { scope: 'col' },
+                              c === '_N' ? t('dash.unknown') : tcode('cat.' + grp, c)));
+            head.append(h('th', { scope: 'col' }, t('dash.total')));
+            const body = h('tbody');
+            for (const r of split) {
+                const row = h('tr', null, h('th', { scope: 'row', lang: 'en' }, r.title));
+                const by = new Map();
+                for (const c of r.cells)
+                    by.set(c.category[grp], c);
+                for (const c of cats) {
+                    const cell = by.get(c);
+                    row.append(h('td', null, cell && cell.value !== null ? kpiValue(r, cell.value)
+                                                                        : '–'));
+                }
+                row.append(h('td', null, r.value !== null ? kpiValue(r, r.value) : '–'));
+                body.append(row);
+            }
+            sec.append(h('div', { class: 'table-wrap' },
+                         h('table', null, h('caption', null, t('dash.by_group_caption')),
+                           h('thead', null, head), body)));
+        }
+        const not = list.filter(function (r) { return !(r.cells && r.cells.length); });
+        if (not.length) {
+            const ul = h('ul', { class: 'not-split' });
+            for (const r of not)
+                ul.append(h('li', { lang: 'en' }, r.title + (r.why ? ': ' + r.why : '')));
+            sec.append(h('details', null, h('summary', null, t('dash.not_split', { n: not.length })),
+                         ul));
+        }
+        return sec;
     }
 
     VIEWS.dashboard = function (el, ctx) { return dashboardView(el, ctx, false); };
