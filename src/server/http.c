@@ -179,6 +179,8 @@ static enum MHD_Result send_resp(struct srv *sv, struct MHD_Connection *c, struc
                                   rs->cache ? rs->cache : "no-store");
     if (sv->tls)
         (void)MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+    if (rs->etag)
+        (void)MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, rs->etag);
     if (rs->disposition)
         (void)MHD_add_response_header(r, "Content-Disposition", rs->disposition);
     if (rq && rq->set_cookie)
@@ -271,7 +273,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         rq.cat = sl->cat;
         srv_dispatch(&rq, &rs);
         give_slot(sv, sl);
-    } else if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) && srv_asset(url, &rs)) {
+    } else if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
+               srv_asset(url, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"),
+                         &rs)) {
         /* a page or an asset */
     } else {
         resp_error(&rs, 404, "not_found", "no such page", NULL);

@@ -73,6 +73,7 @@ struct resp {
     char dispbuf[160];
     const char *csp;   /* overrides the default Content-Security-Policy, or NULL */
     const char *cache; /* Cache-Control, NULL = no-store */
+    const char *etag;  /* ETag, or NULL */
 };
 
 typedef void (*handler_fn)(struct req *rq, struct resp *rs);
@@ -191,8 +192,9 @@ void api_referrals(struct req *, struct resp *);
 void api_case_open(struct req *, struct resp *);
 
 /* ---- pages and assets (assets.c) ---- */
-/* Serve an embedded file for `path` ("/", "/app.js", ...); 0 when there is none. */
-int srv_asset(const char *path, struct resp *rs);
+/* Serve an embedded file for `path` ("/", "/app.js", ...), 304 when `if_none_match` (the
+ * header, or NULL) names its ETag; 0 when there is none. */
+int srv_asset(const char *path, const char *if_none_match, struct resp *rs);
 
 /* ---- the OpenAPI document (openapi.c) ---- */
 json_t *srv_openapi(void);

@@ -314,6 +314,12 @@ for path in ('/', '/api/v1/config', '/api/v1/me', '/nope'):
           "frame-ancestors 'none'" in csp, csp)
     check(f'{path}: nosniff and DENY', h.get('x-content-type-options') == 'nosniff' and
           h.get('x-frame-options') == 'DENY')
+st, h, body = request('GET', '/app.js')
+etag = h.get('etag', '')
+check('the script is served with an ETag', st == 200 and len(body) > 1000 and etag, (st, etag))
+st, h, body = request('GET', '/app.js', headers={'If-None-Match': etag})
+check('and not sent again to a browser that has it (304, no body)', st == 304 and body == b'',
+      (st, len(body)))
 ck = sessions['reviewer']['cookie']
 check('the session cookie is HttpOnly, SameSite=Strict, Path=/', 'HttpOnly' in ck and
       'SameSite=Strict' in ck and 'Path=/' in ck, ck)
