@@ -179,8 +179,12 @@ static enum MHD_Result send_resp(struct srv *sv, struct MHD_Connection *c, struc
                                   rs->cache ? rs->cache : "no-store");
     if (sv->tls)
         (void)MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
-    if (rs->etag)
+    if (rs->etag) {
         (void)MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, rs->etag);
+        (void)MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    }
+    if (rs->encoding)
+        (void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, rs->encoding);
     if (rs->disposition)
         (void)MHD_add_response_header(r, "Content-Disposition", rs->disposition);
     if (rq && rq->set_cookie)
@@ -275,7 +279,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         give_slot(sv, sl);
     } else if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
                srv_asset(url, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match"),
-                         &rs)) {
+                         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding"), &rs)) {
         /* a page or an asset */
     } else {
         resp_error(&rs, 404, "not_found", "no such page", NULL);

@@ -71,9 +71,10 @@ struct resp {
     struct madi_buf body;
     const char *disposition; /* Content-Disposition, or NULL */
     char dispbuf[160];
-    const char *csp;   /* overrides the default Content-Security-Policy, or NULL */
-    const char *cache; /* Cache-Control, NULL = no-store */
-    const char *etag;  /* ETag, or NULL */
+    const char *csp;      /* overrides the default Content-Security-Policy, or NULL */
+    const char *cache;    /* Cache-Control, NULL = no-store */
+    const char *etag;     /* ETag, or NULL */
+    const char *encoding; /* Content-Encoding, or NULL */
 };
 
 typedef void (*handler_fn)(struct req *rq, struct resp *rs);
@@ -193,8 +194,9 @@ void api_case_open(struct req *, struct resp *);
 
 /* ---- pages and assets (assets.c) ---- */
 /* Serve an embedded file for `path` ("/", "/app.js", ...), 304 when `if_none_match` (the
- * header, or NULL) names its ETag; 0 when there is none. */
-int srv_asset(const char *path, const char *if_none_match, struct resp *rs);
+ * header, or NULL) names its ETag, gzip when `accept_encoding` takes it; 0 when there is none. */
+int srv_asset(const char *path, const char *if_none_match, const char *accept_encoding,
+              struct resp *rs);
 
 /* ---- the OpenAPI document (openapi.c) ---- */
 json_t *srv_openapi(void);

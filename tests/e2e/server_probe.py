@@ -17,6 +17,7 @@ and "other_case" (not); "upload_a", "upload_b" (clean files of each operator); "
 "timeout" (the server's --timeout).
 """
 import csv
+import gzip
 import http.client
 import json
 import re
@@ -315,11 +316,16 @@ for path in ('/', '/api/v1/config', '/api/v1/me', '/nope'):
     check(f'{path}: nosniff and DENY', h.get('x-content-type-options') == 'nosniff' and
           h.get('x-frame-options') == 'DENY')
 st, h, body = request('GET', '/app.js')
+body0 = body
 etag = h.get('etag', '')
 check('the script is served with an ETag', st == 200 and len(body) > 1000 and etag, (st, etag))
 st, h, body = request('GET', '/app.js', headers={'If-None-Match': etag})
 check('and not sent again to a browser that has it (304, no body)', st == 304 and body == b'',
       (st, len(body)))
+st, h, packed = request('GET', '/app.js', headers={'Accept-Encoding': 'gzip'})
+check('compressed for a browser that takes gzip, the same bytes once unpacked',
+      st == 200 and h.get('content-encoding') == 'gzip' and len(packed) < len(body0) and
+      gzip.decompress(packed) == body0, (st, h.get('content-encoding'), len(packed)))
 ck = sessions['reviewer']['cookie']
 check('the session cookie is HttpOnly, SameSite=Strict, Path=/', 'HttpOnly' in ck and
       'SameSite=Strict' in ck and 'Path=/' in ck, ck)
