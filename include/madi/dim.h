@@ -144,5 +144,7 @@ void madi_format_date(int32_t ymd, char out[11]);
 int64_t madi_date_days(int32_t ymd);
 /** Today's date as yyyymmdd (UTC). */
 int32_t madi_today(void);
+/** Now as "2026-12-01T19:32:05Z" (UTC), the form every stored time takes. */
+void madi_now_iso(char out[24]);
 
 #endif

@@ -26,6 +26,8 @@
 
 #include <sodium.h>
 
+#include "madi/dim.h"
+
 #include "banned.h"
 #include "store_int.h"
 
@@ -168,10 +170,7 @@ int madi_audit_append(struct madi_store *s, const char *actor, const char *actio
     struct head hd;
     const unsigned char *key = store_audit_key(s);
     char hash[65], when[32], head[160], mac[65];
-    time_t t = time(NULL);
-    struct tm tm;
-    (void)gmtime_r(&t, &tm);
-    (void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    madi_now_iso(when);
     if (has_control(actor))
         return madi_err_set(err, MADI_EINVAL,
                             "the name of who acts (--by) holds a control character: give it on "

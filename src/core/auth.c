@@ -29,6 +29,7 @@
 #include <sodium.h>
 
 #include "madi/audit.h"
+#include "madi/dim.h"
 
 #include "auth_int.h"
 #include "banned.h"
@@ -82,14 +83,6 @@ int madi_role_parse(const char *s)
         if (strcmp(s, role_names[r]) == 0)
             return r;
     return -1;
-}
-
-static void now_iso(char out[24])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    (void)gmtime_r(&t, &tm);
-    (void)strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static int ready(struct madi_err *err)
@@ -325,7 +318,7 @@ int madi_user_add(struct madi_store *s, const char *name, enum madi_role role, c
         if (rc)
             goto done;
     }
-    now_iso(when);
+    madi_now_iso(when);
     rc = madi_store_prepare(s,
                             "INSERT INTO app_user (name, role, organisation_id, password_hash, "
                             "created_at) VALUES (?, ?, ?, ?, ?)",
@@ -749,7 +742,7 @@ int madi_assign(struct madi_store *s, const char *name, const char *survivor_id,
         }
         if (rc < 0)
             goto done;
-        now_iso(when);
+        madi_now_iso(when);
         rc = madi_store_prepare(s,
                                 "INSERT INTO case_assignment (user_id, survivor_id, assigned_at, "
                                 "assigned_by) VALUES (?, ?, ?, ?)",

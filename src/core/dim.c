@@ -717,6 +717,14 @@ void madi_format_person_key(uint64_t key, char out[17])
     out[16] = '\0';
 }
 
+void madi_now_iso(char out[24])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        out[0] = 0;
+}
+
 int32_t madi_today(void)
 {
     time_t t = time(NULL);

@@ -1621,10 +1621,7 @@ static int open_batch(struct importer *im, const char *sha)
 {
     struct madi_stmt *st = NULL;
     char when[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    (void)gmtime_r(&t, &tm);
-    (void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    madi_now_iso(when);
     const char *who = im->o->who ? im->o->who : "unknown";
     int rc = madi_store_prepare(im->s,
                                 "INSERT INTO batch (kind, file_name, sha256, imported_at, "

@@ -553,10 +553,8 @@ int madi_ind_store_text(struct madi_store *s, const char *text, size_t n, const 
     struct madi_ind_catalogue *builtin = NULL, *mine = xcalloc(1, sizeof(*mine));
     struct madi_stmt *st = NULL;
     char now[32];
-    time_t t = time(NULL);
-    struct tm tmv;
     *added = 0;
-    (void)strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tmv));
+    madi_now_iso(now);
     int rc = madi_ind_catalogue_new(&builtin, err);
     if (!rc)
         rc = add_text(mine, text, n, origin, on_issue, ctx, NULL, err);

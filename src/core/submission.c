@@ -59,14 +59,6 @@ int madi_sub_state_parse(const char *s)
     return -1;
 }
 
-static void now_iso(char out[24])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    (void)gmtime_r(&t, &tm);
-    (void)strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* ---- the bytes ---- */
 
 static int read_bytes(const char *path, unsigned char **out, size_t *n, struct madi_err *err)
@@ -619,7 +611,7 @@ int madi_sub_upload(struct madi_store *s, const struct madi_sub_upload *u, madi_
     if (rc)
         goto done;
     in_tx = 1;
-    now_iso(when);
+    madi_now_iso(when);
     rc = madi_store_prepare(s,
                             "INSERT INTO submission (state, organisation_id, file_name, sha256, "
                             "content, kind, kind_asked, sheet, uploaded_by, uploaded_at, "
@@ -698,7 +690,7 @@ int madi_sub_submit(struct madi_store *s, int64_t id, const char *who, struct ma
     rc = sub_load(s, id, 0, NULL, &m, err);
     if (!rc && m.state != MADI_SUB_DRAFT)
         rc = wrong_state(&m, "submitted", err);
-    now_iso(when);
+    madi_now_iso(when);
     if (!rc)
         rc = set_text(s,
                       "UPDATE submission SET state = 'submitted', submitted_at = ?1, "
@@ -799,7 +791,7 @@ int madi_sub_approve(struct madi_store *s, int64_t id, const char *reviewer, con
     }
     madi_stmt_finalize(st);
     st = NULL;
-    now_iso(when);
+    madi_now_iso(when);
     if (!rc)
         rc = set_text(s,
                       "UPDATE submission SET state = 'approved', reviewed_by = ?, reviewed_at = "
@@ -854,7 +846,7 @@ int madi_sub_return(struct madi_store *s, int64_t id, const char *reviewer, cons
     rc = sub_load(s, id, 0, NULL, &m, err);
     if (!rc && m.state != MADI_SUB_SUBMITTED)
         rc = wrong_state(&m, "returned", err);
-    now_iso(when);
+    madi_now_iso(when);
     if (!rc)
         rc = set_text(s,
                       "UPDATE submission SET state = 'returned', reviewed_by = ?, reviewed_at = "

@@ -452,10 +452,7 @@ int madi_survivor_erase(struct madi_store *s, const char *person, const char *re
                           person);
         goto done;
     }
-    time_t t = time(NULL);
-    struct tm tm;
-    (void)gmtime_r(&t, &tm);
-    (void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    madi_now_iso(when);
     /* Overwrite freed space, so the old ciphertext does not linger in the file's free pages. */
     rc = madi_store_exec(s, "PRAGMA secure_delete = ON", err);
     for (size_t i = 0; i < nids && !rc; i++)
