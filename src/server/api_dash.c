@@ -88,6 +88,22 @@ static void add_chart(void *ctx, const char *id, const char *title, const char *
             ctx, json_pack("{s:s, s:s, s:s}", "id", id, "title", title, "section", section));
 }
 
+/* Write the report in format f, or its chart `chart` when not NULL, into memory (*buf: free). */
+static int to_mem(const struct madi_report *r, int f, const char *chart, char **buf, size_t *n,
+                  struct madi_err *err)
+{
+    *buf = NULL;
+    *n = 0;
+    FILE *m = open_memstream(buf, n);
+    if (!m)
+        return madi_err_set(err, MADI_EIO, "out of memory writing the report");
+    int rc = chart ? madi_report_write_svg(r, chart, m, err)
+                   : madi_report_write(r, (enum madi_report_format)f, m, err);
+    if (fclose(m) != 0 && !rc)
+        rc = madi_err_set(err, MADI_EIO, "out of memory writing the report");
+    return rc;
+}
+
 /* Answer with what was kept under `name` for the report of *ref; 1 when there was. */
 static int from_cache(struct req *rq, struct resp *rs, struct rc_entry *ref, const char *name,
                       const char *type)
@@ -114,12 +130,9 @@ static void dashboard(struct req *rq, struct resp *rs, enum madi_audience aud)
     }
     char *buf = NULL;
     size_t n = 0;
-    FILE *m = open_memstream(&buf, &n);
     struct madi_err err;
     madi_err_clear(&err);
-    int rc = m ? madi_report_write(r, MADI_REPORT_JSON, m, &err) : MADI_EIO;
-    if (m)
-        (void)fclose(m);
+    int rc = to_mem(r, MADI_REPORT_JSON, NULL, &buf, &n, &err);
     json_error_t je;
     json_t *doc = rc ? NULL : json_loadb(buf, n, 0, &je);
     free(buf);
@@ -162,12 +175,9 @@ static void chart(struct req *rq, struct resp *rs, enum madi_audience aud)
     }
     char *buf = NULL;
     size_t n = 0;
-    FILE *m = open_memstream(&buf, &n);
     struct madi_err err;
     madi_err_clear(&err);
-    int rc = m ? madi_report_write_svg(r, id, m, &err) : MADI_EIO;
-    if (m)
-        (void)fclose(m);
+    int rc = to_mem(r, 0, id, &buf, &n, &err);
     if (rc) {
         resp_madi_error(rs, rc, &err);
     } else {
@@ -231,10 +241,7 @@ static void report(struct req *rq, struct resp *rs, enum madi_audience aud)
                 rc = madi_err_set(&err, MADI_EIO, "cannot read the workbook back");
         }
     } else {
-        FILE *m = open_memstream(&buf, &n);
-        rc = m ? madi_report_write(r, (enum madi_report_format)f, m, &err) : MADI_EIO;
-        if (m)
-            (void)fclose(m);
+        rc = to_mem(r, f, NULL, &buf, &n, &err);
     }
     rcache_release(srv_rcache(rq->srv), ref);
     if (rc) {
