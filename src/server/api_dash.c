@@ -22,21 +22,48 @@
 #include "banned.h"
 #include "srv_int.h"
 
+/* The latest year with data, kept while the data's stamp is unchanged (it is asked for by
+ * every request that names no period, and finding it reads every kind). */
+static int latest_year(struct req *rq, int *y, struct madi_err *err)
+{
+    struct rcache *c = srv_rcache(rq->srv);
+    int64_t stamp = rcache_stamp(rq->s);
+    struct rc_entry *ref = NULL;
+    char *kept = NULL;
+    size_t n = 0;
+    (void)rcache_get(c, "latest-year", stamp, &ref);
+    if (ref && rcache_blob(c, ref, "year", &kept, &n)) {
+        *y = (int)strtol(kept, NULL, 10);
+        free(kept);
+        rcache_release(c, ref);
+        return MADI_OK;
+    }
+    int rc = madi_period_latest_year(rq->s, y, err);
+    if (rc == MADI_ENOTFOUND || (!rc && *y == 0)) {
+        *y = rq->today / 10000;
+        rc = MADI_OK;
+    }
+    if (!rc) {
+        char text[16];
+        int len = snprintf(text, sizeof(text), "%d", *y);
+        if (!ref)
+            (void)rcache_put(c, "latest-year", stamp, NULL, &ref);
+        rcache_set_blob(c, ref, "year", text, (size_t)len);
+    }
+    rcache_release(c, ref);
+    return rc;
+}
+
 static int period_of(struct req *rq, struct resp *rs, struct madi_period *p)
 {
     struct madi_err err;
     madi_err_clear(&err);
     const char *q = req_query(rq, "period");
-    int rc;
+    int rc, y = 0;
     if (q) {
         rc = madi_period_parse(q, p, &err);
     } else {
-        int y = 0;
-        rc = madi_period_latest_year(rq->s, &y, &err);
-        if (rc == MADI_ENOTFOUND || (!rc && y == 0)) {
-            y = rq->today / 10000;
-            rc = MADI_OK;
-        }
+        rc = latest_year(rq, &y, &err);
         if (!rc)
             madi_period_year(y, p);
     }
@@ -265,6 +292,19 @@ static void report(struct req *rq, struct resp *rs, enum madi_audience aud)
     rs->disposition = rs->dispbuf;
     /* The HTML report styles itself and runs nothing: opened from here it stays sandboxed. */
     rs->csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+}
+
+void srv_warm(struct req *rq)
+{
+    struct resp rs;
+    memset(&rs, 0, sizeof(rs));
+    madi_buf_init(&rs.body, 0);
+    dashboard(rq, &rs, MADI_AUDIENCE_INTERNAL);
+    if (srv_opts(rq->srv)->public_dashboard) {
+        rs.body.len = 0;
+        dashboard(rq, &rs, MADI_AUDIENCE_PUBLIC);
+    }
+    madi_buf_release(&rs.body);
 }
 
 void api_dashboard(struct req *rq, struct resp *rs)

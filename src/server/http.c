@@ -57,6 +57,10 @@ struct srv {
     pthread_mutex_t limmu, logmu;
     unsigned port;
     struct rcache *cache;
+    pthread_t warmer;
+    int warming, stopping; /* the warmer runs; it is asked to stop */
+    pthread_mutex_t warmmu;
+    pthread_cond_t warmcv;
 };
 
 /* What a connection carries between the calls of the access handler. */
@@ -194,6 +198,46 @@ static enum MHD_Result send_resp(struct srv *sv, struct MHD_Connection *c, struc
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+/*
+ * The warmer: whenever the data's stamp changes (an approval, an import from the CLI), build
+ * the dashboards a visitor is most likely to open first, so that they do not wait a second or
+ * two for the report. Checks every 2 seconds; stops at once when asked.
+ */
+static void *warm_loop(void *arg)
+{
+    struct srv *sv = arg;
+    int64_t seen = -2;
+    pthread_mutex_lock(&sv->warmmu);
+    while (!sv->stopping) {
+        pthread_mutex_unlock(&sv->warmmu);
+        struct slot *sl = take_slot(sv);
+        int64_t stamp = rcache_stamp(sl->s);
+        if (stamp != seen && stamp >= 0) {
+            struct req rq;
+            memset(&rq, 0, sizeof(rq));
+            rq.srv = sv;
+            rq.method = "GET";
+            rq.path = "/api/v1/dashboard";
+            rq.client = "warmer";
+            rq.s = sl->s;
+            rq.cat = sl->cat;
+            rq.now = (int64_t)time(NULL);
+            rq.today = sv->o.today ? sv->o.today : madi_today();
+            srv_warm(&rq);
+            seen = stamp;
+        }
+        give_slot(sv, sl);
+        pthread_mutex_lock(&sv->warmmu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 2;
+        if (!sv->stopping)
+            (void)pthread_cond_timedwait(&sv->warmcv, &sv->warmmu, &until);
+    }
+    pthread_mutex_unlock(&sv->warmmu);
+    return NULL;
 }
 
 static void client_of(struct MHD_Connection *c, char *out, size_t n)
@@ -375,6 +419,8 @@ int madi_server_start(const struct madi_server_opts *o, struct madi_server **out
     pthread_mutex_init(&sv->logmu, NULL);
     pthread_cond_init(&sv->cv, NULL);
     sv->cache = rcache_new();
+    pthread_mutex_init(&sv->warmmu, NULL);
+    pthread_cond_init(&sv->warmcv, NULL);
     sv->nslots = sv->o.threads;
     sv->slots = xcalloc(sv->nslots, sizeof(*sv->slots));
     for (size_t i = 0; i < sv->nslots && !rc; i++)
@@ -420,6 +466,7 @@ int madi_server_start(const struct madi_server_opts *o, struct madi_server **out
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(sv->d, MHD_DAEMON_INFO_BIND_PORT);
     sv->port = di ? di->port : ntohs(sa.sin_port);
+    sv->warming = pthread_create(&sv->warmer, NULL, warm_loop, sv) == 0;
     *out = (struct madi_server *)sv;
     return MADI_OK;
 }
@@ -434,6 +481,13 @@ void madi_server_stop(struct madi_server *srv)
     struct srv *sv = (struct srv *)(void *)srv;
     if (!sv)
         return;
+    if (sv->warming) {
+        pthread_mutex_lock(&sv->warmmu);
+        sv->stopping = 1;
+        pthread_cond_signal(&sv->warmcv);
+        pthread_mutex_unlock(&sv->warmmu);
+        (void)pthread_join(sv->warmer, NULL);
+    }
     if (sv->d)
         MHD_stop_daemon(sv->d);
     for (size_t i = 0; i < sv->nslots; i++) {
@@ -446,6 +500,8 @@ void madi_server_stop(struct madi_server *srv)
     pthread_mutex_destroy(&sv->limmu);
     pthread_mutex_destroy(&sv->logmu);
     pthread_cond_destroy(&sv->cv);
+    pthread_mutex_destroy(&sv->warmmu);
+    pthread_cond_destroy(&sv->warmcv);
     free(sv->db);
     free(sv->cert);
     if (sv->pkey)

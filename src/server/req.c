@@ -13,17 +13,23 @@
 
 const char *req_query(const struct req *rq, const char *name)
 {
+    if (!rq->conn) /* a request the server makes itself (srv_warm): no arguments */
+        return NULL;
     const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
     return v && *v ? v : NULL;
 }
 
 const char *req_header(const struct req *rq, const char *name)
 {
+    if (!rq->conn)
+        return NULL;
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
 const char *req_cookie(const struct req *rq, const char *name)
 {
+    if (!rq->conn)
+        return NULL;
     return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, name);
 }
 

@@ -192,6 +192,12 @@ void api_cases(struct req *, struct resp *);
 void api_referrals(struct req *, struct resp *);
 void api_case_open(struct req *, struct resp *);
 
+/* Build and keep the dashboards a visitor is most likely to ask for first (the national one of
+ * the latest year, and the published one when it is on), for a request made by the server
+ * itself (conn NULL). api_dash.c; the warmer thread of http.c calls it whenever the data
+ * changes. */
+void srv_warm(struct req *rq);
+
 /* ---- pages and assets (assets.c) ---- */
 /* Serve an embedded file for `path` ("/", "/app.js", ...), 304 when `if_none_match` (the
  * header, or NULL) names its ETag, gzip when `accept_encoding` takes it; 0 when there is none. */
