@@ -56,16 +56,15 @@ struct rcache *rcache_new(void)
     return c;
 }
 
+static void drop(struct rc_entry *e);
+
 void rcache_free(struct rcache *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < CACHE_SLOTS; i++) {
-        if (c->slot[i]) {
-            madi_report_free(c->slot[i]->r);
-            free(c->slot[i]);
-        }
-    }
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        if (c->slot[i])
+            drop(c->slot[i]);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }

@@ -44,7 +44,10 @@ cat > "$w/acc.json" <<JSON
  "db": "$db", "madi": "$MADI_BIN", "timeout": 2}
 JSON
 python3 "$MADI_SRC/tests/e2e/server_probe.py" "http://127.0.0.1:$port" "$w/acc.json" || { tail -20 "$w/serve.log"; exit 1; }
-kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=""
+# Stopped as Ctrl-C would: it must end cleanly (under ASan, LeakSanitizer checks the shutdown).
+kill -INT "$pid"; wait "$pid"; rc=$?; pid=""
+[ $rc -eq 0 ] || { echo "FAIL: madi serve ended with $rc after SIGINT"; tail -30 "$w/serve.log"; exit 1; }
+grep -q 'madi: stopping' "$w/serve.log" || { echo "FAIL: no clean stop in the log"; exit 1; }
 
 # TLS: the same server over HTTPS with a self-signed certificate; the cookie is then Secure.
 command -v openssl >/dev/null || { echo "server: TLS part skipped (no openssl)"; exit 0; }
@@ -64,4 +67,6 @@ h=$(curl -sk -D - -o /dev/null -H 'Content-Type: application/json' \
 echo "$h" | grep -qi '^strict-transport-security: max-age=' || { echo "FAIL: no HSTS over TLS"; exit 1; }
 echo "$h" | grep -i '^set-cookie:' | grep -q 'Secure' || { echo "FAIL: the cookie is not Secure over TLS: $h"; exit 1; }
 curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && { echo "FAIL: plain HTTP answered on the TLS port"; exit 1; }
+kill -TERM "$pid"; wait "$pid"; rc=$?; pid=""
+[ $rc -eq 0 ] || { echo "FAIL: madi serve (TLS) ended with $rc after SIGTERM"; tail -30 "$w/tls.log"; exit 1; }
 echo "server: TLS with HSTS and a Secure cookie"
