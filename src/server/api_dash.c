@@ -4,9 +4,11 @@
  *
  * Everything is built by the report module (report.h), so the dashboard shows the same
  * numbers, the same SVG charts and the same disclosure control as the reports. An operator's
- * requests are confined to their organisation by the dispatcher (rq->org_scope). Public ones
- * take only a period: a published figure for an area or operator could be subtracted from the
- * national one (see docs/REPORTS.md).
+ * requests are confined to their organisation by the dispatcher (rq->org_scope), and their
+ * figures go through disclosure control (rq->figures_public): their view also holds the
+ * centre's own tables (casualties, victim assistance), which no organisation filter reaches.
+ * Published figures take only a year or a quarter, and no area: a figure for another range or
+ * an area could be subtracted from an overlapping one (see docs/REPORTS.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,13 +56,28 @@ static int latest_year(struct req *rq, int *y, struct madi_err *err)
     return rc;
 }
 
-static int period_of(struct req *rq, struct resp *rs, struct madi_period *p)
+/* "2025" or "2025-Q2": the periods published figures may be asked for. Any other range could
+ * be subtracted from an overlapping one to take a suppressed cell apart. */
+static int aligned(const char *q)
+{
+    size_t n = strlen(q);
+    for (size_t i = 0; i < 4; i++)
+        if (i >= n || q[i] < '0' || q[i] > '9')
+            return 0;
+    return n == 4 || (n == 7 && q[4] == '-' && q[5] == 'Q' && q[6] >= '1' && q[6] <= '4');
+}
+
+static int period_of(struct req *rq, struct resp *rs, struct madi_period *p, int published)
 {
     struct madi_err err;
     madi_err_clear(&err);
     const char *q = req_query(rq, "period");
     int rc, y = 0;
-    if (q) {
+    if (q && published && !aligned(q)) {
+        rc = madi_err_set(&err, MADI_EINVAL,
+                          "published figures are for a year or a quarter: period=2025 or "
+                          "period=2025-Q2");
+    } else if (q) {
         rc = madi_period_parse(q, p, &err);
     } else {
         rc = latest_year(rq, &y, &err);
@@ -82,19 +99,22 @@ static const struct madi_report *build(struct req *rq, struct resp *rs, enum mad
     struct madi_report_opts o;
     memset(&o, 0, sizeof(o));
     *ref = NULL;
-    if (period_of(rq, rs, &o.period))
+    if (period_of(rq, rs, &o.period, aud == MADI_AUDIENCE_PUBLIC))
         return NULL;
     o.audience = aud;
     o.today = rq->today;
-    if (aud == MADI_AUDIENCE_INTERNAL) {
+    if (rq->org_scope) { /* an operator: their organisation, the whole country */
+        o.org = rq->org_scope;
+    } else if (aud == MADI_AUDIENCE_INTERNAL) {
         o.area = req_query(rq, "area");
-        o.org = rq->org_scope ? rq->org_scope : req_query(rq, "org");
+        o.org = req_query(rq, "org");
     }
-    char key[256];
-    (void)snprintf(key, sizeof(key), "%d|%s|%d|%s|%s", (int)aud, o.period.label, (int)o.today,
-                   o.area ? o.area : "", o.org ? o.org : "");
+    char key[1024];
+    int kn = snprintf(key, sizeof(key), "%d|%s|%d|%s|%s", (int)aud, o.period.label, (int)o.today,
+                      o.area ? o.area : "", o.org ? o.org : "");
     struct rcache *c = srv_rcache(rq->srv);
-    int64_t stamp = rcache_stamp(rq->s);
+    /* a key that does not fit is not kept: two requests must never share a cut key */
+    int64_t stamp = kn > 0 && (size_t)kn < sizeof(key) ? rcache_stamp(rq->s) : -1;
     const struct madi_report *kept = rcache_get(c, key, stamp, ref);
     if (kept)
         return kept;
@@ -144,8 +164,15 @@ static int from_cache(struct req *rq, struct resp *rs, struct rc_entry *ref, con
     return 1;
 }
 
+/* The audience a request gets: an operator's figures go through disclosure control. */
+static enum madi_audience audience_for(const struct req *rq, enum madi_audience aud)
+{
+    return rq->figures_public ? MADI_AUDIENCE_PUBLIC : aud;
+}
+
 static void dashboard(struct req *rq, struct resp *rs, enum madi_audience aud)
 {
+    aud = audience_for(rq, aud);
     struct rc_entry *ref = NULL;
     const struct madi_report *r = build(rq, rs, aud, &ref);
     if (!r)
@@ -182,8 +209,9 @@ static void dashboard(struct req *rq, struct resp *rs, enum madi_audience aud)
 
 static void chart(struct req *rq, struct resp *rs, enum madi_audience aud)
 {
+    aud = audience_for(rq, aud);
     const char *id = req_query(rq, "chart");
-    if (!id) {
+    if (!id || strlen(id) > 80) {
         resp_error(rs, 400, "invalid", "name the chart: ?chart=ID (see the dashboard's charts)",
                    NULL);
         return;
@@ -232,6 +260,7 @@ static void report(struct req *rq, struct resp *rs, enum madi_audience aud)
         resp_error(rs, 400, "invalid", "audience must be internal or public", NULL);
         return;
     }
+    aud = audience_for(rq, aud);
     struct rc_entry *ref = NULL;
     const struct madi_report *r = build(rq, rs, aud, &ref);
     if (!r)
@@ -350,7 +379,7 @@ static void add_finding(void *ctx, const struct madi_qfinding *f)
 void api_quality(struct req *rq, struct resp *rs)
 {
     struct madi_period p;
-    if (period_of(rq, rs, &p))
+    if (period_of(rq, rs, &p, 0))
         return;
     const char *org = rq->org_scope ? rq->org_scope : req_query(rq, "org");
     json_t *a = json_array();
@@ -384,10 +413,10 @@ void api_indicators(struct req *rq, struct resp *rs)
 {
     struct madi_ind_query q;
     memset(&q, 0, sizeof(q));
-    if (period_of(rq, rs, &q.period))
+    if (period_of(rq, rs, &q.period, 0))
         return;
     q.area = req_query(rq, "area");
-    q.org = rq->org_scope ? rq->org_scope : req_query(rq, "org");
+    q.org = req_query(rq, "org");
     q.today = rq->today;
     const char *by = req_query(rq, "by"), *ids = req_query(rq, "id");
     char bybuf[128] = "";
@@ -410,12 +439,11 @@ void api_indicators(struct req *rq, struct resp *rs)
             p += m + 1;
         }
     }
-    char key[256];
-    (void)snprintf(key, sizeof(key), "ind|%s|%d|%s|%s|%s|%s|%d", q.period.label, (int)q.today,
-                   q.area ? q.area : "", q.org ? q.org : "", by ? by : "", ids ? ids : "",
-                   rq->org_scope != NULL);
+    char key[1024];
+    int kn = snprintf(key, sizeof(key), "ind|%s|%d|%s|%s|%s|%s", q.period.label, (int)q.today,
+                      q.area ? q.area : "", q.org ? q.org : "", by ? by : "", ids ? ids : "");
     struct rcache *c = srv_rcache(rq->srv);
-    int64_t stamp = rcache_stamp(rq->s);
+    int64_t stamp = kn > 0 && (size_t)kn < sizeof(key) ? rcache_stamp(rq->s) : -1;
     struct rc_entry *ref = NULL;
     (void)rcache_get(c, key, stamp, &ref);
     if (ref && from_cache(rq, rs, ref, "json", "application/json; charset=utf-8")) {
@@ -443,8 +471,6 @@ void api_indicators(struct req *rq, struct resp *rs)
         return;
     }
     json_t *out = json_pack("{s:s, s:o}", "period", q.period.label, "indicators", arr);
-    if (rq->org_scope)
-        json_object_set_new(out, "confined_to", json_string(rq->org_scope));
     resp_json(rs, 200, out);
     if (!ref)
         (void)rcache_put(c, key, stamp, NULL, &ref);

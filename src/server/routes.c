@@ -4,7 +4,8 @@
  * Every API operation is a row below: method, path, the roles allowed, the scope of its {id}
  * (whose submission, whose case) and its handler. srv_dispatch authenticates the session,
  * checks the role, the CSRF token of state changes and the scope, and confines an operator to
- * their organisation, before the handler runs; handlers never decide access themselves. The
+ * their organisation (and their figures to disclosure control), before the handler runs;
+ * handlers never decide access themselves. The
  * OpenAPI document (openapi.c) is written from this same table, so it cannot drift.
  */
 #include <stdio.h>
@@ -80,8 +81,8 @@ const struct route srv_routes[] = {
     { "GET", "/report", R_OPERATOR | R_REVIEWER | R_ANALYST | R_ADMIN, SC_NONE, 0, api_report,
       "report", "figures", "The period's report as a file, in any format",
       FILTERS "|format|audience", NULL, NULL, "application/octet-stream" },
-    { "GET", "/indicators", R_OPERATOR | R_REVIEWER | R_ANALYST | R_ADMIN, SC_NONE, 0,
-      api_indicators, "indicators", "figures",
+    { "GET", "/indicators", R_REVIEWER | R_ANALYST | R_ADMIN, SC_NONE, 0, api_indicators,
+      "indicators", "figures",
       "Indicators for a period, area and operator, split by up to 3 groups (by=sex,age,"
       "disability, displacement, minority, operator, area...), with coverage and flags",
       FILTERS "|by|id", NULL, NULL, NULL },
@@ -222,5 +223,6 @@ void srv_dispatch(struct req *rq, struct resp *rs)
         return;
     }
     rq->org_scope = rq->authed && rq->role == MADI_ROLE_OPERATOR ? rq->se.user.org : NULL;
+    rq->figures_public = rq->org_scope != NULL;
     rt->fn(rq, rs);
 }

@@ -57,6 +57,10 @@ struct req {
     enum madi_role role;    /* MADI_ROLE_PUBLIC without a session */
     /* The organisation the request is confined to: an operator's own code, else NULL. */
     const char *org_scope;
+    /* Figures go through disclosure control, for years and quarters only: for an operator,
+     * whose view also holds the centre's own tables (casualties, victim assistance), which no
+     * organisation filter reaches. */
+    int figures_public;
     const char *id;         /* the {id} of the path, or NULL */
     char idbuf[96];         /* its storage */
     int64_t now;            /* Unix seconds */

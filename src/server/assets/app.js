@@ -1263,7 +1263,8 @@
 
     async function dashboardView(el, ctx, pub) {
         const q = ctx.r.query;
-        const f = { period: q.get('period') || '', area: pub ? '' : q.get('area') || '',
+        const f = { period: q.get('period') || '',
+                    area: pub || role() === 'operator' ? '' : q.get('area') || '',
                     org: pub || role() === 'operator' ? '' : q.get('org') || '' };
         const grp = pub ? '' : q.get('group') || '';
         el.append(h('h1', null, pub ? t('public.title') : t('dash.title')));
@@ -1281,8 +1282,8 @@
         const form = h('form', { class: 'filters', role: 'search',
                                  'aria-label': t('filters.label') },
                        field(t('filters.period'), period, t('filters.period_hint')),
-                       pub ? null : [field(t('filters.area'), area, t('filters.area_hint')),
-                                     areas],
+                       pub || role() === 'operator' ? null
+                           : [field(t('filters.area'), area, t('filters.area_hint')), areas],
                        pub || role() === 'operator' ? null
                            : field(t('filters.org'), org, t('filters.org_hint')),
                        pub ? null : field(t('filters.group'), group, t('filters.group_hint')),
