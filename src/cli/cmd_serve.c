@@ -17,7 +17,8 @@
 
 const char cmd_serve_usage[] =
         "usage: madi serve [--db FILE] [--listen HOST:PORT] [--threads N] [--public]\n"
-        "                  [--cert PEM --key-pem PEM] [--no-key] [--timeout S] [--quiet]\n"
+        "                  [--cert PEM --key-pem PEM | --insecure-http] [--no-key] [--timeout S]\n"
+        "                  [--quiet]\n"
         "       madi serve --openapi\n"
         "\n"
         "Serve madi to a browser and the JSON API (/api/v1, documented at\n"
@@ -27,13 +28,16 @@ const char cmd_serve_usage[] =
         "'madi user add'. Stop with Ctrl-C.\n"
         "\n"
         "Options:\n"
-        "  --listen HOST:PORT  where to listen (default 127.0.0.1:8080; 0.0.0.0:8080 for the\n"
-        "                      office network; port 0 picks a free one)\n"
+        "  --listen HOST:PORT  where to listen (default 127.0.0.1:8080; 0.0.0.0:8443 with\n"
+        "                      --cert for the office network; port 0 picks a free one)\n"
         "  --threads N         worker threads (default 4)\n"
         "  --public            also serve the published dashboard without login (every figure\n"
         "                      through disclosure control, as madi report --audience public)\n"
         "  --cert PEM, --key-pem PEM\n"
         "                      serve HTTPS with this certificate and private key\n"
+        "  --insecure-http     allow plain HTTP on an address other than this machine's\n"
+        "                      (passwords then cross the network unencrypted: for a trusted\n"
+        "                      office network only, until there is a certificate)\n"
         "  --no-key            do not load the centre's key: case workers cannot open\n"
         "                      personal records (by default the key is read as other commands\n"
         "                      do: $MADI_KEY_FILE, else the key file beside the database)\n"
@@ -46,21 +50,18 @@ const char cmd_serve_usage[] =
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                          { "listen", required_argument, NULL, 'l' },
-                                          { "threads", required_argument, NULL, 't' },
-                                          { "public", no_argument, NULL, 'p' },
-                                          { "cert", required_argument, NULL, 'c' },
-                                          { "key-pem", required_argument, NULL, 'k' },
-                                          { "no-key", no_argument, NULL, 'n' },
-                                          { "quiet", no_argument, NULL, 'q' },
-                                          { "openapi", no_argument, NULL, 'o' },
-                                          { "timeout", required_argument, NULL, 'T' },
-                                          { NULL, 0, NULL, 0 } };
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },      { "listen", required_argument, NULL, 'l' },
+        { "threads", required_argument, NULL, 't' }, { "public", no_argument, NULL, 'p' },
+        { "cert", required_argument, NULL, 'c' },    { "key-pem", required_argument, NULL, 'k' },
+        { "no-key", no_argument, NULL, 'n' },        { "quiet", no_argument, NULL, 'q' },
+        { "openapi", no_argument, NULL, 'o' },       { "timeout", required_argument, NULL, 'T' },
+        { "insecure-http", no_argument, NULL, 'I' }, { NULL, 0, NULL, 0 }
+    };
     struct madi_server_opts so;
     memset(&so, 0, sizeof(so));
     const char *db = NULL;
-    int c, no_key = 0, quiet = 0;
+    int c, no_key = 0, quiet = 0, insecure = 0;
     if (cli_wants_help(argc, argv))
         return cli_usage(cli_find("serve"), 0);
     optind = 1;
@@ -104,6 +105,9 @@ int cmd_serve(int argc, char **argv)
         case 'n':
             no_key = 1;
             break;
+        case 'I':
+            insecure = 1;
+            break;
         case 'q':
             quiet = 1;
             break;
@@ -119,6 +123,16 @@ int cmd_serve(int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage(cli_find("serve"), 1);
+    const char *lis = so.listen ? so.listen : "127.0.0.1:8080";
+    if (!so.cert && !insecure && strncmp(lis, "127.", 4) != 0 &&
+        strncmp(lis, "localhost:", 10) != 0) {
+        (void)fprintf(stderr,
+                      "madi: error: --listen %s without --cert: passwords and personal data would "
+                      "cross the network unencrypted (give --cert PEM --key-pem PEM, or "
+                      "--insecure-http on a trusted office network)\n",
+                      lis);
+        return EXIT_USAGE;
+    }
     so.db = cli_db_path(db);
     so.today = cli_today();
     so.log = quiet ? NULL : stderr;
@@ -159,7 +173,6 @@ int cmd_serve(int argc, char **argv)
         madi_key_free(key);
         return cli_fail(rc, &err);
     }
-    const char *lis = so.listen ? so.listen : "127.0.0.1:8080";
     const char *colon = strrchr(lis, ':');
     int hn = colon ? (int)(colon - lis) : 0;
     (void)fprintf(stderr, "madi: serving %s on %s://%.*s:%u/ (Ctrl-C to stop)\n", so.db,

@@ -21,8 +21,9 @@ static json_t *juser(const struct madi_user *u)
 static void set_cookie(struct req *rq, const char *token, int max_age)
 {
     (void)snprintf(rq->cookie, sizeof(rq->cookie),
-                   "madi_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", token,
-                   max_age, srv_opts(rq->srv)->cert ? "; Secure" : "");
+                   "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+                   srv_cookie_name(rq->srv), token, max_age,
+                   srv_opts(rq->srv)->cert ? "; Secure" : "");
     rq->set_cookie = rq->cookie;
 }
 
@@ -59,7 +60,7 @@ void api_login(struct req *rq, struct resp *rs)
 void api_logout(struct req *rq, struct resp *rs)
 {
     struct madi_err err;
-    const char *tok = req_cookie(rq, "madi_session");
+    const char *tok = req_cookie(rq, srv_cookie_name(rq->srv));
     if (tok)
         (void)madi_session_end(rq->s, tok, &err);
     set_cookie(rq, "", 0);

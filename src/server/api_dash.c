@@ -24,6 +24,9 @@
 #include "banned.h"
 #include "srv_int.h"
 
+/* A chart's styles are inside it; nothing in it runs, and nothing frames it. */
+#define CHART_CSP "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
 /* The latest year with data, kept while the data's stamp is unchanged (it is asked for by
  * every request that names no period, and finding it reads every kind). */
 static int latest_year(struct req *rq, int *y, struct madi_err *err)
@@ -224,7 +227,7 @@ static void chart(struct req *rq, struct resp *rs, enum madi_audience aud)
     char name[96];
     (void)snprintf(name, sizeof(name), "chart:%s", id);
     if (from_cache(rq, rs, ref, name, "image/svg+xml")) {
-        rs->csp = "default-src 'none'; style-src 'unsafe-inline'";
+        rs->csp = CHART_CSP;
         rcache_release(srv_rcache(rq->srv), ref);
         return;
     }
@@ -237,7 +240,7 @@ static void chart(struct req *rq, struct resp *rs, enum madi_audience aud)
         resp_madi_error(rs, rc, &err);
     } else {
         resp_text(rs, 200, "image/svg+xml", buf, n);
-        rs->csp = "default-src 'none'; style-src 'unsafe-inline'";
+        rs->csp = CHART_CSP;
         rcache_set_blob(srv_rcache(rq->srv), ref, name, buf, n);
     }
     rcache_release(srv_rcache(rq->srv), ref);
@@ -320,7 +323,8 @@ static void report(struct req *rq, struct resp *rs, enum madi_audience aud)
                    aud == MADI_AUDIENCE_PUBLIC ? "public" : "internal", k ? "-" : "", safe, fmt);
     rs->disposition = rs->dispbuf;
     /* The HTML report styles itself and runs nothing: opened from here it stays sandboxed. */
-    rs->csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+    rs->csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+              "frame-ancestors 'none'; sandbox";
 }
 
 void srv_warm(struct req *rq)

@@ -108,7 +108,24 @@ void api_sub_get(struct req *rq, struct resp *rs)
         resp_json(rs, 200, j);
 }
 
-/* The name the browser gave the file, reduced to a safe base name. */
+/* The length of the valid UTF-8 sequence at p (1..4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+    size_t n = p[0] < 0x80             ? 1
+               : (p[0] & 0xe0) == 0xc0 ? 2
+               : (p[0] & 0xf0) == 0xe0 ? 3
+               : (p[0] & 0xf8) == 0xf0 ? 4
+                                       : 0;
+    if (n == 2 && p[0] < 0xc2)
+        return 0; /* overlong */
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    return n;
+}
+
+/* The name the browser gave the file, reduced to a safe base name: no directories, control
+ * characters or bytes that are not UTF-8 (each becomes '_'). */
 static void file_name(const char *h, char *out, size_t n)
 {
     const char *base = h ? strrchr(h, '/') : NULL;
@@ -116,8 +133,17 @@ static void file_name(const char *h, char *out, size_t n)
     const char *bs = base ? strrchr(base, '\\') : NULL;
     base = bs ? bs + 1 : base;
     size_t k = 0;
-    for (const char *p = base; p && *p && k + 1 < n; p++)
-        out[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '_' : *p;
+    for (const unsigned char *p = (const unsigned char *)base; p && *p && k + 5 < n;) {
+        size_t m = utf8_len(p);
+        if (m == 0 || (m == 1 && (*p < 0x20 || *p == 0x7f))) {
+            out[k++] = '_';
+            p++;
+            continue;
+        }
+        memcpy(out + k, p, m);
+        k += m;
+        p += m;
+    }
     out[k] = 0;
     if (!k)
         (void)snprintf(out, n, "upload");

@@ -67,6 +67,25 @@ struct cases {
     json_t *a;
 };
 
+/* A case worker's lists are about real people (sex, age, injury date by survivor id): each
+ * showing is written to the audit log first, and nothing is shown if it cannot be. */
+static int audit_list(struct req *rq, struct resp *rs, const char *what)
+{
+    struct madi_err err;
+    madi_err_clear(&err);
+    int rc = madi_store_begin(rq->s, &err);
+    if (!rc)
+        rc = madi_audit_append(rq->s, rq->se.user.name, "list", what, "case worker's own cases",
+                               &err);
+    if (!rc)
+        rc = madi_store_commit(rq->s, &err);
+    if (rc) {
+        madi_store_rollback(rq->s);
+        resp_madi_error(rs, rc, &err);
+    }
+    return rc;
+}
+
 static void add_case(void *ctx, const struct madi_survivor_row *r)
 {
     struct cases *c = ctx;
@@ -89,7 +108,7 @@ static void add_case(void *ctx, const struct madi_survivor_row *r)
 void api_cases(struct req *rq, struct resp *rs)
 {
     struct mine m;
-    if (load_mine(rq, rs, &m))
+    if (audit_list(rq, rs, "cases") || load_mine(rq, rs, &m))
         return;
     struct cases c = { &m, json_array() };
     struct madi_err err;
@@ -136,7 +155,7 @@ static int overdue_first(const void *a, const void *b)
 void api_referrals(struct req *rq, struct resp *rs)
 {
     struct mine m;
-    if (load_mine(rq, rs, &m))
+    if (audit_list(rq, rs, "referrals") || load_mine(rq, rs, &m))
         return;
     struct cases c = { &m, json_array() };
     struct madi_err err;

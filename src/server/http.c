@@ -30,7 +30,12 @@
 #define JSON_CAP            (256 * 1024)
 #define UPLOAD_CAP          (32u * 1024 * 1024)
 #define LOGIN_FAILS_PER_MIN 10 /* failed logins a client may make in a minute */
-#define LIM_SLOTS           256
+/* TLS 1.2 and 1.3 only, with forward secrecy and AEAD ciphers (GnuTLS priority string). */
+#define TLS_PRIORITIES                                                                 \
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-SHA1:-AES-128-CBC:-AES-256-CBC:" \
+    "-CAMELLIA-128-CBC:-CAMELLIA-256-CBC:-3DES-CBC:-ARCFOUR-128"
+#define LIM_SLOTS       1024
+#define UPLOADS_AT_ONCE 4 /* uploads being received at one time (each up to max_upload) */
 
 struct slot {
     struct madi_store *s;
@@ -56,6 +61,7 @@ struct srv {
     struct lim lim[LIM_SLOTS];
     pthread_mutex_t limmu, logmu;
     unsigned port;
+    int uploads; /* in flight, under mu */
     struct rcache *cache;
     pthread_t warmer;
     int warming, stopping; /* the warmer runs; it is asked to stop */
@@ -65,8 +71,11 @@ struct srv {
 
 /* What a connection carries between the calls of the access handler. */
 struct cctx {
+    struct srv *srv;
     struct madi_buf body;
-    int too_big;
+    int answered;       /* a response is queued: the rest of the body is dropped */
+    int too_big;        /* the body went past the cap: dropped, answered 413 at its end */
+    int upload_counted; /* counted in srv.uploads */
     struct timespec start;
 };
 
@@ -75,31 +84,54 @@ const struct madi_server_opts *srv_opts(const struct srv *sv)
     return &sv->o;
 }
 
+const char *srv_cookie_name(const struct srv *sv)
+{
+    return sv->tls ? "__Host-madi_session" : "madi_session";
+}
+
 struct rcache *srv_rcache(struct srv *sv)
 {
     return sv->cache;
 }
 
-/* The limiter's slot for a client, reset when a new minute starts. Called locked. */
+/*
+ * The limiter's slot for a client: open addressing over a few slots from its hash, so that two
+ * addresses never share (or reset) one count; a slot of an earlier minute is free. NULL when
+ * every slot near it is taken this minute: then the client is treated as over its limit
+ * (failing closed). Called locked.
+ */
 static struct lim *lim_of(struct srv *sv, const char *client)
 {
     int64_t minute = (int64_t)time(NULL) / 60;
     unsigned h = 5381;
     for (const char *p = client; *p; p++)
         h = h * 33 + (unsigned char)*p;
-    struct lim *l = &sv->lim[h % LIM_SLOTS];
-    if (strcmp(l->client, client) != 0 || l->minute != minute) {
-        (void)snprintf(l->client, sizeof(l->client), "%s", client);
-        l->minute = minute;
-        l->count = 0;
+    struct lim *spare = NULL;
+    for (unsigned k = 0; k < 16; k++) {
+        struct lim *l = &sv->lim[(h + k) % LIM_SLOTS];
+        if (strcmp(l->client, client) == 0) {
+            if (l->minute != minute) {
+                l->minute = minute;
+                l->count = 0;
+            }
+            return l;
+        }
+        if (!spare && (!l->client[0] || l->minute != minute))
+            spare = l;
     }
-    return l;
+    if (spare) {
+        (void)snprintf(spare->client, sizeof(spare->client), "%s", client);
+        spare->minute = minute;
+        spare->count = 0;
+    }
+    return spare;
 }
 
 int srv_login_allowed(struct srv *sv, const char *client)
 {
     pthread_mutex_lock(&sv->limmu);
-    int ok = lim_of(sv, client)->count < LOGIN_FAILS_PER_MIN;
+    struct lim *l = lim_of(sv, client);
+    int ok = l && l->count < LOGIN_FAILS_PER_MIN;
     pthread_mutex_unlock(&sv->limmu);
     return ok;
 }
@@ -107,7 +139,9 @@ int srv_login_allowed(struct srv *sv, const char *client)
 void srv_login_failed(struct srv *sv, const char *client)
 {
     pthread_mutex_lock(&sv->limmu);
-    lim_of(sv, client)->count++;
+    struct lim *l = lim_of(sv, client);
+    if (l)
+        l->count++;
     pthread_mutex_unlock(&sv->limmu);
 }
 
@@ -261,6 +295,111 @@ static int is_upload(const char *url, const char *method)
     return strcmp(method, "POST") == 0 && strcmp(url, "/api/v1/submissions") == 0;
 }
 
+/* The request as handlers see it, before the dispatcher authenticates it. */
+static void req_init(struct req *rq, struct srv *sv, struct MHD_Connection *c, const char *method,
+                     const char *url, const char *client)
+{
+    memset(rq, 0, sizeof(*rq));
+    rq->srv = sv;
+    rq->conn = c;
+    rq->method = method;
+    rq->path = url;
+    rq->client = client;
+    rq->now = (int64_t)time(NULL);
+    rq->today = sv->o.today ? sv->o.today : madi_today();
+}
+
+/* Write `s` to the log with control characters and bytes that are not ASCII escaped, so that
+ * a request cannot write a line of its own into the log. */
+static void log_text(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p >= 0x7f || *p == '\\')
+            (void)fprintf(f, "\\x%02x", *p);
+        else
+            (void)fputc(*p, f);
+    }
+}
+
+/* Send the response, log the request, and free the response (zeroed: it may hold a record). */
+static enum MHD_Result finish(struct srv *sv, struct MHD_Connection *c, struct cctx *cx,
+                              struct req *rq, struct resp *rs)
+{
+    enum MHD_Result ret = send_resp(sv, c, rq, rs);
+    cx->answered = 1;
+    if (sv->o.log) {
+        pthread_mutex_lock(&sv->logmu);
+        (void)fprintf(sv->o.log, "%s ", rq->client);
+        log_text(sv->o.log, rq->method);
+        (void)fputc(' ', sv->o.log);
+        log_text(sv->o.log, rq->path);
+        (void)fprintf(sv->o.log, " %d %.1fms %s\n", rs->status, ms_since(&cx->start),
+                      rq->authed ? rq->se.user.name : "-");
+        (void)fflush(sv->o.log);
+        pthread_mutex_unlock(&sv->logmu);
+    }
+    if (rs->body.data)
+        sodium_memzero(rs->body.data, rs->body.len);
+    madi_buf_release(&rs->body);
+    return ret;
+}
+
+static void too_large(struct resp *rs, size_t cap)
+{
+    char msg[128];
+    (void)snprintf(msg, sizeof(msg),
+                   "the request body is larger than this server takes (%zu bytes)", cap);
+    resp_error(rs, 413, "too_large", msg, NULL);
+}
+
+/*
+ * The first call for a request, with its headers in and no body read: a change to the API is
+ * authorised now, so that no one who may not make it can make the server hold a body; a body
+ * declared larger than the cap is refused unread; uploads in flight are limited. 1 when it was
+ * answered here.
+ */
+static int on_headers(struct srv *sv, struct MHD_Connection *c, struct cctx *cx, const char *method,
+                      const char *url, size_t cap, const char *client, enum MHD_Result *ret)
+{
+    struct resp rs;
+    memset(&rs, 0, sizeof(rs));
+    madi_buf_init(&rs.body, 0);
+    struct req rq;
+    req_init(&rq, sv, c, method, url, client);
+    int answered = 0;
+    const char *cl =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+        strncmp(url, "/api/v1/", 8) == 0) {
+        struct slot *sl = take_slot(sv);
+        rq.s = sl->s;
+        rq.cat = sl->cat;
+        answered = !srv_preauthorize(&rq, &rs);
+        give_slot(sv, sl);
+    }
+    if (!answered && cl && strtoull(cl, NULL, 10) > cap) {
+        too_large(&rs, cap);
+        answered = 1;
+    }
+    if (!answered && is_upload(url, method)) {
+        pthread_mutex_lock(&sv->mu);
+        if (sv->uploads < UPLOADS_AT_ONCE) {
+            sv->uploads++;
+            cx->upload_counted = 1;
+        }
+        pthread_mutex_unlock(&sv->mu);
+        if (!cx->upload_counted) {
+            resp_error(&rs, 503, "busy", "too many uploads at once: try again in a moment", NULL);
+            answered = 1;
+        }
+    }
+    if (answered)
+        *ret = finish(sv, c, cx, &rq, &rs);
+    else
+        madi_buf_release(&rs.body);
+    return answered;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -269,53 +408,47 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct srv *sv = cls;
     struct cctx *cx = *con_cls;
     size_t cap = is_upload(url, method) ? sv->o.max_upload : JSON_CAP;
+    char client[64];
+    client_of(c, client, sizeof(client));
+    enum MHD_Result ret = MHD_YES;
     if (!cx) {
         cx = xcalloc(1, sizeof(*cx));
+        cx->srv = sv;
         madi_buf_init(&cx->body, cap);
         clock_gettime(CLOCK_MONOTONIC, &cx->start);
         *con_cls = cx;
-        const char *cl =
-                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > cap)
-            cx->too_big = 1; /* answered below once MHD asks again, without reading it */
-        else
-            return MHD_YES;
+        (void)on_headers(sv, c, cx, method, url, cap, client, &ret);
+        return ret;
     }
-    if (*upload_size && !cx->too_big) {
-        if (ms_since(&cx->start) > 2000.0 * sv->o.timeout_s)
-            return MHD_NO; /* a client trickling its body: close */
-        if (madi_buf_add(&cx->body, upload_data, *upload_size))
-            cx->too_big = 1;
+    if (cx->answered) { /* refused already: what else comes is dropped */
         *upload_size = 0;
         return MHD_YES;
     }
-    *upload_size = 0;
-
+    if (*upload_size) {
+        if (ms_since(&cx->start) > 2000.0 * sv->o.timeout_s)
+            return MHD_NO; /* a client trickling its body: close */
+        /* Past the cap (a body without a Content-Length), the rest is dropped, and the 413
+         * goes once the body has ended: libmicrohttpd takes no answer in the middle of one. */
+        if (!cx->too_big && madi_buf_add(&cx->body, upload_data, *upload_size) != 0) {
+            cx->too_big = 1;
+            sodium_memzero(cx->body.data, cx->body.len);
+            madi_buf_release(&cx->body);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
     struct resp rs;
     memset(&rs, 0, sizeof(rs));
     madi_buf_init(&rs.body, 0);
     struct req rq;
-    memset(&rq, 0, sizeof(rq));
-    char client[64];
-    client_of(c, client, sizeof(client));
-    rq.srv = sv;
-    rq.conn = c;
-    rq.method = method;
-    rq.path = url;
+    req_init(&rq, sv, c, method, url, client);
+    if (cx->too_big) {
+        too_large(&rs, cap);
+        return finish(sv, c, cx, &rq, &rs);
+    }
     rq.body = cx->body.data;
     rq.len = cx->body.len;
-    rq.client = client;
-    rq.now = (int64_t)time(NULL);
-    rq.today = sv->o.today ? sv->o.today : madi_today();
-
-    if (cx->too_big) {
-        char msg[128];
-        (void)snprintf(msg, sizeof(msg),
-                       "the request body is larger than this server takes (%zu "
-                       "bytes)",
-                       cap);
-        resp_error(&rs, 413, "too_large", msg, NULL);
-    } else if (strncmp(url, "/api/v1/", 8) == 0) {
+    if (strncmp(url, "/api/v1/", 8) == 0) {
         struct slot *sl = take_slot(sv);
         rq.s = sl->s;
         rq.cat = sl->cat;
@@ -328,16 +461,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     } else {
         resp_error(&rs, 404, "not_found", "no such page", NULL);
     }
-    enum MHD_Result ret = send_resp(sv, c, &rq, &rs);
-    if (sv->o.log) {
-        pthread_mutex_lock(&sv->logmu);
-        (void)fprintf(sv->o.log, "%s %s %s %d %.1fms %s\n", client, method, url, rs.status,
-                      ms_since(&cx->start), rq.authed ? rq.se.user.name : "-");
-        (void)fflush(sv->o.log);
-        pthread_mutex_unlock(&sv->logmu);
-    }
-    madi_buf_release(&rs.body);
-    return ret;
+    return finish(sv, c, cx, &rq, &rs);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -349,6 +473,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct cctx *cx = *con_cls;
     if (!cx)
         return;
+    if (cx->upload_counted) {
+        pthread_mutex_lock(&cx->srv->mu);
+        cx->srv->uploads--;
+        pthread_mutex_unlock(&cx->srv->mu);
+    }
+    if (cx->body.data) /* an upload may hold survivors' names */
+        sodium_memzero(cx->body.data, cx->body.len);
     madi_buf_release(&cx->body);
     free(cx);
     *con_cls = NULL;
@@ -446,16 +577,16 @@ int madi_server_start(const struct madi_server_opts *o, struct madi_server **out
                 flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, &sa,
                 MHD_OPTION_THREAD_POOL_SIZE, sv->o.threads, MHD_OPTION_CONNECTION_TIMEOUT,
                 sv->o.timeout_s, MHD_OPTION_CONNECTION_LIMIT, 512,
-                MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                MHD_OPTION_PER_IP_CONNECTION_LIMIT, 32, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                 (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
                 MHD_OPTION_HTTPS_MEM_CERT, sv->cert, MHD_OPTION_HTTPS_MEM_KEY, sv->pkey,
-                MHD_OPTION_END);
+                MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_END);
     else
         sv->d = MHD_start_daemon(
                 flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR, &sa,
                 MHD_OPTION_THREAD_POOL_SIZE, sv->o.threads, MHD_OPTION_CONNECTION_TIMEOUT,
                 sv->o.timeout_s, MHD_OPTION_CONNECTION_LIMIT, 512,
-                MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                MHD_OPTION_PER_IP_CONNECTION_LIMIT, 32, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                 (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv, MHD_OPTION_END);
     if (!sv->d) {
         madi_server_stop((struct madi_server *)sv);

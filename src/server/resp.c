@@ -19,9 +19,15 @@ void resp_text(struct resp *rs, int status, const char *type, const char *p, siz
 
 void resp_json(struct resp *rs, int status, json_t *j)
 {
-    char *s = json_dumps(j, JSON_COMPACT);
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    resp_text(rs, status, "application/json; charset=utf-8", s ? s : "null", s ? strlen(s) : 4);
+    if (!s) { /* a value jansson refused (text that is not UTF-8): a bug, said as one */
+        static const char bug[] = "{\"error\":{\"code\":\"internal\",\"message\":\"the answer "
+                                  "could not be written as JSON\"}}";
+        resp_text(rs, 500, "application/json; charset=utf-8", bug, sizeof(bug) - 1);
+        return;
+    }
+    resp_text(rs, status, "application/json; charset=utf-8", s, strlen(s));
     free(s);
 }
 

@@ -101,9 +101,10 @@ const struct route srv_routes[] = {
       "application/octet-stream" },
     /* ---- victim assistance: the case worker's own cases ---- */
     { "GET", "/cases", R_CASE, SC_NONE, 0, api_cases, "listCases", "cases",
-      "The survivors assigned to me, by pseudonym (no personal field)", NULL, NULL, NULL, NULL },
+      "The survivors assigned to me, by pseudonym (no name or contact; each listing audited)", NULL,
+      NULL, NULL, NULL },
     { "GET", "/referrals", R_CASE, SC_NONE, 0, api_referrals, "listReferrals", "cases",
-      "The referrals of my cases, overdue first", NULL, NULL, NULL, NULL },
+      "The referrals of my cases, overdue first (each listing audited)", NULL, NULL, NULL, NULL },
     { "POST", "/cases/{id}/open", R_CASE, SC_CASE, 0, api_case_open, "openCase", "cases",
       "Open one survivor's personal record, giving a reason (audited before anything is shown)",
       NULL, "json", "reason", NULL },
@@ -165,7 +166,7 @@ static int in_scope(const struct route *rt, struct req *rq)
 
 static void authenticate(struct req *rq)
 {
-    const char *tok = req_cookie(rq, "madi_session");
+    const char *tok = req_cookie(rq, srv_cookie_name(rq->srv));
     struct madi_err err;
     rq->authed = 0;
     rq->role = MADI_ROLE_PUBLIC;
@@ -175,7 +176,11 @@ static void authenticate(struct req *rq)
     }
 }
 
-void srv_dispatch(struct req *rq, struct resp *rs)
+/*
+ * Find the route and decide who may call it: the session, the role, the CSRF token of a
+ * change. NULL after answering the refusal in rs.
+ */
+static const struct route *authorize(struct req *rq, struct resp *rs)
 {
     const struct route *rt = NULL;
     int path_known = 0;
@@ -195,28 +200,41 @@ void srv_dispatch(struct req *rq, struct resp *rs)
         else
             resp_error(rs, 404, "not_found",
                        "there is no such operation (see /api/v1/openapi.json)", NULL);
-        return;
+        return NULL;
     }
     authenticate(rq);
     if (rt->roles & R_PUBLIC) {
         if ((rt->flags & RF_PUBLIC_OPT) && !srv_opts(rq->srv)->public_dashboard && !rq->authed) {
             resp_error(rs, 404, "not_published",
                        "the centre has not turned the public dashboard on", NULL);
-            return;
+            return NULL;
         }
     } else if (!rq->authed) {
         resp_error(rs, 401, "login_required", "log in first (POST /api/v1/login)", NULL);
-        return;
+        return NULL;
     } else if (!(rt->roles & ROLE(rq->role))) {
         resp_error(rs, 403, "forbidden", "your role does not allow this", NULL);
-        return;
+        return NULL;
     }
     if (strcmp(rq->method, "GET") != 0 && rq->authed && !(rt->flags & RF_NO_CSRF) &&
         !madi_csrf_ok(&rq->se, req_header(rq, "X-CSRF-Token"))) {
         resp_error(rs, 403, "csrf",
                    "the request did not carry this session's CSRF token (reload the page)", NULL);
-        return;
+        return NULL;
     }
+    return rt;
+}
+
+int srv_preauthorize(struct req *rq, struct resp *rs)
+{
+    return authorize(rq, rs) != NULL;
+}
+
+void srv_dispatch(struct req *rq, struct resp *rs)
+{
+    const struct route *rt = authorize(rq, rs);
+    if (!rt)
+        return;
     if (!in_scope(rt, rq)) {
         /* Not 403: whether someone else's submission or case exists is not for them to know. */
         resp_error(rs, 404, "not_found", "there is no such record you may see", NULL);

@@ -112,6 +112,9 @@ struct madi_server_opts;
 const struct madi_server_opts *srv_opts(const struct srv *sv);
 /* 1 when this client may try to log in now: fewer than 10 failed logins this minute. */
 int srv_login_allowed(struct srv *sv, const char *client);
+/* The session cookie's name: "__Host-madi_session" over TLS (the browser then keeps it to this
+ * host, secure, for path /), else "madi_session". */
+const char *srv_cookie_name(const struct srv *sv);
 void srv_login_failed(struct srv *sv, const char *client);
 
 /* ---- built reports, kept while the data has not changed (cache.c) ---- */
@@ -141,6 +144,9 @@ void rcache_set_blob(struct rcache *c, struct rc_entry *e, const char *name, con
 
 /* ---- dispatch (routes.c): everything between the socket and the handler ---- */
 void srv_dispatch(struct req *rq, struct resp *rs);
+/* The same decision as srv_dispatch up to the scope of {id}, made when the headers are in and
+ * before a body is read: 0 after answering the refusal in rs. */
+int srv_preauthorize(struct req *rq, struct resp *rs);
 
 /* ---- responses (resp.c) ---- */
 void resp_json(struct resp *rs, int status, json_t *j); /* steals j */

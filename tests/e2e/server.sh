@@ -44,10 +44,19 @@ cat > "$w/acc.json" <<JSON
  "db": "$db", "madi": "$MADI_BIN", "timeout": 2}
 JSON
 python3 "$MADI_SRC/tests/e2e/server_probe.py" "http://127.0.0.1:$port" "$w/acc.json" || { tail -20 "$w/serve.log"; exit 1; }
+# a request cannot write a line of its own into the request log
+curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/x%0a10.0.0.9%20POST%20/api/v1/submissions/1/approve%20200%201.0ms%20ada"
+grep -q '^10.0.0.9 POST' "$w/serve.log" && { echo "FAIL: a forged line in the request log"; exit 1; }
+grep -q 'x\\x0a10.0.0.9' "$w/serve.log" || { echo "FAIL: the request with a newline is not in the log, escaped"; tail -3 "$w/serve.log"; exit 1; }
+
 # Stopped as Ctrl-C would: it must end cleanly (under ASan, LeakSanitizer checks the shutdown).
 kill -INT "$pid"; wait "$pid"; rc=$?; pid=""
 [ $rc -eq 0 ] || { echo "FAIL: madi serve ended with $rc after SIGINT"; tail -30 "$w/serve.log"; exit 1; }
 grep -q 'madi: stopping' "$w/serve.log" || { echo "FAIL: no clean stop in the log"; exit 1; }
+
+# Plain HTTP on the network is refused unless asked for.
+"$MADI_BIN" serve --db "$db" --listen 0.0.0.0:0 >"$w/plain.out" 2>&1
+[ $? -eq 2 ] && grep -q 'without --cert' "$w/plain.out" || { echo "FAIL: plain HTTP on 0.0.0.0 was not refused"; cat "$w/plain.out"; exit 1; }
 
 # TLS: the same server over HTTPS with a self-signed certificate; the cookie is then Secure.
 command -v openssl >/dev/null || { echo "server: TLS part skipped (no openssl)"; exit 0; }
@@ -65,8 +74,16 @@ done
 h=$(curl -sk -D - -o /dev/null -H 'Content-Type: application/json' \
     -d '{"user":"ana","password":"analyst password 1"}' "https://127.0.0.1:$port/api/v1/login")
 echo "$h" | grep -qi '^strict-transport-security: max-age=' || { echo "FAIL: no HSTS over TLS"; exit 1; }
-echo "$h" | grep -i '^set-cookie:' | grep -q 'Secure' || { echo "FAIL: the cookie is not Secure over TLS: $h"; exit 1; }
+echo "$h" | grep -i '^set-cookie:' | grep '__Host-madi_session=' | grep -q 'Secure' || { echo "FAIL: the cookie is not __Host- and Secure over TLS: $h"; exit 1; }
 curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && { echo "FAIL: plain HTTP answered on the TLS port"; exit 1; }
+for old in "-tls1 -cipher DEFAULT@SECLEVEL=0" "-tls1_1 -cipher DEFAULT@SECLEVEL=0" "-tls1_2 -cipher AES128-SHA@SECLEVEL=0"; do
+    # shellcheck disable=SC2086
+    if echo | openssl s_client -connect "127.0.0.1:$port" $old 2>/dev/null | grep -q '^ *Cipher *: *[A-Z]'; then
+        echo "FAIL: TLS accepted 'openssl s_client $old' (old protocol or a cipher without forward secrecy)"; exit 1
+    fi
+done
+echo | openssl s_client -connect "127.0.0.1:$port" -tls1_2 2>/dev/null | grep -q '^ *Cipher *: *ECDHE' \
+    || { echo "FAIL: TLS 1.2 with forward secrecy refused"; exit 1; }
 kill -TERM "$pid"; wait "$pid"; rc=$?; pid=""
 [ $rc -eq 0 ] || { echo "FAIL: madi serve (TLS) ended with $rc after SIGTERM"; tail -30 "$w/tls.log"; exit 1; }
 echo "server: TLS with HSTS and a Secure cookie"

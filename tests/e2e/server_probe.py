@@ -276,6 +276,8 @@ st, _, data = request('POST', f"/api/v1/cases/{ACC['case']}/open",
 check('opening an assigned record with a reason works', st == 200, f'{st} {data[:200]!r}')
 audit = subprocess.run([ACC['madi'], 'audit', 'list', '--db', ACC['db']], capture_output=True,
                        text=True).stdout
+check("a case worker's listing of their cases is in the audit log",
+      re.search(r'\bcas\b.*\blist\b.*\bcases\b', audit) is not None, audit[-400:])
 check('the opening is in the audit log with who and why',
       ACC['case'] in audit and 'probe: follow-up visit' in audit and ACC['caseworker'][0] in audit,
       audit[-400:])
@@ -298,6 +300,73 @@ c.endheaders()
 r = c.getresponse()
 check('an upload over the limit is refused with 413', r.status == 413, r.status)
 c.close()
+# an upload from someone who may not upload is refused from its headers: the body is never read
+c = http.client.HTTPConnection(U.hostname, U.port, timeout=5)
+c.putrequest('POST', '/api/v1/submissions')
+c.putheader('Content-Length', str(30 * 1024 * 1024))
+c.endheaders()
+try:
+    r = c.getresponse()
+    st = r.status
+except (socket.timeout, ConnectionError) as e:
+    st = repr(e)
+check('an upload without a session is refused before its body is sent (401)', st == 401, st)
+c.close()
+c = http.client.HTTPConnection(U.hostname, U.port, timeout=5)
+c.putrequest('POST', '/api/v1/submissions')
+c.putheader('Cookie', 'madi_session=' + sessions['analyst']['token'])
+c.putheader('X-CSRF-Token', sessions['analyst']['csrf'])
+c.putheader('Content-Length', str(30 * 1024 * 1024))
+c.endheaders()
+try:
+    st = c.getresponse().status
+except (socket.timeout, ConnectionError) as e:
+    st = repr(e)
+check("an upload from a role that may not upload is refused before its body is sent (403)",
+      st == 403, st)
+c.close()
+# a chunked body (no Content-Length) past the cap gets its 413 (the server may close the
+# connection at once: the answer is read from what arrived)
+sk = socket.create_connection((U.hostname, U.port), timeout=10)
+head = ('POST /api/v1/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+        f"Cookie: madi_session={sessions['admin']['token']}\r\n"
+        f"X-CSRF-Token: {sessions['admin']['csrf']}\r\nTransfer-Encoding: chunked\r\n\r\n")
+got = b''
+try:
+    sk.sendall(head.encode())
+    for _ in range(8):
+        sk.sendall(b'%x\r\n%s\r\n' % (65536, b'x' * 65536))
+    sk.sendall(b'0\r\n\r\n')
+except (BrokenPipeError, ConnectionResetError):
+    pass
+try:
+    while True:
+        part = sk.recv(65536)
+        if not part:
+            break
+        got += part
+except (ConnectionResetError, socket.timeout):
+    pass
+sk.close()
+check('a chunked JSON body past the cap is answered 413', got.startswith(b'HTTP/1.1 413'),
+      got[:60])
+# a file name that is not UTF-8 is made safe, and the submission is listed like any other
+st, _, data = request('POST', '/api/v1/submissions', open(ACC['upload_a'], 'rb').read(),
+                      {'X-CSRF-Token': op_a['csrf'], 'X-File-Name': 'bad\udcff.csv'.encode(
+                          'utf-8', 'surrogateescape').decode('latin-1')}, op_a, raw=True)
+odd = json.loads(data).get('submission', {}) if data.startswith(b'{') else {}
+check('a file name that is not UTF-8 is stored made safe', odd.get('file') == 'bad_.csv',
+      data[:200])
+st, _, data = request('GET', '/api/v1/submissions', session=op_a)
+check('and the submission is listed', odd.get('id') in {x['id'] for x in json.loads(data)['submissions']})
+# two long id lists that share their first 1,000 characters are two answers, not one
+pre = ','.join(['x' * 40] * 25)
+a = request('GET', f'/api/v1/indicators?period=2025&id={pre},eore.participants', session=sessions['analyst'])
+b = request('GET', f'/api/v1/indicators?period=2025&id={pre},eore.sessions', session=sessions['analyst'])
+ida = [i['id'] for i in json.loads(a[2]).get('indicators', [])] if a[0] == 200 else a[0]
+idb = [i['id'] for i in json.loads(b[2]).get('indicators', [])] if b[0] == 200 else b[0]
+check('long requests are not answered from one cut cache key', ida == ['eore.participants'] and
+      idb == ['eore.sessions'], (ida, idb))
 st, _, _ = request('POST', '/api/v1/users', {'user': 'x' * 400000, 'role': 'analyst'},
                    {'X-CSRF-Token': sessions['admin']['csrf']}, sessions['admin'])
 check('a JSON body over the limit is refused with 413', st == 413, st)
@@ -362,6 +431,24 @@ check('a locked account and an unknown name get the same answer',
 codes = [request('POST', '/api/v1/login', {'user': user, 'password': 'wrong'})[0]
          for _ in range(12)]
 check('too many failed logins from one client are slowed down (429)', 429 in codes, codes)
+
+
+def login_from(addr, n):
+    out = []
+    for _ in range(n):
+        c = http.client.HTTPConnection(U.hostname, U.port, timeout=10, source_address=(addr, 0))
+        c.request('POST', '/api/v1/login', body=json.dumps({'user': 'no-one', 'password': 'x' * 12}),
+                  headers={'Content-Type': 'application/json'})
+        out.append(c.getresponse().status)
+        c.close()
+    return out
+
+
+# two addresses whose hashes meet in the limiter's table do not reset each other's count
+a1, a2 = login_from('127.0.0.5', 6), login_from('127.0.2.111', 6)
+b1, b2 = login_from('127.0.0.5', 6), login_from('127.0.2.111', 6)
+check('failed logins alternating between two addresses are each limited',
+      429 in b1 and 429 in b2, (a1 + b1, a2 + b2))
 
 print(f'server probe: {passed} passed, {failed} failed')
 sys.exit(1 if failed else 0)
