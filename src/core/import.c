@@ -1325,6 +1325,11 @@ static int report_duplicate(struct importer *im, int skip_earlier, const char *d
                    "%s: already on line %lld of this file (each record once: remove or renumber "
                    "one of them)",
                    what, (long long)line);
+    else if (im->only_org_id) /* an operator: where another's record is stored is not theirs */
+        cell_error(im, keyf,
+                   "%s: already stored at the centre (give the record a new id, or to correct "
+                   "a file you submitted, upload it again as a replacement of its batch)",
+                   what);
     else
         cell_error(im, keyf,
                    "%s: already imported in batch %lld (line %lld); to correct that batch, "

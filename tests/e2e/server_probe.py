@@ -359,6 +359,21 @@ check('a file name that is not UTF-8 is stored made safe', odd.get('file') == 'b
       data[:200])
 st, _, data = request('GET', '/api/v1/submissions', session=op_a)
 check('and the submission is listed', odd.get('id') in {x['id'] for x in json.loads(data)['submissions']})
+# an operator's row whose id is another organisation's record: refused without saying where
+# that record is stored
+import os
+theirs_row = next(csv.DictReader(open(os.path.join(os.path.dirname(ACC['db']),
+                                                    'op03_eore_2025.csv'))))
+mine_rows = list(csv.DictReader(open(ACC['upload_a'])))
+mine_rows[0]['session_id'] = theirs_row['session_id']
+body = ','.join(mine_rows[0].keys()) + '\n' + ','.join(mine_rows[0].values()) + '\n'
+st, _, data = request('POST', '/api/v1/submissions', body.encode(),
+                      {'X-CSRF-Token': op_a['csrf'], 'X-File-Name': 'clash.csv'}, op_a, raw=True)
+msgs = ' '.join(f['message'] for f in json.loads(data).get('error', {}).get('findings', []))
+check("an id of another organisation's record is refused without its batch or line",
+      st == 422 and 'already stored' in msgs and 'batch ' not in msgs and 'line ' not in msgs,
+      (st, msgs[:200]))
+
 # two long id lists that share their first 1,000 characters are two answers, not one
 pre = ','.join(['x' * 40] * 25)
 a = request('GET', f'/api/v1/indicators?period=2025&id={pre},eore.participants', session=sessions['analyst'])
