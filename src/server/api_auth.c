@@ -41,13 +41,14 @@ void api_login(struct req *rq, struct resp *rs)
     struct madi_err err;
     madi_err_clear(&err);
     int rc = madi_login(rq->s, jstr(j, "user"), jstr(j, "password"), rq->now, &se, &err);
+    if (rc == MADI_EDENIED) /* for the request log: who was tried (never the password) */
+        (void)snprintf(rq->note, sizeof(rq->note), "login failed for %.64s", jstr(j, "user"));
     json_decref(j);
     if (rc) {
-        if (rc == MADI_EDENIED)
+        if (rc == MADI_EDENIED) {
             srv_login_failed(rq->srv, rq->client);
-        if (rc == MADI_EDENIED)
             resp_error(rs, 401, "login_failed", err.msg, NULL);
-        else
+        } else
             resp_madi_error(rs, rc, &err);
         return;
     }

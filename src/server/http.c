@@ -333,8 +333,13 @@ static enum MHD_Result finish(struct srv *sv, struct MHD_Connection *c, struct c
         log_text(sv->o.log, rq->method);
         (void)fputc(' ', sv->o.log);
         log_text(sv->o.log, rq->path);
-        (void)fprintf(sv->o.log, " %d %.1fms %s\n", rs->status, ms_since(&cx->start),
+        (void)fprintf(sv->o.log, " %d %.1fms %s", rs->status, ms_since(&cx->start),
                       rq->authed ? rq->se.user.name : "-");
+        if (rq->note[0]) {
+            (void)fputc(' ', sv->o.log);
+            log_text(sv->o.log, rq->note);
+        }
+        (void)fputc('\n', sv->o.log);
         (void)fflush(sv->o.log);
         pthread_mutex_unlock(&sv->logmu);
     }

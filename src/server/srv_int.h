@@ -66,6 +66,7 @@ struct req {
     int64_t now;            /* Unix seconds */
     int32_t today;          /* yyyymmdd */
     const char *set_cookie; /* handlers that log in or out set this */
+    char note[96];          /* what the request log should also say (a failed login's name) */
     char cookie[160];
 };
 

@@ -44,6 +44,7 @@ cat > "$w/acc.json" <<JSON
  "db": "$db", "madi": "$MADI_BIN", "timeout": 2}
 JSON
 python3 "$MADI_SRC/tests/e2e/server_probe.py" "http://127.0.0.1:$port" "$w/acc.json" || { tail -20 "$w/serve.log"; exit 1; }
+grep -q 'POST /api/v1/login 401 .* login failed for loc$' "$w/serve.log" || { echo "FAIL: a failed login is not in the request log with the name tried"; exit 1; }
 # a request cannot write a line of its own into the request log
 curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/x%0a10.0.0.9%20POST%20/api/v1/submissions/1/approve%20200%201.0ms%20ada"
 grep -q '^10.0.0.9 POST' "$w/serve.log" && { echo "FAIL: a forged line in the request log"; exit 1; }
