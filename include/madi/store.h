@@ -60,6 +60,8 @@ void madi_stmt_bind_text(struct madi_stmt *st, int i, const char *p, size_t n);
 void madi_stmt_bind_null(struct madi_stmt *st, int i);
 /* Bind text without copying: `p` must stay valid and unchanged until the next step or reset. */
 void madi_stmt_bind_text_ref(struct madi_stmt *st, int i, const char *p, size_t n);
+/* Bind a blob without copying, under the same rule as madi_stmt_bind_text_ref. */
+void madi_stmt_bind_blob_ref(struct madi_stmt *st, int i, const void *p, size_t n);
 
 enum { MADI_STMT_DONE = 0, MADI_STMT_ROW = 1 };
 /**
@@ -76,6 +78,8 @@ int madi_stmt_is_null(struct madi_stmt *st, int col);
 int64_t madi_stmt_int(struct madi_stmt *st, int col);
 double madi_stmt_double(struct madi_stmt *st, int col);
 const char *madi_stmt_text(struct madi_stmt *st, int col);
+/* A blob column: its bytes (borrowed until the next step/reset; NULL when empty) and length. */
+const void *madi_stmt_blob(struct madi_stmt *st, int col, size_t *n);
 
 /**
  * Run a query that returns one integer (e.g. `SELECT count(*) FROM batch`). With no row, *out

@@ -41,6 +41,7 @@
 #include "hashmap.h"
 #include "mapping.h"
 #include "repeat.h"
+#include "tally_int.h"
 #include "xalloc.h"
 
 #define MAX_COLS     512
@@ -111,6 +112,10 @@ struct importer {
     int row_bad;
     unsigned long line;
     struct madi_u64map seen;
+    /* eore-attendance: the packed copy for tallies (tally_int.h), and its fields */
+    struct tally_packer pack;
+    int packing;
+    int pk_date, pk_org, pk_area, pk_key, pk_sex, pk_age, pk_band, pk_dis, pk_act;
     struct madi_strmap custom;  /* "list\037lower-case code or label" -> value */
     struct madi_strmap zwarned; /* codes that lost their zeros, already said */
     struct madi_strmap touched; /* register codes stored by this file -> line */
@@ -1589,6 +1594,19 @@ static int replace_batch(struct importer *im)
         goto done;
     madi_stmt_finalize(st);
     st = NULL;
+    if (strcmp(im->kind->table, "eore_attendance") == 0) {
+        /* The packed copy goes with the rows it was made from. */
+        rc = madi_store_prepare(im->s, "DELETE FROM eore_attendance_pack WHERE batch_id = ?", &st,
+                                im->err);
+        if (rc)
+            goto done;
+        madi_stmt_bind_int(st, 1, old);
+        rc = madi_stmt_step(st, im->err);
+        if (rc < 0)
+            goto done;
+        madi_stmt_finalize(st);
+        st = NULL;
+    }
     rc = madi_store_prepare(im->s,
                             "UPDATE batch SET status = 'replaced', replaced_by = ? WHERE id = ?",
                             &st, im->err);
@@ -2144,6 +2162,46 @@ static int audit_import(struct importer *im)
     return madi_audit_append(im->s, im->o->who, "import", what, NULL, im->err);
 }
 
+/* The stored row again, narrow, for the tallies (tally.c). */
+static int pack_row(struct importer *im)
+{
+    const struct val *v = im->vals;
+    struct tally_rec r;
+    r.date = (int32_t)v[im->pk_date].i;
+    r.org = v[im->pk_org].i;
+    r.area = v[im->pk_area].i;
+    r.has_key = v[im->pk_key].set;
+    r.key = (uint64_t)v[im->pk_key].i;
+    r.sex = v[im->pk_sex].set ? (int)v[im->pk_sex].i : 0;
+    r.age = v[im->pk_age].set ? (int)v[im->pk_age].i : -1;
+    r.band_lo = v[im->pk_band].set ? v[im->pk_band].lo : -1;
+    r.band_hi = v[im->pk_band].hi;
+    r.disability = v[im->pk_dis].set ? (int)v[im->pk_dis].i : -1;
+    r.activity = v[im->pk_act].set ? (int)v[im->pk_act].i : 0;
+    return tally_packer_add(&im->pack, &r, im->err);
+}
+
+static int open_packer(struct importer *im)
+{
+    if (strcmp(im->kind->table, "eore_attendance") != 0 || (im->o->flags & MADI_IMPORT_DRY_RUN))
+        return MADI_OK;
+    const struct madi_kind *k = im->kind;
+    im->pk_date = madi_kind_field_index(k, "date");
+    im->pk_org = madi_kind_field_index(k, "organisation");
+    im->pk_area = madi_kind_field_index(k, "area");
+    im->pk_key = madi_kind_field_index(k, "person_key");
+    im->pk_sex = madi_kind_field_index(k, "sex");
+    im->pk_age = madi_kind_field_index(k, "age");
+    im->pk_band = madi_kind_field_index(k, "age_band");
+    im->pk_dis = madi_kind_field_index(k, "disability");
+    im->pk_act = madi_kind_field_index(k, "activity");
+    MADI_ASSERT(im->pk_date >= 0 && im->pk_org >= 0 && im->pk_area >= 0 && im->pk_key >= 0 &&
+                im->pk_sex >= 0 && im->pk_age >= 0 && im->pk_band >= 0 && im->pk_dis >= 0 &&
+                im->pk_act >= 0);
+    im->packing = 1;
+    return tally_packer_open(&im->pack, im->s, im->batch, im->err);
+}
+
 static int process_row(struct importer *im, struct source *src, const struct madi_csv_row *row)
 {
     char delim = src_delim(src);
@@ -2245,6 +2303,8 @@ static int process_row(struct importer *im, struct source *src, const struct mad
         rc = store_name_key(im);
     if (!rc && !im->row_bad && im->keep_erased)
         rc = restore_erasure(im);
+    if (!rc && !im->row_bad && im->packing && !im->res->errors)
+        rc = pack_row(im);
     if (!rc && !im->row_bad) {
         im->stored++;
         for (size_t f = 0; f < im->kind->nfields; f++) {
@@ -2673,6 +2733,8 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
             rc = reg_load(im, &im->regs[r]);
     if (!rc)
         rc = prepare_statements(im);
+    if (!rc)
+        rc = open_packer(im);
     if (rc)
         goto done;
 
@@ -2707,7 +2769,9 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         res->status = MADI_IMPORT_CHECKED;
         goto done;
     }
-    rc = close_batch(im);
+    rc = im->packing ? tally_packer_finish(&im->pack, err) : MADI_OK;
+    if (!rc)
+        rc = close_batch(im);
     if (!rc)
         rc = audit_import(im);
     if (!rc && !nested)
@@ -2741,6 +2805,8 @@ done:
     madi_stmt_finalize(im->q_org);
     madi_stmt_finalize(im->q_casualty);
     madi_stmt_finalize(im->set_name_key);
+    if (im->packing)
+        tally_packer_release(&im->pack);
     release_plain(im);
     regs_release(im);
     madi_u64map_release(&im->seen);

@@ -271,6 +271,11 @@ void madi_stmt_bind_text_ref(struct madi_stmt *st, int i, const char *p, size_t 
     (void)sqlite3_bind_text(st->st, i, p, (int)n, SQLITE_STATIC);
 }
 
+void madi_stmt_bind_blob_ref(struct madi_stmt *st, int i, const void *p, size_t n)
+{
+    (void)sqlite3_bind_blob(st->st, i, p, (int)n, SQLITE_STATIC);
+}
+
 void madi_stmt_bind_null(struct madi_stmt *st, int i)
 {
     (void)sqlite3_bind_null(st->st, i);
@@ -328,6 +333,13 @@ const char *madi_stmt_text(struct madi_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st->st, col);
     return t ? (const char *)t : "";
+}
+
+const void *madi_stmt_blob(struct madi_stmt *st, int col, size_t *n)
+{
+    const void *p = sqlite3_column_blob(st->st, col);
+    *n = (size_t)sqlite3_column_bytes(st->st, col);
+    return p;
 }
 
 int madi_store_query_int(struct madi_store *s, const char *sql, int64_t *out, struct madi_err *err)
