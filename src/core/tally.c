@@ -178,47 +178,100 @@ static void counts_add(struct counts *c, uint64_t cell, uint64_t n)
     c->vals[i] += n;
 }
 
-/* (person key, cell) pairs. */
-struct pair {
-    uint64_t key;
-    uint32_t cell; /* plus one; 0 = empty */
-    uint32_t pad;
-};
+/* (person key, cell) pairs, in two arrays (12 bytes a slot). Sized once from the number of
+ * rows, so it rarely grows; inserts come in groups whose slots are prefetched first, because
+ * at millions of people every probe is a cache miss. */
+#define PAIR_GROUP 32
 
 struct pairset {
-    struct pair *slots;
+    uint64_t *keys;
+    uint32_t *cells; /* cell plus one; 0 = empty */
     size_t cap, len;
+    size_t npend;
+    uint64_t pkey[PAIR_GROUP];
+    uint32_t pcell[PAIR_GROUP];
+    size_t pslot[PAIR_GROUP];
 };
 
-static void pairset_put(struct pairset *s, uint64_t key, uint32_t cell);
+static void pairset_init(struct pairset *s, size_t cap)
+{
+    memset(s, 0, sizeof(*s));
+    s->cap = cap;
+    s->keys = xmalloc(cap * sizeof(uint64_t));
+    s->cells = xcalloc(cap, sizeof(uint32_t));
+}
+
+static void pairset_release(struct pairset *s)
+{
+    free(s->keys);
+    free(s->cells);
+    memset(s, 0, sizeof(*s));
+}
+
+static size_t pair_slot(uint64_t key, uint32_t cell, size_t mask)
+{
+    return slot_of(key ^ ((uint64_t)cell * 0x9e3779b97f4a7c15ULL), mask);
+}
+
+static void pairset_put(struct pairset *s, uint64_t key, uint32_t cell, size_t i);
 
 static void pairset_grow(struct pairset *s)
 {
-    struct pairset big = { xcalloc(s->cap * 2, sizeof(struct pair)), s->cap * 2, 0 };
+    struct pairset big;
+    pairset_init(&big, s->cap * 2);
     for (size_t i = 0; i < s->cap; i++)
-        if (s->slots[i].cell)
-            pairset_put(&big, s->slots[i].key, s->slots[i].cell - 1);
-    free(s->slots);
-    *s = big;
+        if (s->cells[i])
+            pairset_put(&big, s->keys[i], s->cells[i] - 1,
+                        pair_slot(s->keys[i], s->cells[i] - 1, big.cap - 1));
+    free(s->keys);
+    free(s->cells);
+    s->keys = big.keys;
+    s->cells = big.cells;
+    s->cap = big.cap;
+    s->len = big.len;
 }
 
-static void pairset_put(struct pairset *s, uint64_t key, uint32_t cell)
+/* Insert starting at slot i (the pair's home slot for the current capacity). */
+static void pairset_put(struct pairset *s, uint64_t key, uint32_t cell, size_t i)
 {
-    size_t mask = s->cap - 1, i = slot_of(key ^ ((uint64_t)cell * 0x9e3779b97f4a7c15ULL), mask);
+    size_t mask = s->cap - 1;
     uint32_t c = cell + 1;
-    while (s->slots[i].cell) {
-        if (s->slots[i].cell == c && s->slots[i].key == key)
+    while (s->cells[i]) {
+        if (s->cells[i] == c && s->keys[i] == key)
             return;
         i = (i + 1) & mask;
     }
     if ((s->len + 1) * 4 > s->cap * 3) {
         pairset_grow(s);
-        pairset_put(s, key, cell);
+        pairset_put(s, key, cell, pair_slot(key, cell, s->cap - 1));
         return;
     }
-    s->slots[i].key = key;
-    s->slots[i].cell = c;
+    s->keys[i] = key;
+    s->cells[i] = c;
     s->len++;
+}
+
+static void pairset_drain(struct pairset *s)
+{
+    size_t cap0 = s->cap; /* the slots were computed for it; a growth moves them */
+    for (size_t k = 0; k < s->npend; k++)
+        pairset_put(s, s->pkey[k], s->pcell[k],
+                    cap0 == s->cap ? s->pslot[k] : pair_slot(s->pkey[k], s->pcell[k], s->cap - 1));
+    s->npend = 0;
+}
+
+static void pairset_add(struct pairset *s, uint64_t key, uint32_t cell)
+{
+    size_t i = pair_slot(key, cell, s->cap - 1);
+#if defined(__GNUC__)
+    __builtin_prefetch(&s->cells[i]);
+    __builtin_prefetch(&s->keys[i]);
+#endif
+    s->pkey[s->npend] = key;
+    s->pcell[s->npend] = cell;
+    s->pslot[s->npend] = i;
+    if (++s->npend == PAIR_GROUP)
+        pairset_drain(s);
 }
 
 /* ---- categories --------------------------------------------------------------------------- */
@@ -370,7 +423,7 @@ static void add_record(struct tally *t, const unsigned char *r)
         if (!(r[23] & 0x80))
             return;
         uint64_t cell = (y * (t->np + 1) + t->areas[area].province) * (t->sex.n + 1) + sex;
-        pairset_put(&t->people, get64(r), (uint32_t)cell);
+        pairset_add(&t->people, get64(r), (uint32_t)cell);
         return;
     }
     uint64_t q = ((date / 100) % 100 - 1) / 3;
@@ -419,21 +472,18 @@ static int int_or(struct madi_stmt *st, int col, int dflt)
     return madi_stmt_is_null(st, col) ? dflt : (int)madi_stmt_int(st, col);
 }
 
-/* Batches without a packed copy (or all, with MADI_TALLY_FROM_ROWS), read row by row. */
-static int scan_rows(struct tally *t, struct madi_store *s, struct madi_err *err)
+static int scan_batch_rows(struct tally *t, struct madi_store *s, int64_t batch,
+                           struct madi_err *err)
 {
     struct madi_stmt *st = NULL;
-    int all = (t->q->flags & MADI_TALLY_FROM_ROWS) != 0;
-    int rc = madi_store_prepare(
-            s,
-            "SELECT a.date, a.organisation_id, a.area_id, a.person_key, a.sex, a.age, "
-            "a.age_band_lo, a.age_band_hi, a.disability, a.activity FROM eore_attendance a JOIN "
-            "batch b ON b.id = a.batch_id WHERE b.status = 'active' AND (?1 OR NOT EXISTS "
-            "(SELECT 1 FROM eore_attendance_pack p WHERE p.batch_id = b.id)) ORDER BY a.id",
-            &st, err);
+    int rc = madi_store_prepare(s,
+                                "SELECT date, organisation_id, area_id, person_key, sex, age, "
+                                "age_band_lo, age_band_hi, disability, activity FROM "
+                                "eore_attendance WHERE batch_id = ?",
+                                &st, err);
     if (rc)
         return rc;
-    madi_stmt_bind_int(st, 1, all);
+    madi_stmt_bind_int(st, 1, batch);
     while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
         struct tally_rec r;
         unsigned char rec[TALLY_REC];
@@ -453,6 +503,33 @@ static int scan_rows(struct tally *t, struct madi_store *s, struct madi_err *err
     }
     madi_stmt_finalize(st);
     return rc < 0 ? rc : MADI_OK;
+}
+
+/* Batches without a packed copy (or all, with MADI_TALLY_FROM_ROWS), read row by row. */
+static int scan_rows(struct tally *t, struct madi_store *s, struct madi_err *err)
+{
+    struct madi_stmt *st = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc = madi_store_prepare(s,
+                                "SELECT b.id FROM batch b WHERE b.kind = 'eore-attendance' AND "
+                                "b.status = 'active' AND (?1 OR NOT EXISTS (SELECT 1 FROM "
+                                "eore_attendance_pack p WHERE p.batch_id = b.id)) ORDER BY b.id",
+                                &st, err);
+    if (rc)
+        return rc;
+    madi_stmt_bind_int(st, 1, (t->q->flags & MADI_TALLY_FROM_ROWS) != 0);
+    while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
+        if (n == cap)
+            ids = xrealloc(ids, (cap = cap ? cap * 2 : 16) * sizeof(int64_t));
+        ids[n++] = madi_stmt_int(st, 0);
+    }
+    madi_stmt_finalize(st);
+    rc = rc < 0 ? rc : MADI_OK;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = scan_batch_rows(t, s, ids[i], err);
+    free(ids);
+    return rc;
 }
 
 /* ---- output ------------------------------------------------------------------------------- */
@@ -511,9 +588,10 @@ static int write_people(struct tally *t, FILE *out)
 {
     struct counts per;
     counts_init(&per, 1024);
+    pairset_drain(&t->people);
     for (size_t i = 0; i < t->people.cap; i++)
-        if (t->people.slots[i].cell)
-            counts_add(&per, t->people.slots[i].cell - 1, 1);
+        if (t->people.cells[i])
+            counts_add(&per, t->people.cells[i] - 1, 1);
     size_t n = 0;
     uint64_t *cells = xmalloc((per.len + 1) * sizeof(uint64_t));
     for (size_t i = 0; i < per.cap; i++)
@@ -551,9 +629,18 @@ int madi_tally_write(struct madi_store *s, enum madi_tally_table table,
     cats_init(&t.act, "eore_method");
     /* yesno stores no = 0: a blank disability is TALLY_BLANK, which maps to _N already. */
     counts_init(&t.counts, 4096);
-    t.people.cap = 4096;
-    t.people.slots = xcalloc(t.people.cap, sizeof(struct pair));
-    int rc = load_areas(&t, s, err);
+    int64_t rows = 0;
+    int rc = madi_store_query_int(s,
+                                  "SELECT coalesce(sum(row_count), 0) FROM batch WHERE kind = "
+                                  "'eore-attendance' AND status = 'active'",
+                                  &rows, err);
+    /* At most one pair per row: room for all of them below 3/4 load, so no rehashing. */
+    size_t cap = 1024;
+    while (table == MADI_TALLY_PEOPLE && rows > 0 && (uint64_t)cap * 3 < (uint64_t)rows * 4)
+        cap *= 2;
+    pairset_init(&t.people, cap);
+    if (!rc)
+        rc = load_areas(&t, s, err);
     if (!rc && !(q->flags & MADI_TALLY_FROM_ROWS))
         rc = scan_packs(&t, s, err);
     if (!rc)
@@ -569,7 +656,7 @@ int madi_tally_write(struct madi_store *s, enum madi_tally_table table,
     free(t.dcodes);
     free(t.pcodes);
     free(t.areas);
-    free(t.people.slots);
+    pairset_release(&t.people);
     counts_release(&t.counts);
     return rc;
 }
