@@ -71,6 +71,8 @@ enum { MADI_STMT_DONE = 0, MADI_STMT_ROW = 1 };
 int madi_stmt_step(struct madi_stmt *st, struct madi_err *err);
 /** Reset for another run, clearing bindings. */
 void madi_stmt_reset(struct madi_stmt *st);
+/** Reset for another run, keeping the bindings (for a loop that binds every parameter anyway). */
+void madi_stmt_rewind(struct madi_stmt *st);
 void madi_stmt_finalize(struct madi_stmt *st);
 
 /* Result columns (0-based) of the current row. Text is borrowed until the next step/reset. */

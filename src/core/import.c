@@ -122,6 +122,12 @@ struct importer {
     const char *fcache_name[48];
     int fcache_idx[48];
     int nfcache;
+    /* Looked up once per file instead of once per cell: each field's code list, whether the
+     * kind is protected (-1 = not yet known), and the fields the row checks use. */
+    const struct madi_codelist *codelist[64];
+    const struct madi_field *codelist_of[64]; /* the field each was found for */
+    int protected_kind;                       /* 0 = not yet known, 1 = no, 2 = yes */
+    int rc_ready, rc_age, rc_band, rc_reason, rc_exit, rc_wg0, rc_dis;
     int searching;               /* looking for the header row: say nothing */
     int hidden;                  /* the message being written left a value out (show) */
     int uuid_col, status_col;    /* KoBoToolbox / ODK Central: submission uuid, review state */
@@ -926,7 +932,11 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
         break;
     }
     case MADI_F_CODE: {
-        const struct madi_codelist *l = madi_codelist_find(fd->codes);
+        if (im->codelist_of[f] != fd) {
+            im->codelist[f] = madi_codelist_find(fd->codes);
+            im->codelist_of[f] = fd;
+        }
+        const struct madi_codelist *l = im->codelist[f];
         struct madi_code custom;
         const struct madi_code *c = l ? madi_code_match(l, p, n) : NULL;
         if (!c && l)
@@ -1076,9 +1086,25 @@ static void check_order(struct importer *im, const char *first, const char *seco
                    (int)(x / 10000), (int)(x / 100 % 100), (int)(x % 100));
 }
 
+static int is_protected(struct importer *im)
+{
+    if (!im->protected_kind)
+        im->protected_kind = madi_kind_is_protected(im->kind) ? 2 : 1;
+    return im->protected_kind == 2;
+}
+
 static void check_row(struct importer *im)
 {
-    int age = fidx(im, "age"), band = fidx(im, "age_band");
+    if (!im->rc_ready) {
+        im->rc_age = fidx(im, "age");
+        im->rc_band = fidx(im, "age_band");
+        im->rc_reason = fidx(im, "exit_reason");
+        im->rc_exit = fidx(im, "exit_date");
+        im->rc_wg0 = fidx(im, "wg_seeing");
+        im->rc_dis = fidx(im, "disability");
+        im->rc_ready = 1;
+    }
+    int age = im->rc_age, band = im->rc_band;
     if (age >= 0 && band >= 0 && im->vals[age].set && im->vals[band].set) {
         struct val *b = &im->vals[band];
         int a = (int)im->vals[age].i;
@@ -1090,12 +1116,12 @@ static void check_row(struct importer *im)
     check_order(im, "active_from", "active_to");
     check_order(im, "date_referred", "due_date");
     check_order(im, "date_referred", "outcome_date");
-    int reason = fidx(im, "exit_reason"), exit = fidx(im, "exit_date");
+    int reason = im->rc_reason, exit = im->rc_exit;
     if (reason >= 0 && exit >= 0 && im->vals[reason].set && !im->vals[exit].set)
         cell_error(im, reason,
                    "an exit reason is given but no exit_date (give the date it "
                    "happened, or clear the reason)");
-    int wg0 = fidx(im, "wg_seeing"), dis = fidx(im, "disability");
+    int wg0 = im->rc_wg0, dis = im->rc_dis;
     if (wg0 >= 0 && dis >= 0) {
         int ans[6], n = 0;
         for (int i = 0; i < 6; i++) {
@@ -1416,7 +1442,7 @@ static int store_row(struct importer *im)
         rc = madi_stmt_step(im->ins, &e);
         if (rc == MADI_STMT_ROW)
             id = madi_stmt_int(im->ins, 0);
-        madi_stmt_reset(im->ins);
+        madi_stmt_rewind(im->ins); /* bind_row binds every parameter of the next row */
     }
     if (rc == MADI_ECONFLICT) {
         /* In a newer export of the same form, submissions imported before are skipped. */
@@ -2287,7 +2313,7 @@ static int process_row(struct importer *im, struct source *src, const struct mad
             return rc;
     }
     check_row(im);
-    if (!im->row_bad && madi_kind_is_protected(im->kind)) {
+    if (!im->row_bad && is_protected(im)) {
         int lrc = check_survivor_links(im);
         if (lrc)
             return lrc;

@@ -305,6 +305,11 @@ void madi_stmt_reset(struct madi_stmt *st)
     (void)sqlite3_clear_bindings(st->st);
 }
 
+void madi_stmt_rewind(struct madi_stmt *st)
+{
+    (void)sqlite3_reset(st->st);
+}
+
 void madi_stmt_finalize(struct madi_stmt *st)
 {
     if (!st)
