@@ -127,7 +127,7 @@ struct importer {
     const struct madi_codelist *codelist[64];
     const struct madi_field *codelist_of[64]; /* the field each was found for */
     int protected_kind;                       /* 0 = not yet known, 1 = no, 2 = yes */
-    int rc_ready, rc_age, rc_band, rc_reason, rc_exit, rc_wg0, rc_dis;
+    int rc_ready, rc_age, rc_band, rc_reason, rc_exit, rc_wg0, rc_dis, rc_dated;
     int searching;               /* looking for the header row: say nothing */
     int hidden;                  /* the message being written left a value out (show) */
     int uuid_col, status_col;    /* KoBoToolbox / ODK Central: submission uuid, review state */
@@ -1102,6 +1102,8 @@ static void check_row(struct importer *im)
         im->rc_exit = fidx(im, "exit_date");
         im->rc_wg0 = fidx(im, "wg_seeing");
         im->rc_dis = fidx(im, "disability");
+        im->rc_dated = fidx(im, "start_date") >= 0 || fidx(im, "hire_date") >= 0 ||
+                       fidx(im, "active_from") >= 0 || fidx(im, "date_referred") >= 0;
         im->rc_ready = 1;
     }
     int age = im->rc_age, band = im->rc_band;
@@ -1111,11 +1113,13 @@ static void check_row(struct importer *im)
         if (a < b->lo || (b->hi != MADI_AGE_OPEN && a > b->hi))
             cell_error(im, band, "age %d does not fall in the age band given on the same row", a);
     }
-    check_order(im, "start_date", "end_date");
-    check_order(im, "hire_date", "exit_date");
-    check_order(im, "active_from", "active_to");
-    check_order(im, "date_referred", "due_date");
-    check_order(im, "date_referred", "outcome_date");
+    if (im->rc_dated) {
+        check_order(im, "start_date", "end_date");
+        check_order(im, "hire_date", "exit_date");
+        check_order(im, "active_from", "active_to");
+        check_order(im, "date_referred", "due_date");
+        check_order(im, "date_referred", "outcome_date");
+    }
     int reason = im->rc_reason, exit = im->rc_exit;
     if (reason >= 0 && exit >= 0 && im->vals[reason].set && !im->vals[exit].set)
         cell_error(im, reason,
