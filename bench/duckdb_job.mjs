@@ -28,4 +28,6 @@ await con.run(`COPY (SELECT year(a.date) AS year, r.parent AS province,
   FROM att a JOIN area r ON r.code = a.area WHERE a.person_key IS NOT NULL
   GROUP BY ALL) TO ${q(outC)} (HEADER, DELIMITER ',')`);
 const t2 = performance.now();
-console.log(JSON.stringify({ load: (t1 - t0) / 1000, compute: (t2 - t1) / 1000 }));
+const v = (await con.runAndReadAll('SELECT version()')).getRows()[0][0];
+console.log(JSON.stringify({ load: (t1 - t0) / 1000, compute: (t2 - t1) / 1000,
+  version: `DuckDB ${v}, node ${process.version}` }));

@@ -45,4 +45,5 @@ c = pd.DataFrame({"year": year[keyed], "province": att["area"][keyed].map(parent
 cc = c.groupby(["year", "province", "sex"], sort=False)["key"].nunique().reset_index(name="people")
 cc.to_csv(out_c, index=False)
 t2 = time.perf_counter()
-print(json.dumps({"load": t1 - t0, "compute": t2 - t1}))
+print(json.dumps({"load": t1 - t0, "compute": t2 - t1,
+                  "version": "pandas %s, numpy %s" % (pd.__version__, np.__version__)}))
