@@ -319,8 +319,17 @@ struct tally {
     size_t nd, np;
     struct cats sex, dis, act;
     struct counts counts;
+    uint64_t pending[PAIR_GROUP]; /* cells whose slots are being prefetched */
+    size_t npending;
     struct pairset people;
 };
+
+static void counts_drain(struct tally *t)
+{
+    for (size_t k = 0; k < t->npending; k++)
+        counts_add(&t->counts, t->pending[k], 1);
+    t->npending = 0;
+}
 
 static int level_of(struct tally *t, int64_t id, int want)
 {
@@ -436,7 +445,14 @@ static void add_record(struct tally *t, const unsigned char *r)
     cell = cell * (t->sex.n + 1) + sex;
     cell = cell * NBANDS + band;
     cell = cell * (t->dis.n + 1) + dis;
-    counts_add(&t->counts, cell, 1);
+#if defined(__GNUC__)
+    size_t slot = slot_of(cell, t->counts.cap - 1);
+    __builtin_prefetch(&t->counts.keys[slot]);
+    __builtin_prefetch(&t->counts.vals[slot]);
+#endif
+    t->pending[t->npending++] = cell;
+    if (t->npending == PAIR_GROUP)
+        counts_drain(t);
 }
 
 static int scan_packs(struct tally *t, struct madi_store *s, struct madi_err *err)
@@ -547,6 +563,7 @@ static const char *code_at(char **codes, size_t n, uint64_t i)
 
 static int write_counts(struct tally *t, FILE *out)
 {
+    counts_drain(t);
     size_t n = 0;
     uint64_t *cells = xmalloc((t->counts.len + 1) * sizeof(uint64_t));
     for (size_t i = 0; i < t->counts.cap; i++)
