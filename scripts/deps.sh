@@ -1,11 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages madi's build, tests and demo need. Idempotent: when everything is
-# present it only runs dpkg-query and exits. The single list of packages lives here.
+# present it only runs dpkg-query and exits. The single list of packages lives here. (bench/run
+# also uses node and npm when present, for its DuckDB contender; without them it skips it.)
 set -eu
 
 PKGS="build-essential cmake pkg-config clang-format sqlite3 libsqlite3-dev libjansson-dev \
 libsodium-dev libcmocka-dev libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev zlib1g-dev python3 \
-python3-numpy python3-scipy chromium nodejs"
+python3-numpy python3-scipy python3-pandas time chromium nodejs"
 
 missing=""
 for p in $PKGS; do

@@ -62,6 +62,8 @@ void madi_stmt_bind_null(struct madi_stmt *st, int i);
 void madi_stmt_bind_blob(struct madi_stmt *st, int i, const void *p, size_t n);
 /* Bind text without copying: `p` must stay valid and unchanged until the next step or reset. */
 void madi_stmt_bind_text_ref(struct madi_stmt *st, int i, const char *p, size_t n);
+/* Bind a blob without copying, under the same rule as madi_stmt_bind_text_ref. */
+void madi_stmt_bind_blob_ref(struct madi_stmt *st, int i, const void *p, size_t n);
 
 enum { MADI_STMT_DONE = 0, MADI_STMT_ROW = 1 };
 /**
@@ -71,6 +73,8 @@ enum { MADI_STMT_DONE = 0, MADI_STMT_ROW = 1 };
 int madi_stmt_step(struct madi_stmt *st, struct madi_err *err);
 /** Reset for another run, clearing bindings. */
 void madi_stmt_reset(struct madi_stmt *st);
+/** Reset for another run, keeping the bindings (for a loop that binds every parameter anyway). */
+void madi_stmt_rewind(struct madi_stmt *st);
 void madi_stmt_finalize(struct madi_stmt *st);
 
 /* Result columns (0-based) of the current row. Text is borrowed until the next step/reset. */

@@ -319,12 +319,19 @@ const struct madi_codelist *madi_codelist_find(const char *name)
     return NULL;
 }
 
+/* ASCII letter case only, as tolower() in the C locale madi runs in, without its call per
+ * byte: this runs for every code cell of every row. */
+static int ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
 static int eq_nocase(const char *a, size_t an, const char *b, size_t bn)
 {
     if (an != bn)
         return 0;
     for (size_t i = 0; i < an; i++)
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+        if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
             return 0;
     return 1;
 }
@@ -670,7 +677,7 @@ int madi_parse_person_key(const char *s, size_t n, uint64_t *out, char *why, siz
     if (n != 16)
         goto bad;
     for (size_t i = 0; i < 16; i++) {
-        int c = tolower((unsigned char)s[i]);
+        int c = ascii_lower((unsigned char)s[i]);
         int d;
         if (c >= '0' && c <= '9')
             d = c - '0';

@@ -41,6 +41,7 @@
 #include "hashmap.h"
 #include "mapping.h"
 #include "repeat.h"
+#include "tally_int.h"
 #include "xalloc.h"
 
 #define MAX_COLS     512
@@ -111,12 +112,22 @@ struct importer {
     int row_bad;
     unsigned long line;
     struct madi_u64map seen;
+    /* eore-attendance: the packed copy for tallies (tally_int.h), and its fields */
+    struct tally_packer pack;
+    int packing;
+    int pk_date, pk_org, pk_area, pk_key, pk_sex, pk_age, pk_band, pk_dis, pk_act;
     struct madi_strmap custom;  /* "list\037lower-case code or label" -> value */
     struct madi_strmap zwarned; /* codes that lost their zeros, already said */
     struct madi_strmap touched; /* register codes stored by this file -> line */
     const char *fcache_name[48];
     int fcache_idx[48];
     int nfcache;
+    /* Looked up once per file instead of once per cell: each field's code list, whether the
+     * kind is protected (-1 = not yet known), and the fields the row checks use. */
+    const struct madi_codelist *codelist[64];
+    const struct madi_field *codelist_of[64]; /* the field each was found for */
+    int protected_kind;                       /* 0 = not yet known, 1 = no, 2 = yes */
+    int rc_ready, rc_age, rc_band, rc_reason, rc_exit, rc_wg0, rc_dis, rc_dated;
     int searching;               /* looking for the header row: say nothing */
     int hidden;                  /* the message being written left a value out (show) */
     int uuid_col, status_col;    /* KoBoToolbox / ODK Central: submission uuid, review state */
@@ -925,7 +936,11 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
         break;
     }
     case MADI_F_CODE: {
-        const struct madi_codelist *l = madi_codelist_find(fd->codes);
+        if (im->codelist_of[f] != fd) {
+            im->codelist[f] = madi_codelist_find(fd->codes);
+            im->codelist_of[f] = fd;
+        }
+        const struct madi_codelist *l = im->codelist[f];
         struct madi_code custom;
         const struct madi_code *c = l ? madi_code_match(l, p, n) : NULL;
         if (!c && l)
@@ -1075,26 +1090,46 @@ static void check_order(struct importer *im, const char *first, const char *seco
                    (int)(x / 10000), (int)(x / 100 % 100), (int)(x % 100));
 }
 
+static int is_protected(struct importer *im)
+{
+    if (!im->protected_kind)
+        im->protected_kind = madi_kind_is_protected(im->kind) ? 2 : 1;
+    return im->protected_kind == 2;
+}
+
 static void check_row(struct importer *im)
 {
-    int age = fidx(im, "age"), band = fidx(im, "age_band");
+    if (!im->rc_ready) {
+        im->rc_age = fidx(im, "age");
+        im->rc_band = fidx(im, "age_band");
+        im->rc_reason = fidx(im, "exit_reason");
+        im->rc_exit = fidx(im, "exit_date");
+        im->rc_wg0 = fidx(im, "wg_seeing");
+        im->rc_dis = fidx(im, "disability");
+        im->rc_dated = fidx(im, "start_date") >= 0 || fidx(im, "hire_date") >= 0 ||
+                       fidx(im, "active_from") >= 0 || fidx(im, "date_referred") >= 0;
+        im->rc_ready = 1;
+    }
+    int age = im->rc_age, band = im->rc_band;
     if (age >= 0 && band >= 0 && im->vals[age].set && im->vals[band].set) {
         struct val *b = &im->vals[band];
         int a = (int)im->vals[age].i;
         if (a < b->lo || (b->hi != MADI_AGE_OPEN && a > b->hi))
             cell_error(im, band, "age %d does not fall in the age band given on the same row", a);
     }
-    check_order(im, "start_date", "end_date");
-    check_order(im, "hire_date", "exit_date");
-    check_order(im, "active_from", "active_to");
-    check_order(im, "date_referred", "due_date");
-    check_order(im, "date_referred", "outcome_date");
-    int reason = fidx(im, "exit_reason"), exit = fidx(im, "exit_date");
+    if (im->rc_dated) {
+        check_order(im, "start_date", "end_date");
+        check_order(im, "hire_date", "exit_date");
+        check_order(im, "active_from", "active_to");
+        check_order(im, "date_referred", "due_date");
+        check_order(im, "date_referred", "outcome_date");
+    }
+    int reason = im->rc_reason, exit = im->rc_exit;
     if (reason >= 0 && exit >= 0 && im->vals[reason].set && !im->vals[exit].set)
         cell_error(im, reason,
                    "an exit reason is given but no exit_date (give the date it "
                    "happened, or clear the reason)");
-    int wg0 = fidx(im, "wg_seeing"), dis = fidx(im, "disability");
+    int wg0 = im->rc_wg0, dis = im->rc_dis;
     if (wg0 >= 0 && dis >= 0) {
         int ans[6], n = 0;
         for (int i = 0; i < 6; i++) {
@@ -1528,7 +1563,7 @@ static int store_row(struct importer *im)
         rc = madi_stmt_step(im->ins, &e);
         if (rc == MADI_STMT_ROW)
             id = madi_stmt_int(im->ins, 0);
-        madi_stmt_reset(im->ins);
+        madi_stmt_rewind(im->ins); /* bind_row binds every parameter of the next row */
     }
     if (rc == MADI_ECONFLICT) {
         /* In a newer export of the same form, submissions imported before are skipped. */
@@ -1703,6 +1738,19 @@ static int replace_batch(struct importer *im)
         goto done;
     madi_stmt_finalize(st);
     st = NULL;
+    if (strcmp(im->kind->table, "eore_attendance") == 0) {
+        /* The packed copy goes with the rows it was made from. */
+        rc = madi_store_prepare(im->s, "DELETE FROM eore_attendance_pack WHERE batch_id = ?", &st,
+                                im->err);
+        if (rc)
+            goto done;
+        madi_stmt_bind_int(st, 1, old);
+        rc = madi_stmt_step(st, im->err);
+        if (rc < 0)
+            goto done;
+        madi_stmt_finalize(st);
+        st = NULL;
+    }
     rc = madi_store_prepare(im->s,
                             "UPDATE batch SET status = 'replaced', replaced_by = ? WHERE id = ?",
                             &st, im->err);
@@ -2258,6 +2306,46 @@ static int audit_import(struct importer *im)
     return madi_audit_append(im->s, im->o->who, "import", what, NULL, im->err);
 }
 
+/* The stored row again, narrow, for the tallies (tally.c). */
+static int pack_row(struct importer *im)
+{
+    const struct val *v = im->vals;
+    struct tally_rec r;
+    r.date = (int32_t)v[im->pk_date].i;
+    r.org = v[im->pk_org].i;
+    r.area = v[im->pk_area].i;
+    r.has_key = v[im->pk_key].set;
+    r.key = (uint64_t)v[im->pk_key].i;
+    r.sex = v[im->pk_sex].set ? (int)v[im->pk_sex].i : 0;
+    r.age = v[im->pk_age].set ? (int)v[im->pk_age].i : -1;
+    r.band_lo = v[im->pk_band].set ? v[im->pk_band].lo : -1;
+    r.band_hi = v[im->pk_band].hi;
+    r.disability = v[im->pk_dis].set ? (int)v[im->pk_dis].i : -1;
+    r.activity = v[im->pk_act].set ? (int)v[im->pk_act].i : 0;
+    return tally_packer_add(&im->pack, &r, im->err);
+}
+
+static int open_packer(struct importer *im)
+{
+    if (strcmp(im->kind->table, "eore_attendance") != 0 || (im->o->flags & MADI_IMPORT_DRY_RUN))
+        return MADI_OK;
+    const struct madi_kind *k = im->kind;
+    im->pk_date = madi_kind_field_index(k, "date");
+    im->pk_org = madi_kind_field_index(k, "organisation");
+    im->pk_area = madi_kind_field_index(k, "area");
+    im->pk_key = madi_kind_field_index(k, "person_key");
+    im->pk_sex = madi_kind_field_index(k, "sex");
+    im->pk_age = madi_kind_field_index(k, "age");
+    im->pk_band = madi_kind_field_index(k, "age_band");
+    im->pk_dis = madi_kind_field_index(k, "disability");
+    im->pk_act = madi_kind_field_index(k, "activity");
+    MADI_ASSERT(im->pk_date >= 0 && im->pk_org >= 0 && im->pk_area >= 0 && im->pk_key >= 0 &&
+                im->pk_sex >= 0 && im->pk_age >= 0 && im->pk_band >= 0 && im->pk_dis >= 0 &&
+                im->pk_act >= 0);
+    im->packing = 1;
+    return tally_packer_open(&im->pack, im->s, im->batch, im->err);
+}
+
 static int process_row(struct importer *im, struct source *src, const struct madi_csv_row *row)
 {
     char delim = src_delim(src);
@@ -2345,7 +2433,7 @@ static int process_row(struct importer *im, struct source *src, const struct mad
     check_row(im);
     if (im->only_org_id)
         check_only_org(im, row);
-    if (!im->row_bad && madi_kind_is_protected(im->kind)) {
+    if (!im->row_bad && is_protected(im)) {
         int lrc = check_survivor_links(im);
         if (lrc)
             return lrc;
@@ -2361,6 +2449,8 @@ static int process_row(struct importer *im, struct source *src, const struct mad
         rc = store_name_key(im);
     if (!rc && !im->row_bad && im->keep_erased)
         rc = restore_erasure(im);
+    if (!rc && !im->row_bad && im->packing && !im->res->errors)
+        rc = pack_row(im);
     if (!rc && !im->row_bad) {
         im->stored++;
         for (size_t f = 0; f < im->kind->nfields; f++) {
@@ -2793,6 +2883,8 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         rc = only_org_ready(im);
     if (!rc)
         rc = prepare_statements(im);
+    if (!rc)
+        rc = open_packer(im);
     if (rc)
         goto done;
 
@@ -2827,7 +2919,9 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
         res->status = MADI_IMPORT_CHECKED;
         goto done;
     }
-    rc = close_batch(im);
+    rc = im->packing ? tally_packer_finish(&im->pack, err) : MADI_OK;
+    if (!rc)
+        rc = close_batch(im);
     if (!rc)
         rc = audit_import(im);
     if (!rc && !nested)
@@ -2862,6 +2956,8 @@ done:
     madi_stmt_finalize(im->q_casualty);
     madi_stmt_finalize(im->set_name_key);
     madi_stmt_finalize(im->q_owner);
+    if (im->packing)
+        tally_packer_release(&im->pack);
     release_plain(im);
     regs_release(im);
     madi_u64map_release(&im->seen);

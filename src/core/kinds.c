@@ -249,10 +249,14 @@ static const struct madi_field eore_attendance_fields[] = {
     { "person_key", MADI_F_PERSON_KEY, 0, NULL, 0, "#beneficiary+key", "person|pseudonym",
       "pseudonymous person key (16 hex digits) linking the contacts of one person", NULL },
     INDIVIDUAL_SADDD,
+    CODE("activity", "eore_method", "#activity+method", "method|delivery method|activity type",
+         "how the session was delivered: interpersonal, community, media or digital"),
 };
 static const char *const eore_attendance_example[] = {
-    "A-1,S-0001,2025-03-14,OP-A,XX0101,3f2a9c0d11e4b7a2,F,34,,no,1,1,2,1,1,1,resident,none,yes,yes",
-    "A-2,S-0001,2025-03-14,OP-A,XX0101,8b1c22e0f9a3d415,M,,12-17,unknown,,,,,,,idp,,,",
+    "A-1,S-0001,2025-03-14,OP-A,XX0101,3f2a9c0d11e4b7a2,F,34,,no,1,1,2,1,1,1,resident,none,yes,yes,"
+    "interpersonal",
+    "A-2,S-0001,2025-03-14,OP-A,XX0101,8b1c22e0f9a3d415,M,,12-17,unknown,,,,,,,idp,,,,"
+    "interpersonal",
     NULL,
 };
 

@@ -276,6 +276,11 @@ void madi_stmt_bind_blob(struct madi_stmt *st, int i, const void *p, size_t n)
     (void)sqlite3_bind_blob64(st->st, i, p, (sqlite3_uint64)n, SQLITE_TRANSIENT);
 }
 
+void madi_stmt_bind_blob_ref(struct madi_stmt *st, int i, const void *p, size_t n)
+{
+    (void)sqlite3_bind_blob(st->st, i, p, (int)n, SQLITE_STATIC);
+}
+
 void madi_stmt_bind_null(struct madi_stmt *st, int i)
 {
     (void)sqlite3_bind_null(st->st, i);
@@ -303,6 +308,11 @@ void madi_stmt_reset(struct madi_stmt *st)
 {
     (void)sqlite3_reset(st->st);
     (void)sqlite3_clear_bindings(st->st);
+}
+
+void madi_stmt_rewind(struct madi_stmt *st)
+{
+    (void)sqlite3_reset(st->st);
 }
 
 void madi_stmt_finalize(struct madi_stmt *st)

@@ -118,6 +118,8 @@ static void test_forward_migration(void **state)
                                      "ALTER TABLE organisation DROP COLUMN gender_policy_improved; "
                                      "ALTER TABLE population DROP COLUMN with_disability; "
                                      "ALTER TABLE population DROP COLUMN displaced; "
+                                     "ALTER TABLE eore_attendance DROP COLUMN activity; "
+                                     "DROP TABLE eore_attendance_pack; "
                                      "PRAGMA user_version = 1",
                                      &err),
                      MADI_OK);

@@ -23,11 +23,22 @@ static inline int64_t test_query_int(struct madi_store *s, const char *sql)
 /* Row counts and highest ids of every table: any change to the stored data shows. */
 static inline int64_t test_fingerprint(struct madi_store *s)
 {
-    static const char *const tables[] = { "batch",           "organisation", "area",
-                                          "hazard",          "survey_team",  "eore_session",
-                                          "eore_attendance", "land_release", "consultation",
-                                          "casualty",        "staff",        "training",
-                                          "population",      "custom_code",  "column_alias" };
+    static const char *const tables[] = { "batch",
+                                          "organisation",
+                                          "area",
+                                          "hazard",
+                                          "survey_team",
+                                          "eore_session",
+                                          "eore_attendance",
+                                          "land_release",
+                                          "consultation",
+                                          "casualty",
+                                          "staff",
+                                          "training",
+                                          "population",
+                                          "custom_code",
+                                          "column_alias",
+                                          "eore_attendance_pack" };
     uint64_t fp = 0;
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
         char sql[128];

@@ -1,0 +1,679 @@
+/*
+ * tally.c: counts and distinct people from the attendance lists, in one sequential pass.
+ *
+ * The import writes every stored eore-attendance row a second time, packed into 24 bytes
+ * (tally_int.h), in blocks of 65536 rows: the store of record stays the wide table, and the
+ * tallies read about a tenth of its bytes with no per-row SQL. The pass maps each record to a
+ * cell (year, quarter, district, activity, sex, band, disability) encoded as one mixed-radix
+ * 64-bit integer and adds it to an open-addressing table; distinct people are (person key,
+ * cell) pairs in a set, counted per cell at the end. Tables grow at 3/4 load. Batches that
+ * have no packed copy (imported before schema 009) are read from their rows, through the same
+ * encoding, so the two paths cannot disagree on categories.
+ *
+ * Invariant: every category list ends with `_N` (not recorded), so every record has a cell.
+ */
+#include "madi/tally.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "madi/dim.h"
+
+#include "banned.h"
+#include "tally_int.h"
+#include "xalloc.h"
+
+/* ---- the packed record -------------------------------------------------------------------- */
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+void tally_encode(const struct tally_rec *r, unsigned char out[TALLY_REC])
+{
+    put32(out, (uint32_t)r->key);
+    put32(out + 4, (uint32_t)(r->key >> 32));
+    put32(out + 8, (uint32_t)r->area);
+    put32(out + 12, (uint32_t)r->org);
+    put32(out + 16, (uint32_t)r->date);
+    out[20] = (unsigned char)(r->sex > 0 && r->sex < 255 ? r->sex : 0);
+    size_t band = TALLY_BLANK;
+    if (r->age >= 0 && r->age <= MADI_AGE_MAX) {
+        band = madi_bandset_index(madi_bandset_canonical, r->age);
+    } else if (r->band_lo >= 0) {
+        struct madi_band b = { r->band_lo, r->band_hi };
+        size_t idx = 0;
+        if (madi_band_rebin(b, madi_bandset_canonical, &idx) == 0)
+            band = idx;
+    }
+    out[21] = (unsigned char)band;
+    out[22] = (unsigned char)(r->disability >= 0 && r->disability < 255 ? r->disability
+                                                                        : TALLY_BLANK);
+    out[23] = (unsigned char)((r->activity > 0 && r->activity < 128 ? r->activity : 0) |
+                              (r->has_key ? 0x80 : 0));
+}
+
+int tally_packer_open(struct tally_packer *p, struct madi_store *s, int64_t batch,
+                      struct madi_err *err)
+{
+    memset(p, 0, sizeof(*p));
+    p->s = s;
+    p->batch = batch;
+    p->buf = xmalloc((size_t)TALLY_BLOCK_ROWS * TALLY_REC);
+    return madi_store_prepare(s,
+                              "INSERT INTO eore_attendance_pack (batch_id, seq, nrows, format, "
+                              "rows) VALUES (?, ?, ?, ?, ?)",
+                              &p->ins, err);
+}
+
+static int flush(struct tally_packer *p, struct madi_err *err)
+{
+    if (p->n == 0)
+        return MADI_OK;
+    madi_stmt_bind_int(p->ins, 1, p->batch);
+    madi_stmt_bind_int(p->ins, 2, p->seq);
+    madi_stmt_bind_int(p->ins, 3, (int64_t)p->n);
+    madi_stmt_bind_int(p->ins, 4, TALLY_FORMAT);
+    madi_stmt_bind_blob_ref(p->ins, 5, p->buf, p->n * TALLY_REC);
+    int rc = madi_stmt_step(p->ins, err);
+    madi_stmt_reset(p->ins);
+    p->seq++;
+    p->n = 0;
+    return rc < 0 ? rc : MADI_OK;
+}
+
+int tally_packer_add(struct tally_packer *p, const struct tally_rec *r, struct madi_err *err)
+{
+    tally_encode(r, p->buf + p->n * TALLY_REC);
+    if (++p->n == TALLY_BLOCK_ROWS)
+        return flush(p, err);
+    return MADI_OK;
+}
+
+int tally_packer_finish(struct tally_packer *p, struct madi_err *err)
+{
+    return flush(p, err);
+}
+
+void tally_packer_release(struct tally_packer *p)
+{
+    madi_stmt_finalize(p->ins);
+    free(p->buf);
+    memset(p, 0, sizeof(*p));
+}
+
+/* ---- hash tables -------------------------------------------------------------------------- */
+
+static size_t slot_of(uint64_t h, size_t mask)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return (size_t)h & mask;
+}
+
+/* Cell -> count. Keys are stored plus one, so 0 marks an empty slot. */
+struct counts {
+    uint64_t *keys, *vals;
+    size_t cap, len;
+};
+
+static void counts_init(struct counts *c, size_t cap)
+{
+    c->cap = cap;
+    c->len = 0;
+    c->keys = xcalloc(cap, sizeof(uint64_t));
+    c->vals = xcalloc(cap, sizeof(uint64_t));
+}
+
+static void counts_release(struct counts *c)
+{
+    free(c->keys);
+    free(c->vals);
+    memset(c, 0, sizeof(*c));
+}
+
+static void counts_add(struct counts *c, uint64_t cell, uint64_t n);
+
+static void counts_grow(struct counts *c)
+{
+    struct counts big;
+    counts_init(&big, c->cap * 2);
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->keys[i])
+            counts_add(&big, c->keys[i] - 1, c->vals[i]);
+    counts_release(c);
+    *c = big;
+}
+
+static void counts_add(struct counts *c, uint64_t cell, uint64_t n)
+{
+    size_t mask = c->cap - 1, i = slot_of(cell, mask);
+    uint64_t k = cell + 1;
+    while (c->keys[i] && c->keys[i] != k)
+        i = (i + 1) & mask;
+    if (!c->keys[i]) {
+        if ((c->len + 1) * 4 > c->cap * 3) {
+            counts_grow(c);
+            counts_add(c, cell, n);
+            return;
+        }
+        c->keys[i] = k;
+        c->len++;
+    }
+    c->vals[i] += n;
+}
+
+/* (person key, cell) pairs, in two arrays (12 bytes a slot). Sized once from the number of
+ * rows, so it rarely grows; inserts come in groups whose slots are prefetched first, because
+ * at millions of people every probe is a cache miss. */
+#define PAIR_GROUP 32
+
+struct pairset {
+    uint64_t *keys;
+    uint32_t *cells; /* cell plus one; 0 = empty */
+    size_t cap, len;
+    size_t npend;
+    uint64_t pkey[PAIR_GROUP];
+    uint32_t pcell[PAIR_GROUP];
+    size_t pslot[PAIR_GROUP];
+};
+
+static void pairset_init(struct pairset *s, size_t cap)
+{
+    memset(s, 0, sizeof(*s));
+    s->cap = cap;
+    s->keys = xmalloc(cap * sizeof(uint64_t));
+    s->cells = xcalloc(cap, sizeof(uint32_t));
+}
+
+static void pairset_release(struct pairset *s)
+{
+    free(s->keys);
+    free(s->cells);
+    memset(s, 0, sizeof(*s));
+}
+
+static size_t pair_slot(uint64_t key, uint32_t cell, size_t mask)
+{
+    return slot_of(key ^ ((uint64_t)cell * 0x9e3779b97f4a7c15ULL), mask);
+}
+
+static void pairset_put(struct pairset *s, uint64_t key, uint32_t cell, size_t i);
+
+static void pairset_grow(struct pairset *s)
+{
+    struct pairset big;
+    pairset_init(&big, s->cap * 2);
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->cells[i])
+            pairset_put(&big, s->keys[i], s->cells[i] - 1,
+                        pair_slot(s->keys[i], s->cells[i] - 1, big.cap - 1));
+    free(s->keys);
+    free(s->cells);
+    s->keys = big.keys;
+    s->cells = big.cells;
+    s->cap = big.cap;
+    s->len = big.len;
+}
+
+/* Insert starting at slot i (the pair's home slot for the current capacity). */
+static void pairset_put(struct pairset *s, uint64_t key, uint32_t cell, size_t i)
+{
+    size_t mask = s->cap - 1;
+    uint32_t c = cell + 1;
+    while (s->cells[i]) {
+        if (s->cells[i] == c && s->keys[i] == key)
+            return;
+        i = (i + 1) & mask;
+    }
+    if ((s->len + 1) * 4 > s->cap * 3) {
+        pairset_grow(s);
+        pairset_put(s, key, cell, pair_slot(key, cell, s->cap - 1));
+        return;
+    }
+    s->keys[i] = key;
+    s->cells[i] = c;
+    s->len++;
+}
+
+static void pairset_drain(struct pairset *s)
+{
+    size_t cap0 = s->cap; /* the slots were computed for it; a growth moves them */
+    for (size_t k = 0; k < s->npend; k++)
+        pairset_put(s, s->pkey[k], s->pcell[k],
+                    cap0 == s->cap ? s->pslot[k] : pair_slot(s->pkey[k], s->pcell[k], s->cap - 1));
+    s->npend = 0;
+}
+
+static void pairset_add(struct pairset *s, uint64_t key, uint32_t cell)
+{
+    size_t i = pair_slot(key, cell, s->cap - 1);
+#if defined(__GNUC__)
+    __builtin_prefetch(&s->cells[i]);
+    __builtin_prefetch(&s->keys[i]);
+#endif
+    s->pkey[s->npend] = key;
+    s->pcell[s->npend] = cell;
+    s->pslot[s->npend] = i;
+    if (++s->npend == PAIR_GROUP)
+        pairset_drain(s);
+}
+
+/* ---- categories --------------------------------------------------------------------------- */
+
+#define YEAR0  1900
+#define NYEARS 256
+#define NBANDS 7 /* six canonical bands and _N */
+
+/* A code list as output categories: ordinal by stored value, and codes; the last is _N. */
+struct cats {
+    const struct madi_codelist *list;
+    unsigned char ord[256]; /* stored value -> ordinal; n for blank or unknown values */
+    size_t n;               /* real codes; ordinal n is _N */
+};
+
+static void cats_init(struct cats *c, const char *name)
+{
+    c->list = madi_codelist_find(name);
+    MADI_ASSERT(c->list != NULL);
+    c->n = c->list->n;
+    memset(c->ord, (int)c->n, sizeof(c->ord));
+    for (size_t i = 0; i < c->n; i++)
+        if (c->list->codes[i].value >= 0 && c->list->codes[i].value < 255)
+            c->ord[c->list->codes[i].value] = (unsigned char)i;
+}
+
+static const char *cats_code(const struct cats *c, size_t i)
+{
+    return i < c->n ? c->list->codes[i].code : "_N";
+}
+
+struct area {
+    int64_t parent;              /* id, 0 = none */
+    int level;                   /* -1 = not known */
+    uint32_t district, province; /* index into the sorted codes of that level; n = _N */
+    int inside;                  /* -1 not yet known, 0 no, 1 in the query's area */
+};
+
+struct tally {
+    enum madi_tally_table table;
+    const struct madi_tally_query *q;
+    struct area *areas; /* by id */
+    size_t nareas;
+    char **dcodes, **pcodes; /* district and province codes, sorted */
+    size_t nd, np;
+    struct cats sex, dis, act;
+    struct counts counts;
+    uint64_t pending[PAIR_GROUP]; /* cells whose slots are being prefetched */
+    size_t npending;
+    struct pairset people;
+};
+
+static void counts_drain(struct tally *t)
+{
+    for (size_t k = 0; k < t->npending; k++)
+        counts_add(&t->counts, t->pending[k], 1);
+    t->npending = 0;
+}
+
+static int level_of(struct tally *t, int64_t id, int want)
+{
+    /* The ancestor-or-self of `id` at level `want`, as an index, or -1. Bounded walk. */
+    for (int hops = 0; id > 0 && (size_t)id < t->nareas && hops < 32; hops++) {
+        const struct area *a = &t->areas[id];
+        if (a->level == want)
+            return (int)(want == 2 ? a->district : a->province);
+        if (a->level >= 0 && a->level < want)
+            return -1;
+        id = a->parent;
+    }
+    return -1;
+}
+
+static int is_inside(struct tally *t, int64_t id, int64_t target)
+{
+    for (int hops = 0; id > 0 && (size_t)id < t->nareas && hops < 32; hops++) {
+        if (id == target)
+            return 1;
+        id = t->areas[id].parent;
+    }
+    return 0;
+}
+
+static int load_areas(struct tally *t, struct madi_store *s, struct madi_err *err)
+{
+    struct madi_stmt *st = NULL;
+    int64_t maxid = 0, target = 0;
+    int rc = madi_store_query_int(s, "SELECT coalesce(max(id), 0) FROM area", &maxid, err);
+    if (rc)
+        return rc;
+    t->nareas = (size_t)maxid + 1;
+    t->areas = xcalloc(t->nareas, sizeof(struct area));
+    size_t capd = 16, capp = 16;
+    t->dcodes = xmalloc(capd * sizeof(char *));
+    t->pcodes = xmalloc(capp * sizeof(char *));
+    for (size_t i = 0; i < t->nareas; i++)
+        t->areas[i].level = -1;
+    rc = madi_store_prepare(s,
+                            "SELECT id, coalesce(parent_id, 0), coalesce(level, -1), code FROM "
+                            "area ORDER BY code",
+                            &st, err);
+    if (rc)
+        return rc;
+    while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
+        int64_t id = madi_stmt_int(st, 0);
+        if (id <= 0 || id > maxid)
+            continue;
+        struct area *a = &t->areas[id];
+        a->parent = madi_stmt_int(st, 1);
+        a->level = (int)madi_stmt_int(st, 2);
+        const char *code = madi_stmt_text(st, 3);
+        if (t->q->area && strcmp(code, t->q->area) == 0)
+            target = id;
+        if (a->level == 2) {
+            if (t->nd == capd)
+                t->dcodes = xrealloc(t->dcodes, (capd *= 2) * sizeof(char *));
+            a->district = (uint32_t)t->nd;
+            t->dcodes[t->nd++] = xstrdup(code);
+        } else if (a->level == 1) {
+            if (t->np == capp)
+                t->pcodes = xrealloc(t->pcodes, (capp *= 2) * sizeof(char *));
+            a->province = (uint32_t)t->np;
+            t->pcodes[t->np++] = xstrdup(code);
+        }
+    }
+    madi_stmt_finalize(st);
+    if (rc < 0)
+        return rc;
+    if (t->q->area && !target)
+        return madi_err_set(err, MADI_ENOTFOUND,
+                            "no area '%s' in the area register (see 'madi export area')",
+                            t->q->area);
+    /* Resolve each area's district, province and place in the query's area once. */
+    for (size_t id = 1; id < t->nareas; id++) {
+        struct area *a = &t->areas[id];
+        int d = level_of(t, (int64_t)id, 2), p = level_of(t, (int64_t)id, 1);
+        a->district = d < 0 ? (uint32_t)t->nd : (uint32_t)d;
+        a->province = p < 0 ? (uint32_t)t->np : (uint32_t)p;
+        a->inside = !t->q->area || is_inside(t, (int64_t)id, target);
+    }
+    return MADI_OK;
+}
+
+/* ---- the pass ----------------------------------------------------------------------------- */
+
+static void add_record(struct tally *t, const unsigned char *r)
+{
+    uint32_t date = get32(r + 16);
+    if ((t->q->from && date < (uint32_t)t->q->from) || (t->q->to && date > (uint32_t)t->q->to))
+        return;
+    uint32_t area = get32(r + 8);
+    if (area == 0 || area >= t->nareas || !t->areas[area].inside)
+        return;
+    unsigned year = date / 10000;
+    uint64_t y = year >= YEAR0 && year < YEAR0 + NYEARS ? year - YEAR0 : 0;
+    uint64_t sex = t->sex.ord[r[20] ? r[20] : 255];
+    if (t->table == MADI_TALLY_PEOPLE) {
+        if (!(r[23] & 0x80))
+            return;
+        uint64_t cell = (y * (t->np + 1) + t->areas[area].province) * (t->sex.n + 1) + sex;
+        pairset_add(&t->people, get64(r), (uint32_t)cell);
+        return;
+    }
+    uint64_t q = ((date / 100) % 100 - 1) / 3;
+    uint64_t band = r[21] < NBANDS - 1 ? r[21] : NBANDS - 1;
+    uint64_t act = t->act.ord[(r[23] & 0x7f) ? (r[23] & 0x7f) : 255];
+    uint64_t dis = t->dis.ord[r[22]];
+    uint64_t cell = y * 4 + (q & 3);
+    cell = cell * (t->nd + 1) + t->areas[area].district;
+    cell = cell * (t->act.n + 1) + act;
+    cell = cell * (t->sex.n + 1) + sex;
+    cell = cell * NBANDS + band;
+    cell = cell * (t->dis.n + 1) + dis;
+#if defined(__GNUC__)
+    size_t slot = slot_of(cell, t->counts.cap - 1);
+    __builtin_prefetch(&t->counts.keys[slot]);
+    __builtin_prefetch(&t->counts.vals[slot]);
+#endif
+    t->pending[t->npending++] = cell;
+    if (t->npending == PAIR_GROUP)
+        counts_drain(t);
+}
+
+static int scan_packs(struct tally *t, struct madi_store *s, struct madi_err *err)
+{
+    struct madi_stmt *st = NULL;
+    int rc = madi_store_prepare(s,
+                                "SELECT p.format, p.nrows, p.rows FROM eore_attendance_pack p "
+                                "JOIN batch b ON b.id = p.batch_id WHERE b.status = 'active' "
+                                "ORDER BY p.batch_id, p.seq",
+                                &st, err);
+    if (rc)
+        return rc;
+    while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
+        size_t len = 0;
+        int64_t n = madi_stmt_int(st, 1);
+        const unsigned char *p = madi_stmt_blob(st, 2, &len);
+        if (madi_stmt_int(st, 0) != TALLY_FORMAT || n < 0 || (size_t)n * TALLY_REC != len) {
+            rc = madi_err_set(err, MADI_EDB,
+                              "a packed block of attendance rows is damaged (format %lld, %lld "
+                              "rows, %zu bytes)",
+                              (long long)madi_stmt_int(st, 0), (long long)n, len);
+            break;
+        }
+        for (int64_t i = 0; i < n; i++)
+            add_record(t, p + (size_t)i * TALLY_REC);
+    }
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+static int int_or(struct madi_stmt *st, int col, int dflt)
+{
+    return madi_stmt_is_null(st, col) ? dflt : (int)madi_stmt_int(st, col);
+}
+
+static int scan_batch_rows(struct tally *t, struct madi_store *s, int64_t batch,
+                           struct madi_err *err)
+{
+    struct madi_stmt *st = NULL;
+    int rc = madi_store_prepare(s,
+                                "SELECT date, organisation_id, area_id, person_key, sex, age, "
+                                "age_band_lo, age_band_hi, disability, activity FROM "
+                                "eore_attendance WHERE batch_id = ?",
+                                &st, err);
+    if (rc)
+        return rc;
+    madi_stmt_bind_int(st, 1, batch);
+    while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
+        struct tally_rec r;
+        unsigned char rec[TALLY_REC];
+        r.date = (int32_t)madi_stmt_int(st, 0);
+        r.org = madi_stmt_int(st, 1);
+        r.area = madi_stmt_int(st, 2);
+        r.has_key = !madi_stmt_is_null(st, 3);
+        r.key = (uint64_t)madi_stmt_int(st, 3);
+        r.sex = int_or(st, 4, 0);
+        r.age = int_or(st, 5, -1);
+        r.band_lo = int_or(st, 6, -1);
+        r.band_hi = int_or(st, 7, MADI_AGE_OPEN);
+        r.disability = int_or(st, 8, -1);
+        r.activity = int_or(st, 9, 0);
+        tally_encode(&r, rec);
+        add_record(t, rec);
+    }
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+/* Batches without a packed copy (or all, with MADI_TALLY_FROM_ROWS), read row by row. */
+static int scan_rows(struct tally *t, struct madi_store *s, struct madi_err *err)
+{
+    struct madi_stmt *st = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc = madi_store_prepare(s,
+                                "SELECT b.id FROM batch b WHERE b.kind = 'eore-attendance' AND "
+                                "b.status = 'active' AND (?1 OR NOT EXISTS (SELECT 1 FROM "
+                                "eore_attendance_pack p WHERE p.batch_id = b.id)) ORDER BY b.id",
+                                &st, err);
+    if (rc)
+        return rc;
+    madi_stmt_bind_int(st, 1, (t->q->flags & MADI_TALLY_FROM_ROWS) != 0);
+    while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
+        if (n == cap)
+            ids = xrealloc(ids, (cap = cap ? cap * 2 : 16) * sizeof(int64_t));
+        ids[n++] = madi_stmt_int(st, 0);
+    }
+    madi_stmt_finalize(st);
+    rc = rc < 0 ? rc : MADI_OK;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = scan_batch_rows(t, s, ids[i], err);
+    free(ids);
+    return rc;
+}
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static const char *code_at(char **codes, size_t n, uint64_t i)
+{
+    return i < n ? codes[i] : "_N";
+}
+
+static int write_counts(struct tally *t, FILE *out)
+{
+    counts_drain(t);
+    size_t n = 0;
+    uint64_t *cells = xmalloc((t->counts.len + 1) * sizeof(uint64_t));
+    for (size_t i = 0; i < t->counts.cap; i++)
+        if (t->counts.keys[i])
+            cells[n++] = t->counts.keys[i] - 1;
+    qsort(cells, n, sizeof(uint64_t), cmp_u64);
+    int bad =
+            fputs("year,quarter,district,activity,sex,age_band,disability,attendances\n", out) < 0;
+    struct counts *c = &t->counts;
+    for (size_t i = 0; i < n && !bad; i++) {
+        uint64_t v = cells[i], k = v;
+        /* Look the count up again: the table is small next to the pass. */
+        size_t mask = c->cap - 1, j = slot_of(v, mask);
+        while (c->keys[j] != v + 1)
+            j = (j + 1) & mask;
+        uint64_t dis = k % (t->dis.n + 1);
+        k /= t->dis.n + 1;
+        uint64_t band = k % NBANDS;
+        k /= NBANDS;
+        uint64_t sex = k % (t->sex.n + 1);
+        k /= t->sex.n + 1;
+        uint64_t act = k % (t->act.n + 1);
+        k /= t->act.n + 1;
+        uint64_t d = k % (t->nd + 1);
+        k /= t->nd + 1;
+        char label[16] = "_N";
+        if (band < NBANDS - 1)
+            madi_bandset_label(madi_bandset_canonical, (size_t)band, label, sizeof(label));
+        bad = fprintf(out, "%llu,Q%llu,%s,%s,%s,%s,%s,%llu\n", (unsigned long long)(k / 4 + YEAR0),
+                      (unsigned long long)(k % 4 + 1), code_at(t->dcodes, t->nd, d),
+                      cats_code(&t->act, act), cats_code(&t->sex, sex), label,
+                      cats_code(&t->dis, dis), (unsigned long long)c->vals[j]) < 0;
+    }
+    free(cells);
+    return bad ? MADI_EIO : MADI_OK;
+}
+
+static int write_people(struct tally *t, FILE *out)
+{
+    struct counts per;
+    counts_init(&per, 1024);
+    pairset_drain(&t->people);
+    for (size_t i = 0; i < t->people.cap; i++)
+        if (t->people.cells[i])
+            counts_add(&per, t->people.cells[i] - 1, 1);
+    size_t n = 0;
+    uint64_t *cells = xmalloc((per.len + 1) * sizeof(uint64_t));
+    for (size_t i = 0; i < per.cap; i++)
+        if (per.keys[i])
+            cells[n++] = per.keys[i] - 1;
+    qsort(cells, n, sizeof(uint64_t), cmp_u64);
+    int bad = fputs("year,province,sex,people\n", out) < 0;
+    for (size_t i = 0; i < n && !bad; i++) {
+        uint64_t v = cells[i], k = v;
+        size_t mask = per.cap - 1, j = slot_of(v, mask);
+        while (per.keys[j] != v + 1)
+            j = (j + 1) & mask;
+        uint64_t sex = k % (t->sex.n + 1);
+        k /= t->sex.n + 1;
+        uint64_t p = k % (t->np + 1);
+        k /= t->np + 1;
+        bad = fprintf(out, "%llu,%s,%s,%llu\n", (unsigned long long)(k + YEAR0),
+                      code_at(t->pcodes, t->np, p), cats_code(&t->sex, sex),
+                      (unsigned long long)per.vals[j]) < 0;
+    }
+    free(cells);
+    counts_release(&per);
+    return bad ? MADI_EIO : MADI_OK;
+}
+
+int madi_tally_write(struct madi_store *s, enum madi_tally_table table,
+                     const struct madi_tally_query *q, FILE *out, struct madi_err *err)
+{
+    struct tally t;
+    memset(&t, 0, sizeof(t));
+    t.table = table;
+    t.q = q;
+    cats_init(&t.sex, "sex");
+    cats_init(&t.dis, "yesno");
+    cats_init(&t.act, "eore_method");
+    /* yesno stores no = 0: a blank disability is TALLY_BLANK, which maps to _N already. */
+    counts_init(&t.counts, 4096);
+    int64_t rows = 0;
+    int rc = madi_store_query_int(s,
+                                  "SELECT coalesce(sum(row_count), 0) FROM batch WHERE kind = "
+                                  "'eore-attendance' AND status = 'active'",
+                                  &rows, err);
+    /* At most one pair per row: room for all of them below 3/4 load, so no rehashing. */
+    size_t cap = 1024;
+    while (table == MADI_TALLY_PEOPLE && rows > 0 && (uint64_t)cap * 3 < (uint64_t)rows * 4)
+        cap *= 2;
+    pairset_init(&t.people, cap);
+    if (!rc)
+        rc = load_areas(&t, s, err);
+    if (!rc && !(q->flags & MADI_TALLY_FROM_ROWS))
+        rc = scan_packs(&t, s, err);
+    if (!rc)
+        rc = scan_rows(&t, s, err);
+    if (!rc)
+        rc = table == MADI_TALLY_PEOPLE ? write_people(&t, out) : write_counts(&t, out);
+    if (rc == MADI_EIO)
+        rc = madi_err_set(err, MADI_EIO, "cannot write the table");
+    for (size_t i = 0; i < t.nd; i++)
+        free(t.dcodes[i]);
+    for (size_t i = 0; i < t.np; i++)
+        free(t.pcodes[i]);
+    free(t.dcodes);
+    free(t.pcodes);
+    free(t.areas);
+    pairset_release(&t.people);
+    counts_release(&t.counts);
+    return rc;
+}
