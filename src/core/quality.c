@@ -16,7 +16,9 @@
 
 #include "banned.h"
 #include "buf.h"
+#include "hashmap.h"
 #include "ind_int.h"
+#include "store_int.h"
 #include "xalloc.h"
 
 #define MZ_LIMIT     3.5 /* Iglewicz and Hoaglin's cut-off */
@@ -66,6 +68,17 @@ static int report_came(struct madi_store *s, const struct src *src, int64_t org,
     binds[nb++] = org;
     expand(&b, rule->where, from, to, binds, &nb);
     (void)madi_buf_adds(&b, ") LIMIT 1");
+    /* The same question comes once per indicator of a report: kept in the store's memo. */
+    struct madi_strmap *memo = store_memo(s);
+    char key[96];
+    int kn = snprintf(key, sizeof(key), "came|%s|%lld|%d|%d", ind_src_kind(src)->table,
+                      (long long)org, (int)from, (int)to);
+    int64_t kept = 0;
+    if (memo && madi_strmap_get(memo, key, (size_t)kn, &kept)) {
+        *came = (int)kept;
+        madi_buf_release(&b);
+        return MADI_OK;
+    }
     int rc = prepare_binds(s, b.data, binds, nb, &st, err);
     if (!rc) {
         rc = madi_stmt_step(st, err);
@@ -73,6 +86,8 @@ static int report_came(struct madi_store *s, const struct src *src, int64_t org,
     }
     madi_stmt_finalize(st);
     madi_buf_release(&b);
+    if (rc >= 0 && memo)
+        madi_strmap_put(memo, key, (size_t)kn, *came);
     return rc < 0 ? rc : MADI_OK;
 }
 

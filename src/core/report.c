@@ -25,6 +25,7 @@
 #include "ind_int.h"
 #include "indcat.h"
 #include "report_int.h"
+#include "store_int.h"
 #include "xalloc.h"
 
 /* The tables of a report, section by section; `people`: a count (of people, or of sessions,
@@ -762,7 +763,10 @@ int madi_report_build(struct madi_store *s, const struct madi_ind_catalogue *c,
                       const struct madi_report_opts *o, struct madi_report **out,
                       struct madi_err *err)
 {
-    return build(s, c, o, 1, out, err);
+    store_memo_begin(s); /* the data does not change while the report is built */
+    int rc = build(s, c, o, 1, out, err);
+    store_memo_end(s);
+    return rc;
 }
 
 /* Build the report; `whole`: with its scorecard, its data-quality counts and (public) the

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "banned.h"
+#include "hashmap.h"
 #include "store_int.h"
 #include "xalloc.h"
 
@@ -31,6 +32,8 @@ struct madi_store {
     int in_tx;
     long fail_after;          /* failure injection: steps left before writes fail; <0 = off */
     unsigned char *audit_key; /* guarded memory (store_int.h), or NULL */
+    struct madi_strmap memo;  /* store_memo, while memo_depth > 0 */
+    int memo_depth;
 };
 
 struct madi_stmt {
@@ -394,4 +397,21 @@ int madi_store_query_int(struct madi_store *s, const char *sql, int64_t *out, st
 void madi_store_fail_after(struct madi_store *s, long n)
 {
     s->fail_after = n > 0 ? n : -1;
+}
+
+void store_memo_begin(struct madi_store *s)
+{
+    if (s->memo_depth++ == 0)
+        madi_strmap_init(&s->memo);
+}
+
+void store_memo_end(struct madi_store *s)
+{
+    if (s->memo_depth > 0 && --s->memo_depth == 0)
+        madi_strmap_release(&s->memo);
+}
+
+struct madi_strmap *store_memo(struct madi_store *s)
+{
+    return s->memo_depth > 0 ? &s->memo : NULL;
 }
