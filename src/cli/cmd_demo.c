@@ -332,19 +332,22 @@ int cmd_demo(int argc, char **argv)
         code = cli_fail(rc, &err);
         goto done;
     }
-    (void)printf("\n== Next\n"
-                 "   %s summary --db %s\n      this summary again\n"
-                 "   %s batch list --db %s\n      where every record came from\n"
-                 "   %s template eore > eore.csv\n      a file to fill in from a real session "
-                 "('%s template eore --doc' explains each column)\n"
-                 "   %s import --db %s eore.csv\n      check it, and store it if it is right\n"
-                 "   %s indicators --db %s --by operator\n      every indicator, per operator "
-                 "('--list' explains each)\n"
-                 "   %s quality --db %s\n      what to fix, operator by operator\n"
-                 "   The rejected files are in %s/: fix what the messages point at and import "
-                 "them.\n",
-                 cli_progname, db, cli_progname, db, cli_progname, cli_progname, cli_progname, db,
-                 cli_progname, db, cli_progname, db, dir);
+    (void)printf(
+            "\n== Next\n"
+            "   %s summary --db %s\n      this summary again\n"
+            "   %s batch list --db %s\n      where every record came from\n"
+            "   %s template eore > eore.csv\n      a file to fill in from a real session "
+            "('%s template eore --doc' explains each column)\n"
+            "   %s import --db %s eore.csv\n      check it, and store it if it is right\n"
+            "   %s indicators --db %s --by operator\n      every indicator, per operator "
+            "('--list' explains each)\n"
+            "   %s quality --db %s\n      what to fix, operator by operator\n"
+            "   %s user add NAME --role admin --db %s, then %s serve --db %s\n"
+            "      the same in a browser, at http://127.0.0.1:8080/ (roles: madi user --help)\n"
+            "   The rejected files are in %s/: fix what the messages point at and import "
+            "them.\n",
+            cli_progname, db, cli_progname, db, cli_progname, cli_progname, cli_progname, db,
+            cli_progname, db, cli_progname, db, cli_progname, db, cli_progname, db, dir);
     if (unexpected) {
         (void)fprintf(stderr, "madi demo: %lu file%s did not behave as the demo expects (a bug)\n",
                       unexpected, unexpected == 1 ? "" : "s");
