@@ -123,7 +123,7 @@ struct importer {
     int fcache_idx[48];
     int nfcache;
     /* Looked up once per file instead of once per cell: each field's code list, whether the
-     * kind is protected (-1 = not yet known), and the fields the row checks use. */
+     * kind is protected, and the fields the row checks use. */
     const struct madi_codelist *codelist[64];
     const struct madi_field *codelist_of[64]; /* the field each was found for */
     int protected_kind;                       /* 0 = not yet known, 1 = no, 2 = yes */

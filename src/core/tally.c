@@ -14,6 +14,7 @@
  */
 #include "madi/tally.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,32 +148,40 @@ static void counts_release(struct counts *c)
     memset(c, 0, sizeof(*c));
 }
 
-static void counts_add(struct counts *c, uint64_t cell, uint64_t n);
+/* The slot of `cell`: where it is, or the empty one where it goes. */
+static size_t counts_find(const struct counts *c, uint64_t cell)
+{
+    size_t mask = c->cap - 1, i = slot_of(cell, mask);
+    while (c->keys[i] && c->keys[i] != cell + 1)
+        i = (i + 1) & mask;
+    return i;
+}
 
 static void counts_grow(struct counts *c)
 {
     struct counts big;
     counts_init(&big, c->cap * 2);
-    for (size_t i = 0; i < c->cap; i++)
-        if (c->keys[i])
-            counts_add(&big, c->keys[i] - 1, c->vals[i]);
+    for (size_t i = 0; i < c->cap; i++) {
+        if (c->keys[i]) {
+            size_t j = counts_find(&big, c->keys[i] - 1);
+            big.keys[j] = c->keys[i];
+            big.vals[j] = c->vals[i];
+            big.len++;
+        }
+    }
     counts_release(c);
     *c = big;
 }
 
 static void counts_add(struct counts *c, uint64_t cell, uint64_t n)
 {
-    size_t mask = c->cap - 1, i = slot_of(cell, mask);
-    uint64_t k = cell + 1;
-    while (c->keys[i] && c->keys[i] != k)
-        i = (i + 1) & mask;
+    size_t i = counts_find(c, cell);
     if (!c->keys[i]) {
         if ((c->len + 1) * 4 > c->cap * 3) {
             counts_grow(c);
-            counts_add(c, cell, n);
-            return;
+            i = counts_find(c, cell);
         }
-        c->keys[i] = k;
+        c->keys[i] = cell + 1;
         c->len++;
     }
     c->vals[i] += n;
@@ -213,16 +222,29 @@ static size_t pair_slot(uint64_t key, uint32_t cell, size_t mask)
     return slot_of(key ^ ((uint64_t)cell * 0x9e3779b97f4a7c15ULL), mask);
 }
 
-static void pairset_put(struct pairset *s, uint64_t key, uint32_t cell, size_t i);
+/* From slot i (the pair's home slot): where the pair is, or the empty slot where it goes. */
+static size_t pairset_find(const struct pairset *s, uint64_t key, uint32_t cell, size_t i)
+{
+    size_t mask = s->cap - 1;
+    while (s->cells[i] && !(s->cells[i] == cell + 1 && s->keys[i] == key))
+        i = (i + 1) & mask;
+    return i;
+}
 
 static void pairset_grow(struct pairset *s)
 {
     struct pairset big;
     pairset_init(&big, s->cap * 2);
-    for (size_t i = 0; i < s->cap; i++)
-        if (s->cells[i])
-            pairset_put(&big, s->keys[i], s->cells[i] - 1,
-                        pair_slot(s->keys[i], s->cells[i] - 1, big.cap - 1));
+    for (size_t i = 0; i < s->cap; i++) {
+        if (s->cells[i]) {
+            uint32_t cell = s->cells[i] - 1;
+            size_t j =
+                    pairset_find(&big, s->keys[i], cell, pair_slot(s->keys[i], cell, big.cap - 1));
+            big.keys[j] = s->keys[i];
+            big.cells[j] = s->cells[i];
+            big.len++;
+        }
+    }
     free(s->keys);
     free(s->cells);
     s->keys = big.keys;
@@ -231,23 +253,18 @@ static void pairset_grow(struct pairset *s)
     s->len = big.len;
 }
 
-/* Insert starting at slot i (the pair's home slot for the current capacity). */
+/* Insert, starting the search at slot i (the pair's home slot for the current capacity). */
 static void pairset_put(struct pairset *s, uint64_t key, uint32_t cell, size_t i)
 {
-    size_t mask = s->cap - 1;
-    uint32_t c = cell + 1;
-    while (s->cells[i]) {
-        if (s->cells[i] == c && s->keys[i] == key)
-            return;
-        i = (i + 1) & mask;
-    }
+    i = pairset_find(s, key, cell, i);
+    if (s->cells[i])
+        return;
     if ((s->len + 1) * 4 > s->cap * 3) {
         pairset_grow(s);
-        pairset_put(s, key, cell, pair_slot(key, cell, s->cap - 1));
-        return;
+        i = pairset_find(s, key, cell, pair_slot(key, cell, s->cap - 1));
     }
     s->keys[i] = key;
-    s->cells[i] = c;
+    s->cells[i] = cell + 1;
     s->len++;
 }
 
@@ -307,7 +324,7 @@ struct area {
     int64_t parent;              /* id, 0 = none */
     int level;                   /* -1 = not known */
     uint32_t district, province; /* index into the sorted codes of that level; n = _N */
-    int inside;                  /* -1 not yet known, 0 no, 1 in the query's area */
+    int inside;                  /* 1 if in the query's area (or there is no area filter) */
 };
 
 struct tally {
@@ -592,10 +609,10 @@ static int write_counts(struct tally *t, FILE *out)
         char label[16] = "_N";
         if (band < NBANDS - 1)
             madi_bandset_label(madi_bandset_canonical, (size_t)band, label, sizeof(label));
-        bad = fprintf(out, "%llu,Q%llu,%s,%s,%s,%s,%s,%llu\n", (unsigned long long)(k / 4 + YEAR0),
-                      (unsigned long long)(k % 4 + 1), code_at(t->dcodes, t->nd, d),
-                      cats_code(&t->act, act), cats_code(&t->sex, sex), label,
-                      cats_code(&t->dis, dis), (unsigned long long)c->vals[j]) < 0;
+        uint64_t year = k / 4 + YEAR0, quarter = k % 4 + 1;
+        bad = fprintf(out, "%" PRIu64 ",Q%" PRIu64 ",%s,%s,%s,%s,%s,%" PRIu64 "\n", year, quarter,
+                      code_at(t->dcodes, t->nd, d), cats_code(&t->act, act),
+                      cats_code(&t->sex, sex), label, cats_code(&t->dis, dis), c->vals[j]) < 0;
     }
     free(cells);
     return bad ? MADI_EIO : MADI_OK;
@@ -625,9 +642,9 @@ static int write_people(struct tally *t, FILE *out)
         k /= t->sex.n + 1;
         uint64_t p = k % (t->np + 1);
         k /= t->np + 1;
-        bad = fprintf(out, "%llu,%s,%s,%llu\n", (unsigned long long)(k + YEAR0),
-                      code_at(t->pcodes, t->np, p), cats_code(&t->sex, sex),
-                      (unsigned long long)per.vals[j]) < 0;
+        uint64_t year = k + YEAR0;
+        bad = fprintf(out, "%" PRIu64 ",%s,%s,%" PRIu64 "\n", year, code_at(t->pcodes, t->np, p),
+                      cats_code(&t->sex, sex), per.vals[j]) < 0;
     }
     free(cells);
     counts_release(&per);
