@@ -15,8 +15,10 @@
  * They read the narrow packed copy of the rows that each import of eore-attendance writes in
  * its own transaction (schema 009, eore_attendance_pack), one sequential pass with hash tables,
  * never SQL GROUP BY. Batches stored before that copy existed are read from their rows, with
- * the same result. Only active batches count. Memory grows with the number of cells and of
- * distinct (person, cell) pairs, not with the number of rows.
+ * the same result. Only active batches count. Memory for counts grows with the number of
+ * cells; the distinct-people set is sized once from the stored rows of the active batches
+ * (12 bytes a slot: about 200 MB at 10M rows, whatever the period or area asked for), so it
+ * rarely has to grow.
  *
  * Not thread-safe: one store per thread.
  */

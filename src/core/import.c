@@ -110,6 +110,7 @@ struct importer {
     int64_t batch;
     struct val vals[64];
     int row_bad;
+    int row_skipped; /* the row was not stored: a submission an earlier export brought */
     unsigned long line;
     struct madi_u64map seen;
     /* eore-attendance: the packed copy for tallies (tally_int.h), and its fields */
@@ -1570,6 +1571,7 @@ static int store_row(struct importer *im)
         if (report_duplicate(im, im->uuid_col >= 0, e.msg)) {
             im->res->rows--;
             im->res->already++;
+            im->row_skipped = 1; /* nothing of it is stored: not its name key, not its pack */
         }
         return MADI_OK;
     }
@@ -2352,6 +2354,7 @@ static int process_row(struct importer *im, struct source *src, const struct mad
     struct madi_csv_row wide;
     im->line = row->line;
     im->row_bad = 0;
+    im->row_skipped = 0;
     release_plain(im);
     if (row_is_blank(row))
         return MADI_OK;
@@ -2445,6 +2448,8 @@ static int process_row(struct importer *im, struct source *src, const struct mad
     /* Valid rows are stored even after an error elsewhere, so that repeated ids further down
      * are still found; the transaction is rolled back at the end anyway. */
     int rc = store_row(im);
+    if (!rc && im->row_skipped)
+        return MADI_OK;
     if (!rc && !im->row_bad)
         rc = store_name_key(im);
     if (!rc && !im->row_bad && im->keep_erased)
