@@ -680,30 +680,42 @@ done:
 
 /* ---- the transitions ---- */
 
-int madi_sub_submit(struct madi_store *s, int64_t id, const char *who, struct madi_err *err)
+/*
+ * One step of a submission, from state `from` (else a refusal naming `to`): the row updated by
+ * `sql` (its four parameters a, b, c and the id) and the audit entry, in one transaction.
+ */
+static int transition(struct madi_store *s, int64_t id, enum madi_sub_state from, const char *to,
+                      const char *sql, const char *a, const char *b, const char *c, const char *who,
+                      const char *action, struct madi_err *err)
 {
     struct sub m;
-    char when[24];
+    memset(&m, 0, sizeof(m));
     int rc = madi_store_begin(s, err);
     if (rc)
         return rc;
     rc = sub_load(s, id, 0, NULL, &m, err);
-    if (!rc && m.state != MADI_SUB_DRAFT)
-        rc = wrong_state(&m, "submitted", err);
-    madi_now_iso(when);
+    if (!rc && m.state != (int)from)
+        rc = wrong_state(&m, to, err);
     if (!rc)
-        rc = set_text(s,
-                      "UPDATE submission SET state = 'submitted', submitted_at = ?1, "
-                      "submitted_by = ?2, reviewed_by = ?3 WHERE id = ?4",
-                      when, who ? who : "unknown", NULL, id, err);
+        rc = set_text(s, sql, a, b, c, id, err);
     if (!rc)
-        rc = audit_sub(s, who, "submit", id, "", err);
+        rc = audit_sub(s, who, action, id, "", err);
     if (!rc)
         rc = madi_store_commit(s, err);
     if (rc)
         madi_store_rollback(s);
     sub_release(&m);
     return rc;
+}
+
+int madi_sub_submit(struct madi_store *s, int64_t id, const char *who, struct madi_err *err)
+{
+    char when[24];
+    madi_now_iso(when);
+    return transition(s, id, MADI_SUB_DRAFT, "submitted",
+                      "UPDATE submission SET state = 'submitted', submitted_at = ?1, "
+                      "submitted_by = ?2, reviewed_by = ?3 WHERE id = ?4",
+                      when, who ? who : "unknown", NULL, who, "submit", err);
 }
 
 static int check_comment(const char *comment, int required, struct madi_err *err)
@@ -834,32 +846,15 @@ done:
 int madi_sub_return(struct madi_store *s, int64_t id, const char *reviewer, const char *comment,
                     struct madi_err *err)
 {
-    struct sub m;
     char when[24];
-    memset(&m, 0, sizeof(m));
     int rc = check_comment(comment, 1, err);
     if (rc)
         return rc;
-    rc = madi_store_begin(s, err);
-    if (rc)
-        return rc;
-    rc = sub_load(s, id, 0, NULL, &m, err);
-    if (!rc && m.state != MADI_SUB_SUBMITTED)
-        rc = wrong_state(&m, "returned", err);
     madi_now_iso(when);
-    if (!rc)
-        rc = set_text(s,
+    return transition(s, id, MADI_SUB_SUBMITTED, "returned",
                       "UPDATE submission SET state = 'returned', reviewed_by = ?, reviewed_at = "
                       "?, comment = ? WHERE id = ?",
-                      reviewer ? reviewer : "unknown", when, comment, id, err);
-    if (!rc)
-        rc = audit_sub(s, reviewer, "return", id, "", err);
-    if (!rc)
-        rc = madi_store_commit(s, err);
-    if (rc)
-        madi_store_rollback(s);
-    sub_release(&m);
-    return rc;
+                      reviewer ? reviewer : "unknown", when, comment, reviewer, "return", err);
 }
 
 /* ---- reading ---- */
