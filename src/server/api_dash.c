@@ -17,12 +17,14 @@
 
 #include <jansson.h>
 
+#include "madi/auth.h"
 #include "madi/indjson.h"
 #include "madi/quality.h"
 #include "madi/report.h"
 
 #include "banned.h"
 #include "srv_int.h"
+#include "xalloc.h"
 
 /* A chart's styles are inside it; nothing in it runs, and nothing frames it. */
 #define CHART_CSP "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
@@ -327,6 +329,23 @@ static void report(struct req *rq, struct resp *rs, enum madi_audience aud)
               "frame-ancestors 'none'; sandbox";
 }
 
+/* The organisations of the operators' accounts, each once (at most 64). */
+struct orgs {
+    char code[64][65];
+    size_t n;
+};
+
+static void add_org(void *ctx, const struct madi_user *u)
+{
+    struct orgs *o = ctx;
+    if (u->role != MADI_ROLE_OPERATOR || u->disabled || !u->org[0] || o->n == 64)
+        return;
+    for (size_t i = 0; i < o->n; i++)
+        if (strcmp(o->code[i], u->org) == 0)
+            return;
+    (void)snprintf(o->code[o->n++], sizeof(o->code[0]), "%s", u->org);
+}
+
 void srv_warm(struct req *rq)
 {
     struct resp rs;
@@ -337,6 +356,19 @@ void srv_warm(struct req *rq)
         rs.body.len = 0;
         dashboard(rq, &rs, MADI_AUDIENCE_PUBLIC);
     }
+    /* each operator's own dashboard, as the dispatcher would confine it */
+    struct orgs *o = xcalloc(1, sizeof(*o));
+    struct madi_err err;
+    if (madi_user_foreach(rq->s, add_org, o, &err) == MADI_OK) {
+        for (size_t i = 0; i < o->n; i++) {
+            struct req op = *rq;
+            op.org_scope = o->code[i];
+            op.figures_public = 1;
+            rs.body.len = 0;
+            dashboard(&op, &rs, MADI_AUDIENCE_INTERNAL);
+        }
+    }
+    free(o);
     madi_buf_release(&rs.body);
 }
 

@@ -204,7 +204,8 @@ void api_referrals(struct req *, struct resp *);
 void api_case_open(struct req *, struct resp *);
 
 /* Build and keep the dashboards a visitor is most likely to ask for first (the national one of
- * the latest year, and the published one when it is on), for a request made by the server
+ * the latest year, the published one when it is on, and each operator's own), for a request
+ * made by the server
  * itself (conn NULL). api_dash.c; the warmer thread of http.c calls it whenever the data
  * changes. */
 void srv_warm(struct req *rq);
