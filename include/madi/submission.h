@@ -66,7 +66,9 @@ struct madi_submission {
 };
 
 struct madi_sub_upload {
-    const char *path;      /* the uploaded bytes, on disk */
+    const char *path; /* the uploaded bytes, on disk; or NULL, and then: */
+    const void *data; /* the uploaded bytes in memory (the server's request body) */
+    size_t len;
     const char *file_name; /* the name the user gave the file */
     const char *org;       /* an operator's organisation code: every record must be its; NULL =
                               the centre, any organisation */

@@ -521,9 +521,16 @@ int madi_sub_upload(struct madi_store *s, const struct madi_sub_upload *u, madi_
     res->status = MADI_IMPORT_REJECTED;
     if (sodium_init() < 0)
         return madi_err_set(err, MADI_ECRYPTO, "libsodium could not start");
-    if (!u->path || !*u->path)
+    if (!u->data && (!u->path || !*u->path))
         return madi_err_set(err, MADI_EINVAL, "no file to upload");
-    const char *name = u->file_name && *u->file_name ? u->file_name : base_name(u->path);
+    if (u->data && u->len > MADI_SUB_MAX_BYTES)
+        return madi_err_set(err, MADI_EINVAL,
+                            "the file is %zu MiB; a submission can be at most %d MiB (split it "
+                            "by period or by kind)",
+                            u->len >> 20, MADI_SUB_MAX_BYTES >> 20);
+    const char *name = u->file_name && *u->file_name ? u->file_name
+                       : u->path                     ? base_name(u->path)
+                                                     : "upload";
     const char *who = u->who && *u->who ? u->who : "unknown";
     int seal = madi_privacy_has_key(s) != 0;
     if (seal && !u->key)
@@ -537,8 +544,13 @@ int madi_sub_upload(struct madi_store *s, const struct madi_sub_upload *u, madi_
         rc = find_org(s, u->org, &org_id, org, err);
     if (!rc && u->replaces)
         rc = check_replaces(s, u->replaces, org_id, org, err);
-    if (!rc)
+    if (!rc && u->data) {
+        bytes = xmalloc(u->len ? u->len : 1);
+        memcpy(bytes, u->data, u->len);
+        size = u->len;
+    } else if (!rc) {
         rc = read_bytes(u->path, &bytes, &size, err);
+    }
     if (rc)
         goto done;
     sha256_hex(bytes, size, sha);

@@ -158,31 +158,12 @@ void api_sub_upload(struct req *rq, struct resp *rs)
                    NULL);
         return;
     }
-    const char *tmp = getenv("TMPDIR");
-    char tpath[512];
-    (void)snprintf(tpath, sizeof(tpath), "%s/madi-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    int fd = mkstemp(tpath);
-    if (fd < 0) {
-        resp_error(rs, 500, "io", "cannot keep the upload on this server (temporary files)", NULL);
-        return;
-    }
-    size_t off = 0;
-    while (off < rq->len) {
-        ssize_t w = write(fd, rq->body + off, rq->len - off);
-        if (w <= 0 && errno != EINTR)
-            break;
-        if (w > 0)
-            off += (size_t)w;
-    }
-    (void)close(fd);
-    if (off < rq->len) {
-        (void)unlink(tpath);
-        resp_error(rs, 500, "io", "cannot keep the upload on this server (disk full?)", NULL);
-        return;
-    }
     const char *rep = req_query(rq, "replaces");
+    /* The bytes go to the workflow from memory: no copy of them is left on this server's disk
+     * (the importer reads one private temporary copy, removed at once: submission.c). */
     struct madi_sub_upload u = {
-        .path = tpath,
+        .data = rq->body,
+        .len = rq->len,
         .file_name = name,
         .org = rq->org_scope,
         .who = rq->se.user.name,
@@ -198,7 +179,6 @@ void api_sub_upload(struct req *rq, struct resp *rs)
     struct madi_err err;
     madi_err_clear(&err);
     int rc = madi_sub_upload(rq->s, &u, add_diag, findings, &id, &res, &err);
-    (void)unlink(tpath);
     if (rc) {
         json_decref(findings);
         resp_madi_error(rs, rc, &err);

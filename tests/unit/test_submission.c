@@ -122,6 +122,23 @@ static int upload(struct ctx *c, const char *csv, const char *org, int64_t repla
     return madi_sub_upload(c->s, &u, collect, c, id, res, err);
 }
 
+/* The same upload with the bytes in memory, as the server gives them. */
+static int upload_mem(struct ctx *c, const char *csv, const char *org, int64_t *id,
+                      struct madi_import_result *res, struct madi_err *err)
+{
+    struct madi_sub_upload u = { 0 };
+    u.data = csv;
+    u.len = strlen(csv);
+    u.file_name = "eore-march.csv";
+    u.org = org;
+    u.who = "opa";
+    u.kind = "eore";
+    u.today = 20261123;
+    c->len = 0;
+    c->diags[0] = '\0';
+    return madi_sub_upload(c->s, &u, collect, c, id, res, err);
+}
+
 struct got {
     int state;
     int64_t rows, errors, batch, replaces;
@@ -284,6 +301,11 @@ static void test_identical_bytes(void **state)
     assert_int_equal(upload(c, GOOD, "OP-A", 0, &id, &res, &err), MADI_OK);
     assert_int_equal(upload(c, GOOD, "op-a", 0, &again, &res, &err), MADI_OK);
     assert_int_equal(again, id);
+    /* the same bytes from memory (the server's way) are the same file */
+    again = 0;
+    assert_int_equal(upload_mem(c, GOOD, "OP-A", &again, &res, &err), MADI_OK);
+    assert_int_equal(again, id);
+    assert_int_equal(res.rows, 2);
     assert_int_equal(res.rows, 2);
     assert_int_equal(res.status, MADI_IMPORT_CHECKED);
     assert_int_equal(madi_sub_submit(c->s, id, "opa", &err), MADI_OK);
