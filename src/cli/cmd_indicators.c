@@ -15,6 +15,7 @@
 #include "madi/indjson.h"
 
 #include "banned.h"
+#include "buf.h"
 #include "cli.h"
 
 const char cmd_indicators_usage[] =
@@ -297,22 +298,6 @@ static void print_csv(const struct madi_ind_result *r)
     }
 }
 
-static int want(const struct opts *o, const char *id)
-{
-    if (!o->ids)
-        return 1;
-    size_t n = strlen(id);
-    for (const char *p = o->ids; *p;) {
-        size_t m = strcspn(p, ",");
-        if (m == n && strncmp(p, id, n) == 0)
-            return 1;
-        p += m;
-        if (*p)
-            p++;
-    }
-    return 0;
-}
-
 static int split_by(char *by, const char **out)
 {
     int n = 0;
@@ -336,7 +321,7 @@ static void print_list(const struct madi_ind_catalogue *c, const struct opts *o)
     const char *pillar = "";
     for (size_t i = 0; i < madi_ind_catalogue_count(c); i++) {
         const struct madi_ind_def *d = madi_ind_catalogue_get(c, i);
-        if (!want(o, d->id))
+        if (!madi_list_has(o->ids, d->id))
             continue;
         if (arr) {
             json_array_append_new(arr, madi_ind_def_json(d));
@@ -446,7 +431,7 @@ static int compute_all(struct madi_store *s, const struct madi_ind_catalogue *c,
         nparts = madi_period_split(&q->period, parts, 16);
     for (size_t i = 0; !rc && i < madi_ind_catalogue_count(c); i++) {
         const struct madi_ind_def *d = madi_ind_catalogue_get(c, i);
-        if (!want(o, d->id))
+        if (!madi_list_has(o->ids, d->id))
             continue;
         for (size_t p = 0; !rc && p < nparts; p++) {
             struct madi_ind_result *r = NULL;

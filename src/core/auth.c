@@ -144,6 +144,16 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], struc
     return MADI_OK;
 }
 
+/* A new password for account `name`: checked against the policy, then hashed (Argon2id). */
+static int new_hash(const char *name, const char *pw, char out[crypto_pwhash_STRBYTES],
+                    struct madi_err *err)
+{
+    int rc = check_password(name, pw, err);
+    if (!rc)
+        rc = ready(err);
+    return rc ? rc : hash_password(pw, out, err);
+}
+
 static void fill_user(struct madi_stmt *st, struct madi_user *u)
 {
     memset(u, 0, sizeof(*u));
@@ -302,11 +312,7 @@ int madi_user_add(struct madi_store *s, const char *name, enum madi_role role, c
                             "leave out --org: only an operator's account belongs to an "
                             "organisation, not one with the role %s",
                             madi_role_name(role));
-    rc = check_password(name, password, err);
-    if (!rc)
-        rc = ready(err);
-    if (!rc)
-        rc = hash_password(password, hash, err);
+    rc = new_hash(name, password, hash, err);
     if (rc)
         return rc;
     rc = madi_store_begin(s, err);
@@ -369,11 +375,7 @@ int madi_user_passwd(struct madi_store *s, const char *name, const char *passwor
     int in_tx = 0;
     int rc = madi_user_get(s, name, &u, err);
     if (!rc)
-        rc = check_password(name, password, err);
-    if (!rc)
-        rc = ready(err);
-    if (!rc)
-        rc = hash_password(password, hash, err);
+        rc = new_hash(name, password, hash, err);
     if (rc)
         return rc;
     rc = madi_store_begin(s, err);

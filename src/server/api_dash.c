@@ -23,6 +23,7 @@
 #include "madi/report.h"
 
 #include "banned.h"
+#include "buf.h"
 #include "srv_int.h"
 #include "xalloc.h"
 
@@ -34,7 +35,7 @@
 static int latest_year(struct req *rq, int *y, struct madi_err *err)
 {
     struct rcache *c = srv_rcache(rq->srv);
-    int64_t stamp = rcache_stamp(rq->s);
+    int64_t stamp = srv_stamp(rq);
     struct rc_entry *ref = NULL;
     char *kept = NULL;
     size_t n = 0;
@@ -119,7 +120,7 @@ static const struct madi_report *build(struct req *rq, struct resp *rs, enum mad
                       o.area ? o.area : "", o.org ? o.org : "");
     struct rcache *c = srv_rcache(rq->srv);
     /* a key that does not fit is not kept: two requests must never share a cut key */
-    int64_t stamp = kn > 0 && (size_t)kn < sizeof(key) ? rcache_stamp(rq->s) : -1;
+    int64_t stamp = kn > 0 && (size_t)kn < sizeof(key) ? srv_stamp(rq) : -1;
     const struct madi_report *kept = rcache_get(c, key, stamp, ref);
     if (kept)
         return kept;
@@ -430,21 +431,6 @@ void api_quality(struct req *rq, struct resp *rs)
     resp_json(rs, 200, json_pack("{s:s, s:o}", "period", p.label, "findings", a));
 }
 
-/* 1 when `id` is in the comma-separated list (or there is no list). */
-static int listed(const char *list, const char *id)
-{
-    if (!list)
-        return 1;
-    size_t n = strlen(id);
-    for (const char *p = list; *p;) {
-        size_t m = strcspn(p, ",");
-        if (m == n && strncmp(p, id, n) == 0)
-            return 1;
-        p += m + (p[m] == ',');
-    }
-    return 0;
-}
-
 void api_indicators(struct req *rq, struct resp *rs)
 {
     struct madi_ind_query q;
@@ -479,7 +465,7 @@ void api_indicators(struct req *rq, struct resp *rs)
     int kn = snprintf(key, sizeof(key), "ind|%s|%d|%s|%s|%s|%s", q.period.label, (int)q.today,
                       q.area ? q.area : "", q.org ? q.org : "", by ? by : "", ids ? ids : "");
     struct rcache *c = srv_rcache(rq->srv);
-    int64_t stamp = kn > 0 && (size_t)kn < sizeof(key) ? rcache_stamp(rq->s) : -1;
+    int64_t stamp = kn > 0 && (size_t)kn < sizeof(key) ? srv_stamp(rq) : -1;
     struct rc_entry *ref = NULL;
     (void)rcache_get(c, key, stamp, &ref);
     if (ref && from_cache(rq, rs, ref, "json", "application/json; charset=utf-8")) {
@@ -492,7 +478,7 @@ void api_indicators(struct req *rq, struct resp *rs)
     int rc = MADI_OK;
     for (size_t i = 0; i < madi_ind_catalogue_count(rq->cat) && !rc; i++) {
         const struct madi_ind_def *d = madi_ind_catalogue_get(rq->cat, i);
-        if (!listed(ids, d->id))
+        if (!madi_list_has(ids, d->id))
             continue;
         struct madi_ind_result *r = NULL;
         rc = madi_ind_compute(rq->s, d, &q, &r, &err);

@@ -81,6 +81,15 @@ int64_t rcache_stamp(struct madi_store *s)
     return v;
 }
 
+int64_t srv_stamp(struct req *rq)
+{
+    if (!rq->stamp_read) {
+        rq->stamp = rcache_stamp(rq->s);
+        rq->stamp_read = 1;
+    }
+    return rq->stamp;
+}
+
 const struct madi_report *rcache_get(struct rcache *c, const char *key, int64_t stamp,
                                      struct rc_entry **ref)
 {

@@ -77,6 +77,10 @@ struct cctx {
     int too_big;        /* the body went past the cap: dropped, answered 413 at its end */
     int upload_counted; /* counted in srv.uploads */
     struct timespec start;
+    int preauthed; /* authorised from its headers: who it is, kept for the dispatch */
+    int authed;
+    enum madi_role role;
+    struct madi_session se;
 };
 
 const struct madi_server_opts *srv_opts(const struct srv *sv)
@@ -381,6 +385,12 @@ static int on_headers(struct srv *sv, struct MHD_Connection *c, struct cctx *cx,
         rq.cat = sl->cat;
         answered = !srv_preauthorize(&rq, &rs);
         give_slot(sv, sl);
+        if (!answered) { /* the session was checked: not again once the body is in */
+            cx->preauthed = 1;
+            cx->authed = rq.authed;
+            cx->role = rq.role;
+            cx->se = rq.se;
+        }
     }
     if (!answered && cl && strtoull(cl, NULL, 10) > cap) {
         too_large(&rs, cap);
@@ -453,6 +463,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     rq.body = cx->body.data;
     rq.len = cx->body.len;
+    if (cx->preauthed) {
+        rq.preauthed = 1;
+        rq.authed = cx->authed;
+        rq.role = cx->role;
+        rq.se = cx->se;
+    }
     if (strncmp(url, "/api/v1/", 8) == 0) {
         struct slot *sl = take_slot(sv);
         rq.s = sl->s;
@@ -485,6 +501,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
     if (cx->body.data) /* an upload may hold survivors' names */
         sodium_memzero(cx->body.data, cx->body.len);
+    sodium_memzero(&cx->se, sizeof(cx->se));
     madi_buf_release(&cx->body);
     free(cx);
     *con_cls = NULL;

@@ -202,7 +202,8 @@ static const struct route *authorize(struct req *rq, struct resp *rs)
                        "there is no such operation (see /api/v1/openapi.json)", NULL);
         return NULL;
     }
-    authenticate(rq);
+    if (!rq->preauthed) /* else done when its headers came, before its body was read */
+        authenticate(rq);
     if (rt->roles & R_PUBLIC) {
         if ((rt->flags & RF_PUBLIC_OPT) && !srv_opts(rq->srv)->public_dashboard && !rq->authed) {
             resp_error(rs, 404, "not_published",

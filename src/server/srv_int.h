@@ -67,6 +67,9 @@ struct req {
     int32_t today;          /* yyyymmdd */
     const char *set_cookie; /* handlers that log in or out set this */
     char note[96];          /* what the request log should also say (a failed login's name) */
+    int64_t stamp;          /* the data's stamp (cache.c), read once: see srv_stamp */
+    int stamp_read;
+    int preauthed; /* se, authed and role were set when its headers came (http.c) */
     char cookie[160];
 };
 
@@ -127,6 +130,8 @@ void rcache_free(struct rcache *c);
 struct rcache *srv_rcache(struct srv *sv);
 /* The stamp of the data a report is built from; -1 when it cannot be read (then not kept). */
 int64_t rcache_stamp(struct madi_store *s);
+/* The same for this request, read from the store once however often it is asked. */
+int64_t srv_stamp(struct req *rq);
 /* The kept entry for key and stamp: *ref is set (release it) when there is one, and its report
  * returned (NULL for an entry kept without a report, holding only what was written). */
 const struct madi_report *rcache_get(struct rcache *c, const char *key, int64_t stamp,

@@ -132,3 +132,17 @@ void madi_trim(const char **s, size_t *n)
     while (*n && isspace((unsigned char)(*s)[*n - 1]))
         (*n)--;
 }
+
+int madi_list_has(const char *list, const char *item)
+{
+    if (!list)
+        return 1;
+    size_t n = strlen(item);
+    for (const char *p = list; *p;) {
+        size_t m = strcspn(p, ",");
+        if (m == n && strncmp(p, item, n) == 0)
+            return 1;
+        p += m + (p[m] == ',');
+    }
+    return 0;
+}

@@ -955,28 +955,25 @@
         el.append(form);
         if (role() === 'operator')
             el.append(h('p', null, h('a', { href: '#/upload' }, t('subs.upload_link'))));
-        const res = await api('GET', '/submissions' + qs({ state: st }));
+        return submissionList(el, ctx, st, 'subs');
+    };
+
+    /* The submissions in `state` ('' for all) as a table, or the catalogue's `keys`.none. */
+    async function submissionList(el, ctx, state, keys) {
+        const res = await api('GET', '/submissions' + qs({ state: state }));
         if (!ctx.live())
             return;
         if (!res.ok)
             return el.append(errorBox(res.error));
         const list = res.data.submissions || [];
         if (!list.length)
-            return el.append(h('p', { class: 'empty' }, t('subs.none')));
-        el.append(subTable(list, tn('subs.caption', list.length)));
-    };
+            return el.append(h('p', { class: 'empty' }, t(keys + '.none')));
+        el.append(subTable(list, tn(keys + '.caption', list.length)));
+    }
 
     VIEWS.queue = async function (el, ctx) {
         el.append(h('h1', null, t('queue.title')), h('p', null, t('queue.intro')));
-        const res = await api('GET', '/submissions?state=submitted');
-        if (!ctx.live())
-            return;
-        if (!res.ok)
-            return el.append(errorBox(res.error));
-        const list = res.data.submissions || [];
-        if (!list.length)
-            return el.append(h('p', { class: 'empty' }, t('queue.none')));
-        el.append(subTable(list, tn('queue.caption', list.length)));
+        return submissionList(el, ctx, 'submitted', 'queue');
     };
 
     VIEWS.submission = async function (el, ctx) {
