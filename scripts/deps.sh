@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config clang-format sqlite3 libsqlite3-dev libjansson-dev \
-libsodium-dev libcmocka-dev libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev zlib1g-dev python3 \
+libsodium-dev libcmocka-dev libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev zlib1g-dev nettle-dev python3 \
 python3-numpy python3-scipy python3-pandas time chromium nodejs"
 
 missing=""

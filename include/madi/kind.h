@@ -70,7 +70,9 @@ struct madi_sum {
 enum madi_kind_flags {
     MADI_KIND_REGISTER = 1 << 0, /* a register others refer to (organisation, area, hazard, team) */
     MADI_KIND_INDIVIDUAL = 1 << 1, /* one row per person */
-    MADI_KIND_NO_KEY_OK = 1 << 2   /* rows may lack a key: identical rows are distinct people */
+    MADI_KIND_NO_KEY_OK = 1 << 2,  /* rows may lack a key: identical rows are distinct people */
+    MADI_KIND_BLOCKS = 1 << 3      /* rows stored column-wise in blocks, `table` a virtual table
+                                      over them (schema 010); one text key at most */
 };
 
 struct madi_kind {

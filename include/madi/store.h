@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "madi/err.h"
 
@@ -90,6 +91,16 @@ const void *madi_stmt_blob(struct madi_stmt *st, int col, size_t *n);
  * is left as it was and MADI_ENOTFOUND returned.
  */
 int madi_store_query_int(struct madi_store *s, const char *sql, int64_t *out, struct madi_err *err);
+
+/**
+ * Run `sql` (one or more statements separated by ';'), which may only read, and print each row
+ * as the sqlite3 shell's list mode does: values separated by '|', NULL empty, a row a line;
+ * with `header`, each statement's column names first. The tables named in `deny`
+ * (NULL-terminated) cannot be read at all. MADI_EINVAL for a statement that would do anything
+ * but read (err says which), MADI_EDB for a mistake in the SQL, MADI_EIO when out fails.
+ */
+int madi_store_select_print(struct madi_store *s, const char *sql, const char *const *deny,
+                            int header, FILE *out, struct madi_err *err);
 
 /**
  * Failure injection, for tests: after `n` more successful steps of statements that write,

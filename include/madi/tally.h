@@ -12,10 +12,9 @@
  * or an area above the district or province level); an age band that spans several canonical
  * bands (0-17) is `_N` too at this granularity. `U` and `unknown` are answers, kept as such.
  *
- * They read the narrow packed copy of the rows that each import of eore-attendance writes in
- * its own transaction (schema 009, eore_attendance_pack), one sequential pass with hash tables,
- * never SQL GROUP BY. Batches stored before that copy existed are read from their rows, with
- * the same result. Only active batches count. Memory for counts grows with the number of
+ * They read the columns they need straight from the blocks the rows are stored in (schema
+ * 010, eore_attendance_block), one sequential pass with hash tables, never SQL GROUP BY. Only
+ * active batches count. Memory for counts grows with the number of
  * cells; the distinct-people set is sized once from the stored rows of the active batches
  * (12 bytes a slot: about 200 MB at 10M rows, whatever the period or area asked for), so it
  * rarely has to grow.
@@ -37,7 +36,7 @@ enum madi_tally_table {
 };
 
 enum madi_tally_flags {
-    MADI_TALLY_FROM_ROWS = 1 << 0 /* ignore the packed copy: read every row (for checks) */
+    MADI_TALLY_FROM_ROWS = 1 << 0 /* read the rows through SQL instead (for checks) */
 };
 
 struct madi_tally_query {

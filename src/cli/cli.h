@@ -131,5 +131,6 @@ MADI_CMD(audit)
 MADI_CMD(erase)
 MADI_CMD(serve)
 MADI_CMD(user)
+MADI_CMD(sql)
 
 #endif

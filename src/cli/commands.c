@@ -35,6 +35,8 @@ const struct cmd madi_commands[] = {
     { "report", cmd_report, CMD_NEEDS_DB,
       "write a period's report (HTML, Markdown, JSON-stat, CSV+HXL) with disclosure control",
       cmd_report_usage },
+    { "sql", cmd_sql, CMD_NEEDS_DB, "read the database with SELECT statements (never writes)",
+      cmd_sql_usage },
     { "attendance", cmd_attendance, CMD_NEEDS_DB,
       "tally attendance lists: counts by sex, age, disability; distinct people",
       cmd_attendance_usage },

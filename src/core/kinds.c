@@ -709,7 +709,7 @@ const struct madi_kind madi_kinds[] = {
       "One row per person attending a session, with sex, age, disability and the diversity "
       "factors. No names: link a person's contacts with a pseudonymous person key.",
       eore_attendance_fields, N(eore_attendance_fields), NULL, 0,
-      MADI_KIND_INDIVIDUAL | MADI_KIND_NO_KEY_OK, eore_attendance_example },
+      MADI_KIND_INDIVIDUAL | MADI_KIND_NO_KEY_OK | MADI_KIND_BLOCKS, eore_attendance_example },
     { "land-release", "land_release", "land release activities and their beneficiaries",
       "One row per non-technical survey, technical survey, clearance or EOD spot task, with the "
       "area released and the direct and indirect beneficiaries.",

@@ -1,14 +1,13 @@
 /*
  * tally.c: counts and distinct people from the attendance lists, in one sequential pass.
  *
- * The import writes every stored eore-attendance row a second time, packed into 24 bytes
- * (tally_int.h), in blocks of 65536 rows: the store of record stays the wide table, and the
- * tallies read about a tenth of its bytes with no per-row SQL. The pass maps each record to a
- * cell (year, quarter, district, activity, sex, band, disability) encoded as one mixed-radix
- * 64-bit integer and adds it to an open-addressing table; distinct people are (person key,
- * cell) pairs in a set, counted per cell at the end. Tables grow at 3/4 load. Batches that
- * have no packed copy (imported before schema 009) are read from their rows, through the same
- * encoding, so the two paths cannot disagree on categories.
+ * The rows are read from their blocks (rowstore.h): only the ten columns the tallies need are
+ * decoded, a block of 65536 rows at a time, with no per-row SQL. Each record is narrowed to
+ * 24 bytes (below) and mapped to a cell (year, quarter, district, activity, sex, band,
+ * disability) encoded as one mixed-radix 64-bit integer, added to an open-addressing table;
+ * distinct people are (person key, cell) pairs in a set, counted per cell at the end. Tables
+ * grow at 3/4 load. MADI_TALLY_FROM_ROWS reads the same rows through SQL (the virtual table)
+ * and the same narrowing instead, so the two paths cannot disagree on categories.
  *
  * Invariant: every category list ends with `_N` (not recorded), so every record has a cell.
  */
@@ -19,12 +18,33 @@
 #include <string.h>
 
 #include "madi/dim.h"
+#include "madi/kind.h"
 
 #include "banned.h"
-#include "tally_int.h"
+#include "rowstore.h"
 #include "xalloc.h"
 
-/* ---- the packed record -------------------------------------------------------------------- */
+/* ---- the narrow record -------------------------------------------------------------------- */
+
+/* 24 bytes, little-endian: person key (8), area id (4), organisation id (4), date yyyymmdd (4),
+ * sex code (1, 0 = blank), canonical age band index (1, 0xff = not recorded or spanning bands),
+ * disability code (1, 0xff = blank), activity code (1, low 7 bits, 0 = blank; bit 7 set when
+ * the row has a person key). */
+#define TALLY_REC   24
+#define TALLY_BLANK 0xff
+
+/* One attendance record as the tallies need it; -1 (or 0 for sex, activity) = not recorded. */
+struct tally_rec {
+    int has_key;
+    uint64_t key;
+    int64_t area, org;
+    int32_t date;
+    int sex;              /* sex code, 0 = blank */
+    int age;              /* -1 = blank */
+    int band_lo, band_hi; /* band_lo -1 = blank; band_hi MADI_AGE_OPEN for "60+" */
+    int disability;       /* -1 = blank */
+    int activity;         /* 0 = blank */
+};
 
 static void put32(unsigned char *p, uint32_t v)
 {
@@ -44,7 +64,7 @@ static uint64_t get64(const unsigned char *p)
     return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-void tally_encode(const struct tally_rec *r, unsigned char out[TALLY_REC])
+static void tally_encode(const struct tally_rec *r, unsigned char out[TALLY_REC])
 {
     put32(out, (uint32_t)r->key);
     put32(out + 4, (uint32_t)(r->key >> 32));
@@ -66,55 +86,6 @@ void tally_encode(const struct tally_rec *r, unsigned char out[TALLY_REC])
                                                                         : TALLY_BLANK);
     out[23] = (unsigned char)((r->activity > 0 && r->activity < 128 ? r->activity : 0) |
                               (r->has_key ? 0x80 : 0));
-}
-
-int tally_packer_open(struct tally_packer *p, struct madi_store *s, int64_t batch,
-                      struct madi_err *err)
-{
-    memset(p, 0, sizeof(*p));
-    p->s = s;
-    p->batch = batch;
-    p->buf = xmalloc((size_t)TALLY_BLOCK_ROWS * TALLY_REC);
-    return madi_store_prepare(s,
-                              "INSERT INTO eore_attendance_pack (batch_id, seq, nrows, format, "
-                              "rows) VALUES (?, ?, ?, ?, ?)",
-                              &p->ins, err);
-}
-
-static int flush(struct tally_packer *p, struct madi_err *err)
-{
-    if (p->n == 0)
-        return MADI_OK;
-    madi_stmt_bind_int(p->ins, 1, p->batch);
-    madi_stmt_bind_int(p->ins, 2, p->seq);
-    madi_stmt_bind_int(p->ins, 3, (int64_t)p->n);
-    madi_stmt_bind_int(p->ins, 4, TALLY_FORMAT);
-    madi_stmt_bind_blob_ref(p->ins, 5, p->buf, p->n * TALLY_REC);
-    int rc = madi_stmt_step(p->ins, err);
-    madi_stmt_reset(p->ins);
-    p->seq++;
-    p->n = 0;
-    return rc < 0 ? rc : MADI_OK;
-}
-
-int tally_packer_add(struct tally_packer *p, const struct tally_rec *r, struct madi_err *err)
-{
-    tally_encode(r, p->buf + p->n * TALLY_REC);
-    if (++p->n == TALLY_BLOCK_ROWS)
-        return flush(p, err);
-    return MADI_OK;
-}
-
-int tally_packer_finish(struct tally_packer *p, struct madi_err *err)
-{
-    return flush(p, err);
-}
-
-void tally_packer_release(struct tally_packer *p)
-{
-    madi_stmt_finalize(p->ins);
-    free(p->buf);
-    memset(p, 0, sizeof(*p));
 }
 
 /* ---- hash tables -------------------------------------------------------------------------- */
@@ -472,31 +443,78 @@ static void add_record(struct tally *t, const unsigned char *r)
         counts_drain(t);
 }
 
-static int scan_packs(struct tally *t, struct madi_store *s, struct madi_err *err)
+/* Every block of the active batches: the ten columns the tallies need, decoded a block at a
+ * time (rowstore.h). */
+enum { C_DATE, C_ORG, C_AREA, C_KEY, C_SEX, C_AGE, C_LO, C_HI, C_DIS, C_ACT, NCOLS };
+
+static int scan_blocks(struct tally *t, struct madi_store *s, struct madi_err *err)
 {
+    static const char *const names[NCOLS] = {
+        "date", "organisation_id", "area_id",     "person_key", "sex",
+        "age",  "age_band_lo",     "age_band_hi", "disability", "activity"
+    };
+    struct rs_layout L;
+    rs_layout_init(&L, madi_kind_find("eore-attendance"));
+    size_t col[NCOLS];
+    for (int c = 0; c < NCOLS; c++) {
+        int k = rs_layout_col(&L, names[c]);
+        MADI_ASSERT(k >= 0);
+        col[c] = (size_t)k;
+    }
+    int64_t *v[NCOLS];
+    uint64_t *nul[NCOLS];
+    for (int c = 0; c < NCOLS; c++) {
+        v[c] = xmalloc(RS_BLOCK_ROWS * sizeof(int64_t));
+        nul[c] = xmalloc((RS_BLOCK_ROWS / 64) * sizeof(uint64_t));
+    }
     struct madi_stmt *st = NULL;
     int rc = madi_store_prepare(s,
-                                "SELECT p.format, p.nrows, p.rows FROM eore_attendance_pack p "
-                                "JOIN batch b ON b.id = p.batch_id WHERE b.status = 'active' "
-                                "ORDER BY p.batch_id, p.seq",
+                                "SELECT p.data FROM eore_attendance_block p JOIN batch b ON b.id "
+                                "= p.batch_id WHERE b.status = 'active' ORDER BY p.batch_id, "
+                                "p.seq",
                                 &st, err);
-    if (rc)
-        return rc;
-    while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
+    while (!rc && (rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
+        rc = MADI_OK;
         size_t len = 0;
-        int64_t n = madi_stmt_int(st, 1);
-        const unsigned char *p = madi_stmt_blob(st, 2, &len);
-        if (madi_stmt_int(st, 0) != TALLY_FORMAT || n < 0 || (size_t)n * TALLY_REC != len) {
+        const void *p = madi_stmt_blob(st, 0, &len);
+        struct rs_block b;
+        int bad = rs_block_open(&b, p, len, &L);
+        for (int c = 0; c < NCOLS && !bad; c++)
+            bad = rs_block_ints(&b, col[c], v[c], nul[c]);
+        if (bad) {
             rc = madi_err_set(err, MADI_EDB,
-                              "a packed block of attendance rows is damaged (format %lld, %lld "
-                              "rows, %zu bytes)",
-                              (long long)madi_stmt_int(st, 0), (long long)n, len);
+                              "a block of attendance rows is damaged (%zu bytes): restore the "
+                              "database from a backup",
+                              len);
             break;
         }
-        for (int64_t i = 0; i < n; i++)
-            add_record(t, p + (size_t)i * TALLY_REC);
+        for (size_t i = 0; i < b.nrows; i++) {
+            uint64_t bit = 1ULL << (i % 64);
+            size_t w = i / 64;
+#define GIVEN(c) (!(nul[c][w] & bit))
+            struct tally_rec r;
+            unsigned char rec[TALLY_REC];
+            r.date = (int32_t)v[C_DATE][i];
+            r.org = v[C_ORG][i];
+            r.area = v[C_AREA][i];
+            r.has_key = GIVEN(C_KEY);
+            r.key = (uint64_t)v[C_KEY][i];
+            r.sex = GIVEN(C_SEX) ? (int)v[C_SEX][i] : 0;
+            r.age = GIVEN(C_AGE) ? (int)v[C_AGE][i] : -1;
+            r.band_lo = GIVEN(C_LO) ? (int)v[C_LO][i] : -1;
+            r.band_hi = GIVEN(C_HI) ? (int)v[C_HI][i] : MADI_AGE_OPEN;
+            r.disability = GIVEN(C_DIS) ? (int)v[C_DIS][i] : -1;
+            r.activity = GIVEN(C_ACT) ? (int)v[C_ACT][i] : 0;
+#undef GIVEN
+            tally_encode(&r, rec);
+            add_record(t, rec);
+        }
     }
     madi_stmt_finalize(st);
+    for (int c = 0; c < NCOLS; c++) {
+        free(v[c]);
+        free(nul[c]);
+    }
     return rc < 0 ? rc : MADI_OK;
 }
 
@@ -505,18 +523,18 @@ static int int_or(struct madi_stmt *st, int col, int dflt)
     return madi_stmt_is_null(st, col) ? dflt : (int)madi_stmt_int(st, col);
 }
 
-static int scan_batch_rows(struct tally *t, struct madi_store *s, int64_t batch,
-                           struct madi_err *err)
+/* With MADI_TALLY_FROM_ROWS: the same through SQL, the virtual table's rows (a check). */
+static int scan_rows(struct tally *t, struct madi_store *s, struct madi_err *err)
 {
     struct madi_stmt *st = NULL;
     int rc = madi_store_prepare(s,
                                 "SELECT date, organisation_id, area_id, person_key, sex, age, "
                                 "age_band_lo, age_band_hi, disability, activity FROM "
-                                "eore_attendance WHERE batch_id = ?",
+                                "eore_attendance a JOIN batch b ON b.id = a.batch_id WHERE "
+                                "b.status = 'active'",
                                 &st, err);
     if (rc)
         return rc;
-    madi_stmt_bind_int(st, 1, batch);
     while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
         struct tally_rec r;
         unsigned char rec[TALLY_REC];
@@ -536,33 +554,6 @@ static int scan_batch_rows(struct tally *t, struct madi_store *s, int64_t batch,
     }
     madi_stmt_finalize(st);
     return rc < 0 ? rc : MADI_OK;
-}
-
-/* Batches without a packed copy (or all, with MADI_TALLY_FROM_ROWS), read row by row. */
-static int scan_rows(struct tally *t, struct madi_store *s, struct madi_err *err)
-{
-    struct madi_stmt *st = NULL;
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    int rc = madi_store_prepare(s,
-                                "SELECT b.id FROM batch b WHERE b.kind = 'eore-attendance' AND "
-                                "b.status = 'active' AND (?1 OR NOT EXISTS (SELECT 1 FROM "
-                                "eore_attendance_pack p WHERE p.batch_id = b.id)) ORDER BY b.id",
-                                &st, err);
-    if (rc)
-        return rc;
-    madi_stmt_bind_int(st, 1, (t->q->flags & MADI_TALLY_FROM_ROWS) != 0);
-    while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
-        if (n == cap)
-            ids = xrealloc(ids, (cap = cap ? cap * 2 : 16) * sizeof(int64_t));
-        ids[n++] = madi_stmt_int(st, 0);
-    }
-    madi_stmt_finalize(st);
-    rc = rc < 0 ? rc : MADI_OK;
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = scan_batch_rows(t, s, ids[i], err);
-    free(ids);
-    return rc;
 }
 
 /* ---- output ------------------------------------------------------------------------------- */
@@ -675,10 +666,8 @@ int madi_tally_write(struct madi_store *s, enum madi_tally_table table,
     pairset_init(&t.people, cap);
     if (!rc)
         rc = load_areas(&t, s, err);
-    if (!rc && !(q->flags & MADI_TALLY_FROM_ROWS))
-        rc = scan_packs(&t, s, err);
     if (!rc)
-        rc = scan_rows(&t, s, err);
+        rc = (q->flags & MADI_TALLY_FROM_ROWS) ? scan_rows(&t, s, err) : scan_blocks(&t, s, err);
     if (!rc)
         rc = table == MADI_TALLY_PEOPLE ? write_people(&t, out) : write_counts(&t, out);
     if (rc == MADI_EIO)

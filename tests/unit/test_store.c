@@ -102,6 +102,34 @@ static void test_forward_migration(void **state)
                                      "DROP TABLE survivor; DROP TABLE audit_log;",
                                      &err),
                      MADI_OK);
+    /* The attendance lists as a wide table, with two records in it (before migration 010,
+     * which moves them into blocks). */
+    assert_int_equal(
+            madi_store_exec(
+                    s,
+                    "DROP TABLE eore_attendance; DROP TABLE eore_attendance_block; "
+                    "CREATE TABLE eore_attendance (id INTEGER PRIMARY KEY, batch_id INTEGER NOT "
+                    "NULL REFERENCES batch(id), line INTEGER NOT NULL, record_id TEXT UNIQUE, "
+                    "session_id TEXT, date INTEGER NOT NULL, organisation_id INTEGER NOT NULL "
+                    "REFERENCES organisation(id), area_id INTEGER NOT NULL REFERENCES area(id), "
+                    "person_key INTEGER, sex INTEGER, age INTEGER, age_band_lo INTEGER, "
+                    "age_band_hi INTEGER, disability INTEGER, wg_seeing INTEGER, wg_hearing "
+                    "INTEGER, wg_walking INTEGER, wg_remembering INTEGER, wg_selfcare INTEGER, "
+                    "wg_communicating INTEGER, displacement INTEGER, minority INTEGER, "
+                    "female_headed_household INTEGER, caregiver INTEGER); "
+                    "CREATE INDEX eore_attendance_batch ON eore_attendance(batch_id); "
+                    "INSERT INTO batch (id, kind, file_name, sha256, imported_at, imported_by, "
+                    "row_count, warning_count, status) VALUES (7, 'eore-attendance', 'a.csv', "
+                    "'00', '2024-01-01T00:00:00Z', 'me', 2, 0, 'active'); "
+                    "INSERT INTO organisation (id, batch_id, line, code) VALUES (3, 7, 2, 'OP'); "
+                    "INSERT INTO area (id, batch_id, line, code) VALUES (4, 7, 2, 'XX'); "
+                    "INSERT INTO eore_attendance (id, batch_id, line, record_id, session_id, "
+                    "date, organisation_id, area_id, person_key, sex, age, age_band_lo, "
+                    "age_band_hi, disability) VALUES (10, 7, 2, 'A-1', 'S-1', 20240105, 3, 4, "
+                    "-5, 1, 34, NULL, NULL, 0), (11, 7, 3, 'id with space', NULL, 20240106, 3, "
+                    "4, NULL, NULL, NULL, 60, NULL, NULL);",
+                    &err),
+            MADI_OK);
     /* Make it look like version 1: before custom codes and batch parts existed. */
     assert_int_equal(madi_store_exec(s,
                                      "INSERT INTO meta (key, value) VALUES ('keep', 'me'); "
@@ -118,8 +146,6 @@ static void test_forward_migration(void **state)
                                      "ALTER TABLE organisation DROP COLUMN gender_policy_improved; "
                                      "ALTER TABLE population DROP COLUMN with_disability; "
                                      "ALTER TABLE population DROP COLUMN displaced; "
-                                     "ALTER TABLE eore_attendance DROP COLUMN activity; "
-                                     "DROP TABLE eore_attendance_pack; "
                                      "PRAGMA user_version = 1",
                                      &err),
                      MADI_OK);
@@ -131,6 +157,37 @@ static void test_forward_migration(void **state)
     assert_int_equal(madi_store_open(p, 0, &s, &err), MADI_OK);
     assert_int_equal(madi_store_schema_version(s), madi_store_schema_latest());
     assert_int_equal(madi_store_query_int(s, "SELECT count(*) FROM custom_code", &n, &err),
+                     MADI_OK);
+    assert_int_equal(n, 0);
+    /* The two attendance records moved into one block, every value kept. */
+    assert_int_equal(madi_store_query_int(s,
+                                          "SELECT count(*) FROM eore_attendance_block WHERE "
+                                          "batch_id = 7 AND nrows = 2",
+                                          &n, &err),
+                     MADI_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(
+            madi_store_query_int(
+                    s,
+                    "SELECT count(*) FROM eore_attendance WHERE (batch_id, line, record_id, "
+                    "session_id, date, organisation_id, area_id, person_key, sex, age, "
+                    "disability) IS (7, 2, 'A-1', 'S-1', 20240105, 3, 4, -5, 1, 34, 0) AND "
+                    "age_band_lo IS NULL AND activity IS NULL",
+                    &n, &err),
+            MADI_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(madi_store_query_int(s,
+                                          "SELECT count(*) FROM eore_attendance WHERE line = 3 "
+                                          "AND record_id = 'id with space' AND session_id IS "
+                                          "NULL AND person_key IS NULL AND sex IS NULL AND "
+                                          "age_band_lo = 60 AND age_band_hi IS NULL",
+                                          &n, &err),
+                     MADI_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(madi_store_query_int(s,
+                                          "SELECT count(*) FROM sqlite_master WHERE name = "
+                                          "'eore_attendance_v9'",
+                                          &n, &err),
                      MADI_OK);
     assert_int_equal(n, 0);
     assert_int_equal(

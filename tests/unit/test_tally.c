@@ -141,8 +141,8 @@ static void test_whole_and_filtered(void **state)
     assert_int_equal(test_import_text(s, dir, "att.csv", "eore-attendance", attendance, NULL, &err),
                      MADI_OK);
     /* Eight rows fit in one block. */
-    assert_int_equal(test_query_int(s, "SELECT count(*) FROM eore_attendance_pack"), 1);
-    assert_int_equal(test_query_int(s, "SELECT sum(nrows) FROM eore_attendance_pack"), 8);
+    assert_int_equal(test_query_int(s, "SELECT count(*) FROM eore_attendance_block"), 1);
+    assert_int_equal(test_query_int(s, "SELECT sum(nrows) FROM eore_attendance_block"), 8);
     assert_tally(s, MADI_TALLY_COUNTS, 0, 0, NULL, counts_all);
     assert_tally(s, MADI_TALLY_PEOPLE, 0, 0, NULL, people_all);
     /* 2025 in North: rows 1, 2, 3, 4 and 8. */
@@ -177,7 +177,7 @@ static void test_whole_and_filtered(void **state)
 }
 
 /* Re-importing is a no-op, a rejected file leaves no block, a replaced batch takes its blocks
- * with it, and a batch stored before the blocks existed is read from its rows. */
+ * with it, and a damaged block is an error. */
 static void test_batches(void **state)
 {
     struct madi_store *s = *state;
@@ -189,7 +189,7 @@ static void test_batches(void **state)
                      MADI_OK);
     assert_int_equal(test_import_text(s, dir, "att.csv", "eore-attendance", attendance, NULL, &err),
                      MADI_OK);
-    assert_int_equal(test_query_int(s, "SELECT count(*) FROM eore_attendance_pack"), 1);
+    assert_int_equal(test_query_int(s, "SELECT count(*) FROM eore_attendance_block"), 1);
     assert_tally(s, MADI_TALLY_COUNTS, 0, 0, NULL, counts_all);
     /* A bad date on the second row: nothing stored, no block. */
     assert_int_equal(test_import_text(s, dir, "bad.csv", "eore-attendance",
@@ -198,7 +198,7 @@ static void test_batches(void **state)
                                       "2025-13-01,OP-A,XX0101,00000000000000fe\n",
                                       NULL, &err),
                      MADI_EREJECTED);
-    assert_int_equal(test_query_int(s, "SELECT count(*) FROM eore_attendance_pack"), 1);
+    assert_int_equal(test_query_int(s, "SELECT count(*) FROM eore_attendance_block"), 1);
     /* Replace batch 3 (the attendance file) by one row: 2025-05-05, Hill, F, 40, key d. */
     (void)snprintf(path, sizeof(path), "%s/fixed.csv", dir);
     FILE *fp = fopen(path, "w");
@@ -214,7 +214,7 @@ static void test_batches(void **state)
     assert_int_equal(madi_import_file(s, path, &o, &r, &err), MADI_OK);
     char sql[128];
     (void)snprintf(sql, sizeof(sql),
-                   "SELECT count(*) FROM eore_attendance_pack WHERE batch_id = %lld",
+                   "SELECT count(*) FROM eore_attendance_block WHERE batch_id = %lld",
                    (long long)old);
     assert_int_equal(test_query_int(s, sql), 0);
     static const char counts_fixed[] =
@@ -223,11 +223,18 @@ static void test_batches(void **state)
     static const char people_fixed[] = "year,province,sex,people\n2025,XX01,F,1\n";
     assert_tally(s, MADI_TALLY_COUNTS, 0, 0, NULL, counts_fixed);
     assert_tally(s, MADI_TALLY_PEOPLE, 0, 0, NULL, people_fixed);
-    /* As if imported before schema 009: no block, the rows are read. */
-    assert_int_equal(madi_store_exec(s, "DELETE FROM eore_attendance_pack", &err), MADI_OK);
-    char *got = tally(s, MADI_TALLY_COUNTS, 0, 0, NULL, 0);
-    assert_string_equal(got, counts_fixed);
-    free(got);
+    /* A damaged block is refused with a message, never read past its end. */
+    assert_int_equal(madi_store_exec(s,
+                                     "UPDATE eore_attendance_block SET data = substr(data, 1, "
+                                     "length(data) - 3)",
+                                     &err),
+                     MADI_OK);
+    struct madi_tally_query q = { 0, 0, NULL, 0 };
+    FILE *out = fopen("/dev/null", "w");
+    assert_non_null(out);
+    assert_int_equal(madi_tally_write(s, MADI_TALLY_COUNTS, &q, out, &err), MADI_EDB);
+    assert_non_null(strstr(err.msg, "damaged"));
+    assert_int_equal(fclose(out), 0);
 }
 
 int main(void)

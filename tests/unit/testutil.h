@@ -38,7 +38,7 @@ static inline int64_t test_fingerprint(struct madi_store *s)
                                           "population",
                                           "custom_code",
                                           "column_alias",
-                                          "eore_attendance_pack" };
+                                          "eore_attendance_block" };
     uint64_t fp = 0;
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
         char sql[128];
