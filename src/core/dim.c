@@ -336,6 +336,15 @@ static int eq_nocase(const char *a, size_t an, const char *b, size_t bn)
     return 1;
 }
 
+/* (s, n) equals the NUL-terminated z, letter case aside; stops at the first difference. */
+static int eq_nocase_z(const char *s, size_t n, const char *z)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!z[i] || ascii_lower((unsigned char)s[i]) != ascii_lower((unsigned char)z[i]))
+            return 0;
+    return z[n] == '\0';
+}
+
 const struct madi_code *madi_code_match(const struct madi_codelist *list, const char *s, size_t n)
 {
     madi_trim(&s, &n);
@@ -343,8 +352,7 @@ const struct madi_code *madi_code_match(const struct madi_codelist *list, const 
         return NULL;
     for (size_t i = 0; i < list->n; i++) {
         const struct madi_code *c = &list->codes[i];
-        if (eq_nocase(s, n, c->code, strlen(c->code)) ||
-            eq_nocase(s, n, c->label, strlen(c->label)))
+        if (eq_nocase_z(s, n, c->code) || eq_nocase_z(s, n, c->label))
             return c;
     }
     for (size_t i = 0; i < list->n; i++) {
@@ -672,21 +680,25 @@ int madi_parse_age(const char *s, size_t n, int *out, char *why, size_t whysz)
 
 int madi_parse_person_key(const char *s, size_t n, uint64_t *out, char *why, size_t whysz)
 {
+    /* Each byte's hexadecimal value plus one; 0 for a byte that is not a hex digit. */
+    static const unsigned char hex[256] = {
+        ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+        ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+        ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+        ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    };
     madi_trim(&s, &n);
     uint64_t v = 0;
+    unsigned ok = 1;
     if (n != 16)
         goto bad;
     for (size_t i = 0; i < 16; i++) {
-        int c = ascii_lower((unsigned char)s[i]);
-        int d;
-        if (c >= '0' && c <= '9')
-            d = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            d = c - 'a' + 10;
-        else
-            goto bad;
-        v = (v << 4) | (uint64_t)d;
+        unsigned d = hex[(unsigned char)s[i]];
+        ok &= d != 0;
+        v = (v << 4) | (uint64_t)((d - 1) & 0xf);
     }
+    if (!ok)
+        goto bad;
     *out = v;
     return 0;
 bad:

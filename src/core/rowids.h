@@ -5,11 +5,11 @@
  * A wide table had a UNIQUE index on record_id, a B-tree seek per insert. Blocks have none:
  * the importer keeps a set of 64-bit hashes of the keys instead, those already stored
  * (loaded from the blocks) and those of the file so far, each with a reference: the row's
- * place in the batch being imported, or ROWIDS_STORED. 12 bytes a slot, at most 3/4 full:
- * about 16 bytes per key held. A hash match is confirmed against the text where that is
- * cheap (a key earlier in the same file, a skipped submission at the end); a repeated key
- * reported against an earlier batch is taken from the hash alone (ten million new ids
- * against ten million stored share a 64-bit hash by chance about once in 200,000 imports).
+ * place in the batch being imported, or ROWIDS_STORED. 16 bytes a slot, at most 3/4 full:
+ * about 21 bytes per key held (210 MB for ten million). A hash match is confirmed against the text
+ * where that is cheap (a key earlier in the same file, a skipped submission at the end); a repeated
+ * key reported against an earlier batch is taken from the hash alone (ten million new ids against
+ * ten million stored share a 64-bit hash by chance about once in 200,000 imports).
  */
 #ifndef MADI_ROWIDS_H
 #define MADI_ROWIDS_H
@@ -24,16 +24,24 @@
 
 #define ROWIDS_STORED 0xffffffffu
 
+struct rowids_slot {
+    uint64_t key; /* hash; 0 = empty (a hash of 0 is stored as 1) */
+    uint32_t ref;
+};
+
 struct rowids {
-    uint64_t *keys; /* hash; 0 = empty (a hash of 0 is stored as 1) */
-    uint32_t *refs;
+    struct rowids_slot *slots;
     size_t cap, len;
+    int huge; /* mapped from the kernel (bytes long), with huge pages asked for */
+    size_t bytes;
 };
 
 /** Room for `expect` keys before the table grows (by half) at 3/4 full. */
 void rowids_init(struct rowids *x, size_t expect);
 void rowids_release(struct rowids *x);
 uint64_t rowids_hash(const char *p, size_t n);
+/** Ask the CPU to fetch h's slot (a put follows soon). */
+void rowids_prefetch(const struct rowids *x, uint64_t h);
 /** Add (h, ref) if h is new: 0. If h is there: 1 and its reference in *old; nothing added. */
 int rowids_put(struct rowids *x, uint64_t h, uint32_t ref, uint32_t *old);
 /** Add every stored key of layout column `col` (the kinds' blocks, all batches). */

@@ -123,13 +123,19 @@ char *madi_buf_detach(struct madi_buf *b, size_t *len)
     return p;
 }
 
+/* ASCII white space, whatever the locale (isspace() would ask it, a call per byte). */
+static int ascii_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 void madi_trim(const char **s, size_t *n)
 {
-    while (*n && isspace((unsigned char)**s)) {
+    while (*n && ascii_space((unsigned char)**s)) {
         (*s)++;
         (*n)--;
     }
-    while (*n && isspace((unsigned char)(*s)[*n - 1]))
+    while (*n && ascii_space((unsigned char)(*s)[*n - 1]))
         (*n)--;
 }
 

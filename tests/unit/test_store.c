@@ -134,6 +134,7 @@ static void test_forward_migration(void **state)
     assert_int_equal(madi_store_exec(s,
                                      "INSERT INTO meta (key, value) VALUES ('keep', 'me'); "
                                      "DROP TABLE custom_code; ALTER TABLE batch DROP COLUMN part; "
+                                     "ALTER TABLE batch DROP COLUMN file_size; "
                                      "ALTER TABLE eore_session DROP COLUMN other_sex; "
                                      "ALTER TABLE eore_session DROP COLUMN elderly; "
                                      "ALTER TABLE eore_session DROP COLUMN refugees; "

@@ -27,3 +27,8 @@ CREATE TABLE eore_attendance_block (
 );
 
 CREATE VIRTUAL TABLE eore_attendance USING madi_rows(eore-attendance);
+
+-- The size of each imported file: a file can only be one already imported if a batch has its
+-- size, so for any other the importer does not wait for the file's hash before it reads the
+-- rows (it is taken alongside). NULL for batches imported before.
+ALTER TABLE batch ADD COLUMN file_size INTEGER;
