@@ -86,6 +86,29 @@ struct repeat {
     unsigned long more;
 };
 
+static int is_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* A code column's last few values, exactly as written, and their codes: a column holds few
+ * distinct values, and matching one against a code list's codes, labels and aliases costs
+ * more than the rest of the cell. */
+#define CODE_MEMO 4
+struct code_memo {
+    char text[CODE_MEMO][24];
+    size_t n[CODE_MEMO]; /* 0: empty (a blank cell never gets here) */
+    int64_t value[CODE_MEMO];
+    unsigned next;
+};
+
+/* A reference column's last code and the row id it resolved to. */
+struct last_ref {
+    char text[MAX_ID_LEN + 1];
+    size_t n; /* 0: none */
+    int64_t id;
+};
+
 /* The SHA-256 of the file being imported, taken on a thread of its own. */
 struct hasher {
     const char *path;
@@ -154,6 +177,8 @@ struct importer {
     /* Looked up once per file instead of once per cell: each field's code list, whether the
      * kind is protected, and the fields the row checks use. */
     const struct madi_codelist *codelist[64];
+    struct code_memo code_memo[64];
+    struct last_ref last_ref[64];
     const struct madi_field *codelist_of[64]; /* the field each was found for */
     int protected_kind;                       /* 0 = not yet known, 1 = no, 2 = yes */
     int rc_ready, rc_age, rc_band, rc_reason, rc_exit, rc_wg0, rc_dis, rc_dated;
@@ -647,16 +672,24 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
     struct reg *r = &im->regs[fd->ref];
     char shown[64];
     int64_t enc = 0;
-    while (n && isspace((unsigned char)*p)) {
+    while (n && is_space((unsigned char)*p)) {
         p++;
         n--;
     }
-    while (n && isspace((unsigned char)p[n - 1]))
+    while (n && is_space((unsigned char)p[n - 1]))
         n--;
+    struct last_ref *last = &im->last_ref[f];
+    if (n && n == last->n && memcmp(p, last->text, n) == 0) { /* rows of a session share it */
+        v->i = last->id;
+        return MADI_OK;
+    }
     char key[MAX_ID_LEN + 1];
     size_t kn = code_key(p, n, key);
     if (n <= MAX_ID_LEN && madi_strmap_get(&r->map, key, kn, &enc)) {
         v->i = enc >> 1;
+        memcpy(last->text, p, n);
+        last->n = n;
+        last->id = v->i;
         return MADI_OK;
     }
     int64_t zi = 0;
@@ -789,11 +822,6 @@ static int check_id(struct importer *im, int f, const char *p, size_t n, int max
 
 /* Trim spaces, and the invisible characters spreadsheets leave around values: no-break spaces
  * (U+00A0) and byte order marks (U+FEFF). */
-static int is_space(unsigned char c)
-{
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
 static void trim_value(const char **pp, size_t *pn)
 {
     const char *p = *pp;
@@ -977,10 +1005,24 @@ static int parse_cell(struct importer *im, int f, const char *p, size_t n)
             im->codelist_of[f] = fd;
         }
         const struct madi_codelist *l = im->codelist[f];
+        struct code_memo *m = &im->code_memo[f];
+        for (int k = 0; k < CODE_MEMO; k++) {
+            if (m->n[k] == n && memcmp(m->text[k], p, n) == 0) {
+                v->i = m->value[k];
+                v->set = 1;
+                return MADI_OK;
+            }
+        }
         struct madi_code custom;
         const struct madi_code *c = l ? madi_code_match(l, p, n) : NULL;
         if (!c && l)
             c = custom_code(im, l, p, n, &custom);
+        if (c && n < sizeof(m->text[0])) { /* the column's last few values, as written */
+            int k = m->next++ % CODE_MEMO;
+            memcpy(m->text[k], p, n);
+            m->n[k] = n;
+            m->value[k] = c->value;
+        }
         if (!c) {
             char list[256];
             if (repeat_seen(im, f, p, n))
@@ -2390,8 +2432,10 @@ static int warn_lapsed_referrals(struct importer *im)
 /* After a survivor is stored: its name key, for finding near duplicates (madi link review). */
 static int store_name_key(struct importer *im)
 {
+    if (!im->name_key)
+        return MADI_OK;
     int key = single_id_key(im->kind);
-    if (!im->name_key || key < 0 || strcmp(im->kind->table, "survivor") != 0)
+    if (key < 0 || strcmp(im->kind->table, "survivor") != 0)
         return MADI_OK;
     int rc = lookup_prepare(im, &im->set_name_key,
                             "UPDATE survivor SET name_key = ? WHERE survivor_id = ?");

@@ -6,12 +6,10 @@
  * whole hash. The hash is a 64-bit mix of
  * the key's bytes read eight at a time (keys are short: ids of 1-64 characters).
  */
-#define _DEFAULT_SOURCE /* madvise */
 #include "rowids.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "banned.h"
 #include "xalloc.h"
@@ -54,26 +52,12 @@ static size_t next(size_t i, size_t cap)
     return i + 1 == cap ? 0 : i + 1;
 }
 
-/* Slots are 16 bytes (hash, reference), one cache line fetch each; a large table asks for
- * transparent huge pages, or every probe would miss the TLB as well. */
+/* Slots are 16 bytes (hash, reference), one cache line fetch each; a large table is on huge
+ * pages (xcalloc_big), or every probe would miss the TLB as well. */
 static void alloc_table(struct rowids *x, size_t cap)
 {
-    size_t bytes = cap * sizeof(struct rowids_slot);
     x->cap = cap;
-    x->huge = bytes >= ((size_t)8 << 20);
-    if (x->huge) {
-        /* Straight from the kernel: zeroed already, and returned whole by rowids_release. */
-        x->bytes = bytes;
-        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            abort(); /* out of memory: like xmalloc */
-#ifdef MADV_HUGEPAGE
-        (void)madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-        x->slots = p;
-    } else {
-        x->slots = xcalloc(cap, sizeof(struct rowids_slot));
-    }
+    x->slots = xcalloc_big(cap * sizeof(struct rowids_slot));
 }
 
 void rowids_init(struct rowids *x, size_t expect)
@@ -85,10 +69,7 @@ void rowids_init(struct rowids *x, size_t expect)
 
 void rowids_release(struct rowids *x)
 {
-    if (x->huge)
-        (void)munmap(x->slots, x->bytes);
-    else
-        free(x->slots);
+    xfree_big(x->slots, x->cap * sizeof(struct rowids_slot));
     memset(x, 0, sizeof(*x));
 }
 

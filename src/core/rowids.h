@@ -32,8 +32,6 @@ struct rowids_slot {
 struct rowids {
     struct rowids_slot *slots;
     size_t cap, len;
-    int huge; /* mapped from the kernel (bytes long), with huge pages asked for */
-    size_t bytes;
 };
 
 /** Room for `expect` keys before the table grows (by half) at 3/4 full. */

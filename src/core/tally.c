@@ -24,14 +24,7 @@
 #include "rowstore.h"
 #include "xalloc.h"
 
-/* ---- the narrow record -------------------------------------------------------------------- */
-
-/* 24 bytes, little-endian: person key (8), area id (4), organisation id (4), date yyyymmdd (4),
- * sex code (1, 0 = blank), canonical age band index (1, 0xff = not recorded or spanning bands),
- * disability code (1, 0xff = blank), activity code (1, low 7 bits, 0 = blank; bit 7 set when
- * the row has a person key). */
-#define TALLY_REC   24
-#define TALLY_BLANK 0xff
+/* ---- the record ------------------------------------------------------------------------- */
 
 /* One attendance record as the tallies need it; -1 (or 0 for sex, activity) = not recorded. */
 struct tally_rec {
@@ -45,48 +38,6 @@ struct tally_rec {
     int disability;       /* -1 = blank */
     int activity;         /* 0 = blank */
 };
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void tally_encode(const struct tally_rec *r, unsigned char out[TALLY_REC])
-{
-    put32(out, (uint32_t)r->key);
-    put32(out + 4, (uint32_t)(r->key >> 32));
-    put32(out + 8, (uint32_t)r->area);
-    put32(out + 12, (uint32_t)r->org);
-    put32(out + 16, (uint32_t)r->date);
-    out[20] = (unsigned char)(r->sex > 0 && r->sex < 255 ? r->sex : 0);
-    size_t band = TALLY_BLANK;
-    if (r->age >= 0 && r->age <= MADI_AGE_MAX) {
-        band = madi_bandset_index(madi_bandset_canonical, r->age);
-    } else if (r->band_lo >= 0) {
-        struct madi_band b = { r->band_lo, r->band_hi };
-        size_t idx = 0;
-        if (madi_band_rebin(b, madi_bandset_canonical, &idx) == 0)
-            band = idx;
-    }
-    out[21] = (unsigned char)band;
-    out[22] = (unsigned char)(r->disability >= 0 && r->disability < 255 ? r->disability
-                                                                        : TALLY_BLANK);
-    out[23] = (unsigned char)((r->activity > 0 && r->activity < 128 ? r->activity : 0) |
-                              (r->has_key ? 0x80 : 0));
-}
 
 /* ---- hash tables -------------------------------------------------------------------------- */
 
@@ -177,14 +128,14 @@ static void pairset_init(struct pairset *s, size_t cap)
 {
     memset(s, 0, sizeof(*s));
     s->cap = cap;
-    s->keys = xmalloc(cap * sizeof(uint64_t));
-    s->cells = xcalloc(cap, sizeof(uint32_t));
+    s->keys = xcalloc_big(cap * sizeof(uint64_t)); /* on huge pages: every probe is random */
+    s->cells = xcalloc_big(cap * sizeof(uint32_t));
 }
 
 static void pairset_release(struct pairset *s)
 {
-    free(s->keys);
-    free(s->cells);
+    xfree_big(s->keys, s->cap * sizeof(uint64_t));
+    xfree_big(s->cells, s->cap * sizeof(uint32_t));
     memset(s, 0, sizeof(*s));
 }
 
@@ -216,8 +167,8 @@ static void pairset_grow(struct pairset *s)
             big.len++;
         }
     }
-    free(s->keys);
-    free(s->cells);
+    xfree_big(s->keys, s->cap * sizeof(uint64_t));
+    xfree_big(s->cells, s->cap * sizeof(uint32_t));
     s->keys = big.keys;
     s->cells = big.cells;
     s->cap = big.cap;
@@ -306,6 +257,7 @@ struct tally {
     char **dcodes, **pcodes; /* district and province codes, sorted */
     size_t nd, np;
     struct cats sex, dis, act;
+    unsigned char age_band[MADI_AGE_MAX + 1]; /* canonical band of each age */
     struct counts counts;
     uint64_t pending[PAIR_GROUP]; /* cells whose slots are being prefetched */
     size_t npending;
@@ -405,28 +357,49 @@ static int load_areas(struct tally *t, struct madi_store *s, struct madi_err *er
 
 /* ---- the pass ----------------------------------------------------------------------------- */
 
-static void add_record(struct tally *t, const unsigned char *r)
+/* The canonical band of a record (NBANDS - 1: not recorded, or a band that spans several). */
+static uint64_t band_of(const struct tally *t, const struct tally_rec *r)
 {
-    uint32_t date = get32(r + 16);
+    if (r->age >= 0 && r->age <= MADI_AGE_MAX)
+        return t->age_band[r->age];
+    if (r->band_lo >= 0) {
+        struct madi_band b = { r->band_lo, r->band_hi };
+        size_t idx = 0;
+        if (madi_band_rebin(b, madi_bandset_canonical, &idx) == 0 && idx < NBANDS - 1)
+            return idx;
+    }
+    return NBANDS - 1;
+}
+
+/* A code as an index into a byte table: blank and out-of-range values are 255 (_N). */
+static unsigned byte_of(int v)
+{
+    return v > 0 && v < 255 ? (unsigned)v : 255;
+}
+
+static void add_rec(struct tally *t, const struct tally_rec *r)
+{
+    uint32_t date = (uint32_t)r->date;
     if ((t->q->from && date < (uint32_t)t->q->from) || (t->q->to && date > (uint32_t)t->q->to))
         return;
-    uint32_t area = get32(r + 8);
-    if (area == 0 || area >= t->nareas || !t->areas[area].inside)
+    int64_t area = r->area;
+    if (area <= 0 || (size_t)area >= t->nareas || !t->areas[area].inside)
         return;
     unsigned year = date / 10000;
     uint64_t y = year >= YEAR0 && year < YEAR0 + NYEARS ? year - YEAR0 : 0;
-    uint64_t sex = t->sex.ord[r[20] ? r[20] : 255];
+    uint64_t sex = t->sex.ord[byte_of(r->sex)];
     if (t->table == MADI_TALLY_PEOPLE) {
-        if (!(r[23] & 0x80))
+        if (!r->has_key)
             return;
         uint64_t cell = (y * (t->np + 1) + t->areas[area].province) * (t->sex.n + 1) + sex;
-        pairset_add(&t->people, get64(r), (uint32_t)cell);
+        pairset_add(&t->people, r->key, (uint32_t)cell);
         return;
     }
     uint64_t q = ((date / 100) % 100 - 1) / 3;
-    uint64_t band = r[21] < NBANDS - 1 ? r[21] : NBANDS - 1;
-    uint64_t act = t->act.ord[(r[23] & 0x7f) ? (r[23] & 0x7f) : 255];
-    uint64_t dis = t->dis.ord[r[22]];
+    uint64_t band = band_of(t, r);
+    uint64_t act = t->act.ord[byte_of(r->activity)];
+    /* yesno stores no = 0: only a blank (-1) or an odd value is _N. */
+    uint64_t dis = t->dis.ord[r->disability >= 0 && r->disability < 255 ? r->disability : 255];
     uint64_t cell = y * 4 + (q & 3);
     cell = cell * (t->nd + 1) + t->areas[area].district;
     cell = cell * (t->act.n + 1) + act;
@@ -493,7 +466,6 @@ static int scan_blocks(struct tally *t, struct madi_store *s, struct madi_err *e
             size_t w = i / 64;
 #define GIVEN(c) (!(nul[c][w] & bit))
             struct tally_rec r;
-            unsigned char rec[TALLY_REC];
             r.date = (int32_t)v[C_DATE][i];
             r.org = v[C_ORG][i];
             r.area = v[C_AREA][i];
@@ -506,8 +478,7 @@ static int scan_blocks(struct tally *t, struct madi_store *s, struct madi_err *e
             r.disability = GIVEN(C_DIS) ? (int)v[C_DIS][i] : -1;
             r.activity = GIVEN(C_ACT) ? (int)v[C_ACT][i] : 0;
 #undef GIVEN
-            tally_encode(&r, rec);
-            add_record(t, rec);
+            add_rec(t, &r);
         }
     }
     madi_stmt_finalize(st);
@@ -537,7 +508,6 @@ static int scan_rows(struct tally *t, struct madi_store *s, struct madi_err *err
         return rc;
     while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
         struct tally_rec r;
-        unsigned char rec[TALLY_REC];
         r.date = (int32_t)madi_stmt_int(st, 0);
         r.org = madi_stmt_int(st, 1);
         r.area = madi_stmt_int(st, 2);
@@ -549,8 +519,7 @@ static int scan_rows(struct tally *t, struct madi_store *s, struct madi_err *err
         r.band_hi = int_or(st, 7, MADI_AGE_OPEN);
         r.disability = int_or(st, 8, -1);
         r.activity = int_or(st, 9, 0);
-        tally_encode(&r, rec);
-        add_record(t, rec);
+        add_rec(t, &r);
     }
     madi_stmt_finalize(st);
     return rc < 0 ? rc : MADI_OK;
@@ -652,7 +621,8 @@ int madi_tally_write(struct madi_store *s, enum madi_tally_table table,
     cats_init(&t.sex, "sex");
     cats_init(&t.dis, "yesno");
     cats_init(&t.act, "eore_method");
-    /* yesno stores no = 0: a blank disability is TALLY_BLANK, which maps to _N already. */
+    for (int a = 0; a <= MADI_AGE_MAX; a++)
+        t.age_band[a] = madi_bandset_index(madi_bandset_canonical, a);
     counts_init(&t.counts, 4096);
     int64_t rows = 0;
     int rc = madi_store_query_int(s,

@@ -2,12 +2,14 @@
  * xalloc.c: the allocation wrappers. An allocation failure on a laptop-sized workload is not
  * something madi can recover from meaningfully, so it is reported and the process aborts.
  */
+#define _DEFAULT_SOURCE /* madvise, MAP_ANONYMOUS */
 #include "xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "banned.h"
 
@@ -23,6 +25,31 @@ void *xmalloc(size_t n)
     if (!p)
         oom(n);
     return p;
+}
+
+#define BIG ((size_t)8 << 20)
+
+void *xcalloc_big(size_t n)
+{
+    if (n < BIG)
+        return xcalloc(1, n);
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        oom(n);
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, n, MADV_HUGEPAGE); /* a hint: without it the table works, slower */
+#endif
+    return p;
+}
+
+void xfree_big(void *p, size_t n)
+{
+    if (!p)
+        return;
+    if (n < BIG)
+        free(p);
+    else
+        (void)munmap(p, n);
 }
 
 void *xcalloc(size_t count, size_t size)
