@@ -426,12 +426,6 @@ int rs_writer_open(struct rs_writer *w, struct madi_store *s, const struct rs_la
     return madi_store_prepare(s, sql, &w->ins, err);
 }
 
-void rs_set_int(struct rs_writer *w, size_t col, int64_t v)
-{
-    w->vals[col][w->n] = v;
-    w->nulls[col][w->n / 64] &= ~(1ULL << (w->n % 64));
-}
-
 void rs_set_text(struct rs_writer *w, size_t col, const char *p, size_t n)
 {
     if (w->heaplen + n > w->heapcap) {
@@ -446,11 +440,6 @@ void rs_set_text(struct rs_writer *w, size_t col, const char *p, size_t n)
     w->lens[col][w->n] = (uint32_t)n;
     w->heaplen += n;
     w->nulls[col][w->n / 64] &= ~(1ULL << (w->n % 64));
-}
-
-void rs_set_null(struct rs_writer *w, size_t col)
-{
-    w->nulls[col][w->n / 64] |= 1ULL << (w->n % 64);
 }
 
 /* Give each blank row of column c its predecessor's value (the first row's blank: 0, or an

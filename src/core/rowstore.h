@@ -72,9 +72,16 @@ int rs_writer_open(struct rs_writer *w, struct madi_store *s, const struct rs_la
                    int64_t batch, struct madi_err *err);
 /* The cells of the row being added (row w->n); a cell not set is blank (rs_set_null only
  * blanks a cell set before). */
-void rs_set_int(struct rs_writer *w, size_t col, int64_t v);
+static inline void rs_set_int(struct rs_writer *w, size_t col, int64_t v)
+{
+    w->vals[col][w->n] = v;
+    w->nulls[col][w->n / 64] &= ~(1ULL << (w->n % 64));
+}
 void rs_set_text(struct rs_writer *w, size_t col, const char *p, size_t n);
-void rs_set_null(struct rs_writer *w, size_t col);
+static inline void rs_set_null(struct rs_writer *w, size_t col)
+{
+    w->nulls[col][w->n / 64] |= 1ULL << (w->n % 64);
+}
 /** Finish the row; writes the block when it is full. */
 int rs_end_row(struct rs_writer *w, struct madi_err *err);
 /** Cell `col` of row `idx` of this writer (0 = its first row): an integer into *v, or text

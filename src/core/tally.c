@@ -527,10 +527,43 @@ static int scan_rows(struct tally *t, struct madi_store *s, struct madi_err *err
 
 /* ---- output ------------------------------------------------------------------------------- */
 
-static int cmp_u64(const void *a, const void *b)
+struct cellcount {
+    uint64_t cell, n;
+};
+
+/* The table's cells with their counts, in cell order: an LSD radix sort on 16-bit digits,
+ * only as many passes as the largest cell needs (a qsort of 350,000 cells took longer than
+ * the pass that counted them). Caller frees. */
+static struct cellcount *sorted_cells(const struct counts *c, size_t *outn)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    size_t n = 0;
+    uint64_t max = 0;
+    struct cellcount *a = xmalloc((c->len + 1) * sizeof(*a));
+    struct cellcount *b = xmalloc((c->len + 1) * sizeof(*b));
+    for (size_t i = 0; i < c->cap; i++) {
+        if (c->keys[i]) {
+            a[n].cell = c->keys[i] - 1;
+            a[n].n = c->vals[i];
+            max = a[n].cell > max ? a[n].cell : max;
+            n++;
+        }
+    }
+    for (unsigned shift = 0; shift < 64 && (max >> shift) != 0; shift += 16) {
+        size_t *count = xcalloc(65537, sizeof(size_t));
+        for (size_t i = 0; i < n; i++)
+            count[((a[i].cell >> shift) & 0xffff) + 1]++;
+        for (size_t d = 1; d <= 65536; d++)
+            count[d] += count[d - 1];
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i].cell >> shift) & 0xffff]++] = a[i];
+        free(count);
+        struct cellcount *tmp = a;
+        a = b;
+        b = tmp;
+    }
+    free(b);
+    *outn = n;
+    return a;
 }
 
 static const char *code_at(char **codes, size_t n, uint64_t i)
@@ -542,20 +575,11 @@ static int write_counts(struct tally *t, FILE *out)
 {
     counts_drain(t);
     size_t n = 0;
-    uint64_t *cells = xmalloc((t->counts.len + 1) * sizeof(uint64_t));
-    for (size_t i = 0; i < t->counts.cap; i++)
-        if (t->counts.keys[i])
-            cells[n++] = t->counts.keys[i] - 1;
-    qsort(cells, n, sizeof(uint64_t), cmp_u64);
+    struct cellcount *cells = sorted_cells(&t->counts, &n);
     int bad =
             fputs("year,quarter,district,activity,sex,age_band,disability,attendances\n", out) < 0;
-    struct counts *c = &t->counts;
     for (size_t i = 0; i < n && !bad; i++) {
-        uint64_t v = cells[i], k = v;
-        /* Look the count up again: the table is small next to the pass. */
-        size_t mask = c->cap - 1, j = slot_of(v, mask);
-        while (c->keys[j] != v + 1)
-            j = (j + 1) & mask;
+        uint64_t k = cells[i].cell;
         uint64_t dis = k % (t->dis.n + 1);
         k /= t->dis.n + 1;
         uint64_t band = k % NBANDS;
@@ -572,7 +596,7 @@ static int write_counts(struct tally *t, FILE *out)
         uint64_t year = k / 4 + YEAR0, quarter = k % 4 + 1;
         bad = fprintf(out, "%" PRIu64 ",Q%" PRIu64 ",%s,%s,%s,%s,%s,%" PRIu64 "\n", year, quarter,
                       code_at(t->dcodes, t->nd, d), cats_code(&t->act, act),
-                      cats_code(&t->sex, sex), label, cats_code(&t->dis, dis), c->vals[j]) < 0;
+                      cats_code(&t->sex, sex), label, cats_code(&t->dis, dis), cells[i].n) < 0;
     }
     free(cells);
     return bad ? MADI_EIO : MADI_OK;
@@ -587,24 +611,17 @@ static int write_people(struct tally *t, FILE *out)
         if (t->people.cells[i])
             counts_add(&per, t->people.cells[i] - 1, 1);
     size_t n = 0;
-    uint64_t *cells = xmalloc((per.len + 1) * sizeof(uint64_t));
-    for (size_t i = 0; i < per.cap; i++)
-        if (per.keys[i])
-            cells[n++] = per.keys[i] - 1;
-    qsort(cells, n, sizeof(uint64_t), cmp_u64);
+    struct cellcount *cells = sorted_cells(&per, &n);
     int bad = fputs("year,province,sex,people\n", out) < 0;
     for (size_t i = 0; i < n && !bad; i++) {
-        uint64_t v = cells[i], k = v;
-        size_t mask = per.cap - 1, j = slot_of(v, mask);
-        while (per.keys[j] != v + 1)
-            j = (j + 1) & mask;
+        uint64_t k = cells[i].cell;
         uint64_t sex = k % (t->sex.n + 1);
         k /= t->sex.n + 1;
         uint64_t p = k % (t->np + 1);
         k /= t->np + 1;
         uint64_t year = k + YEAR0;
         bad = fprintf(out, "%" PRIu64 ",%s,%s,%" PRIu64 "\n", year, code_at(t->pcodes, t->np, p),
-                      cats_code(&t->sex, sex), per.vals[j]) < 0;
+                      cats_code(&t->sex, sex), cells[i].n) < 0;
     }
     free(cells);
     counts_release(&per);
