@@ -52,24 +52,26 @@ static size_t next(size_t i, size_t cap)
     return i + 1 == cap ? 0 : i + 1;
 }
 
-/* Slots are 16 bytes (hash, reference), one cache line fetch each; a large table is on huge
- * pages (xcalloc_big), or every probe would miss the TLB as well. */
+/* Hashes and references in two arrays (12 bytes a slot; a reference is read only on a match);
+ * a large table is on huge pages (xcalloc_big), or every probe would miss the TLB as well. */
 static void alloc_table(struct rowids *x, size_t cap)
 {
     x->cap = cap;
-    x->slots = xcalloc_big(cap * sizeof(struct rowids_slot));
+    x->keys = xcalloc_big(cap * sizeof(uint64_t));
+    x->refs = xcalloc_big(cap * sizeof(uint32_t));
 }
 
 void rowids_init(struct rowids *x, size_t expect)
 {
-    size_t cap = expect / 3 * 4 + 1024;
+    size_t cap = expect * 2 + 1024; /* at most half full: short probes */
     x->len = 0;
     alloc_table(x, cap);
 }
 
 void rowids_release(struct rowids *x)
 {
-    xfree_big(x->slots, x->cap * sizeof(struct rowids_slot));
+    xfree_big(x->keys, x->cap * sizeof(uint64_t));
+    xfree_big(x->refs, x->cap * sizeof(uint32_t));
     memset(x, 0, sizeof(*x));
 }
 
@@ -78,12 +80,13 @@ static void grow(struct rowids *x)
     struct rowids big;
     alloc_table(&big, x->cap / 2 * 3);
     for (size_t i = 0; i < x->cap; i++) {
-        if (!x->slots[i].key)
+        if (!x->keys[i])
             continue;
-        size_t j = home(x->slots[i].key, big.cap);
-        while (big.slots[j].key)
+        size_t j = home(x->keys[i], big.cap);
+        while (big.keys[j])
             j = next(j, big.cap);
-        big.slots[j] = x->slots[i];
+        big.keys[j] = x->keys[i];
+        big.refs[j] = x->refs[i];
     }
     big.len = x->len;
     rowids_release(x);
@@ -94,7 +97,8 @@ void rowids_prefetch(const struct rowids *x, uint64_t h)
 {
     size_t i = home(h, x->cap);
 #if defined(__GNUC__)
-    __builtin_prefetch(&x->slots[i], 1);
+    __builtin_prefetch(&x->keys[i], 1);
+    __builtin_prefetch(&x->refs[i], 1);
 #else
     (void)i;
 #endif
@@ -102,18 +106,18 @@ void rowids_prefetch(const struct rowids *x, uint64_t h)
 
 int rowids_put(struct rowids *x, uint64_t h, uint32_t ref, uint32_t *old)
 {
-    if ((x->len + 1) * 4 > x->cap * 3)
+    if ((x->len + 1) * 2 > x->cap)
         grow(x);
     size_t i = home(h, x->cap);
-    while (x->slots[i].key) {
-        if (x->slots[i].key == h) {
-            *old = x->slots[i].ref;
+    while (x->keys[i]) {
+        if (x->keys[i] == h) {
+            *old = x->refs[i];
             return 1;
         }
         i = next(i, x->cap);
     }
-    x->slots[i].key = h;
-    x->slots[i].ref = ref;
+    x->keys[i] = h;
+    x->refs[i] = ref;
     x->len++;
     return 0;
 }

@@ -5,8 +5,9 @@
  * A wide table had a UNIQUE index on record_id, a B-tree seek per insert. Blocks have none:
  * the importer keeps a set of 64-bit hashes of the keys instead, those already stored
  * (loaded from the blocks) and those of the file so far, each with a reference: the row's
- * place in the batch being imported, or ROWIDS_STORED. 16 bytes a slot, at most 3/4 full:
- * about 21 bytes per key held (210 MB for ten million). A hash match is confirmed against the text
+ * place in the batch being imported, or ROWIDS_STORED. 12 bytes a slot, at most half full
+ * (longer probes cost more than the memory): about 26 bytes per key held (260 MB for a file
+ * of ten million). A hash match is confirmed against the text
  * where that is cheap (a key earlier in the same file, a skipped submission at the end); a repeated
  * key reported against an earlier batch is taken from the hash alone (ten million new ids against
  * ten million stored share a 64-bit hash by chance about once in 200,000 imports).
@@ -24,17 +25,13 @@
 
 #define ROWIDS_STORED 0xffffffffu
 
-struct rowids_slot {
-    uint64_t key; /* hash; 0 = empty (a hash of 0 is stored as 1) */
-    uint32_t ref;
-};
-
 struct rowids {
-    struct rowids_slot *slots;
+    uint64_t *keys; /* hash; 0 = empty (a hash of 0 is stored as 1) */
+    uint32_t *refs;
     size_t cap, len;
 };
 
-/** Room for `expect` keys before the table grows (by half) at 3/4 full. */
+/** Room for `expect` keys before the table grows (by half) at half full. */
 void rowids_init(struct rowids *x, size_t expect);
 void rowids_release(struct rowids *x);
 uint64_t rowids_hash(const char *p, size_t n);
