@@ -30,11 +30,12 @@ const char cmd_sql_usage[] =
         "Exit status: 0 ok, 2 usage or a statement that would write, 3 an error in the SQL or\n"
         "the database.\n";
 
-/* Tables of personal data or accounts: read only through the commands that audit access. */
-static const char *const fixed_deny[] = { "audit_log",   "app_user",
-                                          "app_session", "case_assignment",
-                                          "submission",  "submission_finding",
-                                          "meta",        NULL };
+/* Tables of personal data or accounts: read only through the commands that audit access; and
+ * SQLite's page statistics, which would tell their sizes. */
+static const char *const fixed_deny[] = {
+    "audit_log",          "app_user", "app_session", "case_assignment", "submission",
+    "submission_finding", "meta",     "dbstat",      "sqlite_dbpage",   NULL
+};
 
 int cmd_sql(int argc, char **argv)
 {

@@ -1821,6 +1821,44 @@ static int open_batch(struct importer *im, const char *sha)
     return rc < 0 ? rc : MADI_OK;
 }
 
+/* Whether rows stored in blocks (which have no foreign keys) refer to a register entry that
+ * batch `old` of this register holds: its replacement would leave them pointing at nothing,
+ * or at whatever entry takes the id next. */
+static int blocks_refer(struct importer *im, int64_t old, int *used)
+{
+    struct madi_u64map ids;
+    struct madi_stmt *st = NULL;
+    *used = 0;
+    madi_u64map_init(&ids);
+    char *sql =
+            xasprintf("SELECT id FROM %s WHERE batch_id = ? AND provisional = 0", im->kind->table);
+    int rc = madi_store_prepare(im->s, sql, &st, im->err);
+    free(sql);
+    if (rc)
+        return rc;
+    madi_stmt_bind_int(st, 1, old);
+    while ((rc = madi_stmt_step(st, im->err)) == MADI_STMT_ROW) {
+        uint64_t prev;
+        (void)madi_u64map_put_new(&ids, (uint64_t)madi_stmt_int(st, 0), 1, &prev);
+    }
+    madi_stmt_finalize(st);
+    for (const struct madi_kind *k = madi_kinds; rc == MADI_STMT_DONE && k->name; k++) {
+        if (!(k->flags & MADI_KIND_BLOCKS) || !ids.len)
+            continue;
+        struct rs_layout L;
+        rs_layout_init(&L, k);
+        for (size_t c = 0; c < L.ncols && !rc && !*used; c++) {
+            int f = L.cols[c].field;
+            if (f < 0 || k->fields[f].type != MADI_F_REF ||
+                strcmp(im->regs[k->fields[f].ref].table, im->kind->table) != 0)
+                continue;
+            rc = rs_refers(im->s, &L, c, &ids, used, im->err);
+        }
+    }
+    madi_u64map_release(&ids);
+    return rc < 0 ? rc : MADI_OK;
+}
+
 static int replace_batch(struct importer *im)
 {
     int rc = MADI_OK;
@@ -1862,6 +1900,18 @@ static int replace_batch(struct importer *im)
         if (rc)
             goto done;
         goto mark;
+    }
+    if (im->kind->flags & MADI_KIND_REGISTER) {
+        int used = 0;
+        rc = blocks_refer(im, old, &used);
+        if (!rc && used)
+            rc = madi_err_set(im->err, MADI_ECONFLICT,
+                              "batch %lld cannot be replaced: records in other batches refer to "
+                              "entries it holds (for a register, import the corrected file "
+                              "without --replace: its entries are updated in place)",
+                              (long long)old);
+        if (rc)
+            goto done;
     }
     sql = xasprintf("DELETE FROM %s WHERE batch_id = ?%s", im->kind->table,
                     (im->kind->flags & MADI_KIND_REGISTER) ? " AND provisional = 0" : "");

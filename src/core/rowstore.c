@@ -25,6 +25,7 @@
 
 #include "banned.h"
 #include "buf.h"
+#include "hashmap.h"
 #include "xalloc.h"
 
 enum { E_CONST = 1, E_SEQ = 2, E_FOR = 3, E_RUNS = 4, T_RAW = 10, T_RUNS = 11, T_NUM = 12 };
@@ -419,6 +420,8 @@ int rs_writer_open(struct rs_writer *w, struct madi_store *s, const struct rs_la
         if (L->cols[c].text)
             w->lens[c] = xmalloc(RS_BLOCK_ROWS * sizeof(uint32_t));
     }
+    w->heapcap = 1 << 20;
+    w->heap = xmalloc(w->heapcap);
     char sql[160];
     (void)snprintf(sql, sizeof(sql),
                    "INSERT INTO %s (batch_id, seq, nrows, format, data) VALUES (?, ?, ?, ?, ?)",
@@ -638,6 +641,35 @@ int rs_delete_batch(struct madi_store *s, const struct rs_layout *L, int64_t bat
         return rc;
     madi_stmt_bind_int(st, 1, batch);
     rc = madi_stmt_step(st, err);
+    madi_stmt_finalize(st);
+    return rc < 0 ? rc : MADI_OK;
+}
+
+int rs_refers(struct madi_store *s, const struct rs_layout *L, size_t col,
+              const struct madi_u64map *ids, int *found, struct madi_err *err)
+{
+    char sql[160];
+    struct madi_stmt *st = NULL;
+    *found = 0;
+    (void)snprintf(sql, sizeof(sql), "SELECT data FROM %s", L->block_table);
+    int rc = madi_store_prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    int64_t *v = xmalloc(RS_BLOCK_ROWS * sizeof(int64_t));
+    uint64_t *nulls = xmalloc(NWORDS * sizeof(uint64_t));
+    while (!*found && (rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
+        size_t len = 0;
+        const void *p = madi_stmt_blob(st, 0, &len);
+        struct rs_block b;
+        if (rs_block_open(&b, p, len, L) || rs_block_ints(&b, col, v, nulls)) {
+            rc = madi_err_set(err, MADI_EDB, "a block of %s is damaged", L->block_table);
+            break;
+        }
+        for (size_t i = 0; i < b.nrows && !*found; i++)
+            *found = !(nulls[i / 64] >> (i % 64) & 1) && madi_u64map_has(ids, (uint64_t)v[i]);
+    }
+    free(v);
+    free(nulls);
     madi_stmt_finalize(st);
     return rc < 0 ? rc : MADI_OK;
 }
@@ -973,6 +1005,8 @@ static int next_block(struct vcur *c)
         return rc;
     c->block_rowid = sqlite3_column_int64(c->st, 0);
     c->batch = sqlite3_column_int64(c->st, 1);
+    if (c->block_rowid < 0 || c->block_rowid >= ((int64_t)1 << 46)) /* ids would overflow */
+        return damaged(c);
     const void *p = sqlite3_column_blob(c->st, 2);
     size_t len = (size_t)sqlite3_column_bytes(c->st, 2);
     if (rs_block_open(&c->b, p, len, &c->vt->L))
@@ -1016,8 +1050,13 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxnum, const char *idxstr, i
     if (idxnum == 1 && argc >= 1) {
         sqlite3_bind_value(c->st, 1, argv[0]);
     } else if (idxnum == 2 && argc >= 1) {
+        /* As a table's rowid compares: '65536' and 65536.0 find row 65536. */
+        int type = sqlite3_value_numeric_type(argv[0]);
         int64_t id = sqlite3_value_int64(argv[0]);
-        if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER || id < 0) {
+        double d = sqlite3_value_double(argv[0]);
+        if ((type != SQLITE_INTEGER &&
+             !(type == SQLITE_FLOAT && d >= 0 && d < 9e18 && (double)(int64_t)d == d)) ||
+            id < 0) {
             c->eof = 1;
             return SQLITE_OK;
         }

@@ -100,6 +100,12 @@ int rs_delete_batch(struct madi_store *s, const struct rs_layout *L, int64_t bat
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
+struct madi_u64map;
+/** Whether any stored row (any batch) has in integer column `col` one of the keys of `ids`:
+ * *found 1 or 0. For the references the blocks cannot hold as foreign keys. */
+int rs_refers(struct madi_store *s, const struct rs_layout *L, size_t col,
+              const struct madi_u64map *ids, int *found, struct madi_err *err);
+
 /* A block as stored: rs_block_open checks the header and column directory. */
 struct rs_block {
     const unsigned char *p;

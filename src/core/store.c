@@ -446,8 +446,9 @@ static int guard_auth(void *ctx, int action, const char *a, const char *b, const
         for (size_t i = 0; g->deny && g->deny[i]; i++) {
             if (a && strcmp(a, g->deny[i]) == 0) {
                 (void)snprintf(g->why, sizeof(g->why),
-                               "%s holds personal or account data and cannot be read with SQL "
-                               "(use the commands made for it, which audit every access)",
+                               "%s cannot be read with SQL: it holds or describes personal or "
+                               "account data (use the commands made for it, which audit every "
+                               "access)",
                                a);
                 return SQLITE_DENY;
             }

@@ -144,3 +144,8 @@ int madi_u64map_put_new(struct madi_u64map *m, uint64_t key, uint64_t val, uint6
     m->len++;
     return 0;
 }
+
+int madi_u64map_has(const struct madi_u64map *m, uint64_t key)
+{
+    return m->cap && m->used[u64_slot(m, key)];
+}

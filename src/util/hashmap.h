@@ -36,6 +36,8 @@ void madi_u64map_init(struct madi_u64map *m);
 void madi_u64map_release(struct madi_u64map *m);
 /* Insert if absent: returns 1 and leaves the map unchanged (old value in *old) if present. */
 int madi_u64map_put_new(struct madi_u64map *m, uint64_t key, uint64_t val, uint64_t *old);
+/* 1 if key is in the map. */
+int madi_u64map_has(const struct madi_u64map *m, uint64_t key);
 
 /* FNV-1a 64, for fingerprints. */
 uint64_t madi_hash64(const void *p, size_t n, uint64_t seed);
