@@ -71,11 +71,12 @@ fuzz:
 	@./scripts/deps.sh
 	@command -v clang >/dev/null || apt-get install -y clang libclang-rt-14-dev
 	$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DMADI_FUZZ=ON
-	$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_xlsx fuzz_import fuzz_catalogue
+	$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_xlsx fuzz_import fuzz_catalogue fuzz_rowstore
 	./build-fuzz/fuzz_csv -max_total_time=$${FUZZ_SECONDS:-60} fuzz/corpus/csv
 	./build-fuzz/fuzz_xlsx -max_total_time=$${FUZZ_SECONDS:-60} -max_len=16384 fuzz/corpus/xlsx
 	./build-fuzz/fuzz_import -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 fuzz/corpus/import
 	./build-fuzz/fuzz_catalogue -max_total_time=$${FUZZ_SECONDS:-60} -max_len=8192 fuzz/corpus/catalogue
+	./build-fuzz/fuzz_rowstore -max_total_time=$${FUZZ_SECONDS:-60} -max_len=16384 fuzz/corpus/rowstore
 
 regold: asan
 	MADI_BIN=$(CURDIR)/build-asan/madi ./tests/cli/run --regold
