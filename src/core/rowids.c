@@ -122,39 +122,38 @@ int rowids_put(struct rowids *x, uint64_t h, uint32_t ref, uint32_t *old)
     return 0;
 }
 
+struct each {
+    size_t col;
+    rowids_each_fn fn;
+    void *ctx;
+    int64_t *lines;
+    struct madi_err *err;
+    const char *table;
+};
+
+static int each_block(void *ctx, int64_t batch, const struct rs_block *b)
+{
+    struct each *e = ctx;
+    struct rs_text t;
+    if (rs_block_ints(b, 0, e->lines, NULL) || rs_text_open(&t, b, e->col))
+        return madi_err_set(e->err, MADI_EDB, "a block of %s is damaged", e->table);
+    for (size_t i = 0; i < b->nrows; i++) {
+        const char *k = NULL;
+        size_t kn = 0;
+        if (rs_text_get(&t, i, &k, &kn))
+            e->fn(e->ctx, k, kn, batch, e->lines[i]);
+    }
+    rs_text_close(&t);
+    return 0;
+}
+
 int rowids_each(struct madi_store *s, const struct rs_layout *L, size_t col, rowids_each_fn fn,
                 void *ctx, struct madi_err *err)
 {
-    char sql[160];
-    struct madi_stmt *st = NULL;
-    (void)snprintf(sql, sizeof(sql), "SELECT batch_id, data FROM %s ORDER BY batch_id, seq",
-                   L->block_table);
-    int rc = madi_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    int64_t *lines = xmalloc(RS_BLOCK_ROWS * sizeof(int64_t));
-    while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
-        size_t len = 0;
-        const void *p = madi_stmt_blob(st, 1, &len);
-        struct rs_block b;
-        struct rs_text t;
-        if (rs_block_open(&b, p, len, L) || rs_block_ints(&b, 0, lines, NULL) ||
-            rs_text_open(&t, &b, col)) {
-            rc = madi_err_set(err, MADI_EDB, "a block of %s is damaged", L->block_table);
-            break;
-        }
-        int64_t batch = madi_stmt_int(st, 0);
-        for (size_t i = 0; i < b.nrows; i++) {
-            const char *k = NULL;
-            size_t kn = 0;
-            if (rs_text_get(&t, i, &k, &kn))
-                fn(ctx, k, kn, batch, lines[i]);
-        }
-        rs_text_close(&t);
-    }
-    free(lines);
-    madi_stmt_finalize(st);
-    return rc < 0 ? rc : MADI_OK;
+    struct each e = { col, fn, ctx, xmalloc(RS_BLOCK_ROWS * sizeof(int64_t)), err, L->block_table };
+    int rc = rs_each_block(s, L, NULL, NULL, 0, each_block, &e, err);
+    free(e.lines);
+    return rc;
 }
 
 static void load_one(void *ctx, const char *p, size_t n, int64_t batch, int64_t line)

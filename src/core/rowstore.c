@@ -573,6 +573,44 @@ static void copy_text(const char *p, size_t n, char *buf, size_t bufsz, size_t *
         *outn = n;
 }
 
+struct cell_at {
+    size_t col, i;
+    int text;
+    int64_t *v;
+    char *buf;
+    size_t bufsz, *n;
+    int found, bad;
+};
+
+/* rs_block_fn: row c->i of the one block asked for. */
+static int cell_at_one(void *ctx, int64_t batch, const struct rs_block *b)
+{
+    struct cell_at *c = ctx;
+    (void)batch;
+    if (c->text) {
+        struct rs_text t;
+        const char *s = NULL;
+        size_t sn = 0;
+        if (rs_text_open(&t, b, c->col)) {
+            c->bad = 1;
+            return 1;
+        }
+        if ((c->found = rs_text_get(&t, c->i, &s, &sn)))
+            copy_text(s, sn, c->buf, c->bufsz, c->n);
+        rs_text_close(&t);
+        return 1;
+    }
+    int64_t *vals = xmalloc(RS_BLOCK_ROWS * sizeof(int64_t));
+    uint64_t *nulls = xmalloc(NWORDS * sizeof(uint64_t));
+    c->bad = rs_block_ints(b, c->col, vals, nulls) != 0;
+    c->found = !c->bad && c->i < b->nrows && !(nulls[c->i / 64] >> (c->i % 64) & 1);
+    if (c->found)
+        *c->v = vals[c->i];
+    free(vals);
+    free(nulls);
+    return 1;
+}
+
 int rs_writer_get(struct rs_writer *w, uint64_t idx, size_t col, int64_t *v, char *buf,
                   size_t bufsz, size_t *n, struct madi_err *err)
 {
@@ -588,46 +626,12 @@ int rs_writer_get(struct rs_writer *w, uint64_t idx, size_t col, int64_t *v, cha
             *v = w->vals[col][i];
         return 1;
     }
-    char sql[160];
-    struct madi_stmt *st = NULL;
-    (void)snprintf(sql, sizeof(sql), "SELECT data FROM %s WHERE batch_id = ? AND seq = ?",
-                   w->L->block_table);
-    int rc = madi_store_prepare(w->s, sql, &st, err);
-    if (rc)
-        return rc;
-    madi_stmt_bind_int(st, 1, w->batch);
-    madi_stmt_bind_int(st, 2, (int64_t)(idx / RS_BLOCK_ROWS));
-    int found = 0;
-    size_t i = (size_t)(idx % RS_BLOCK_ROWS);
-    if ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
-        size_t len = 0;
-        const void *p = madi_stmt_blob(st, 0, &len);
-        struct rs_block b;
-        rc = rs_block_open(&b, p, len, w->L);
-        if (!rc && text) {
-            struct rs_text t;
-            const char *s = NULL;
-            size_t sn = 0;
-            rc = rs_text_open(&t, &b, col);
-            if (!rc && (found = rs_text_get(&t, i, &s, &sn)))
-                copy_text(s, sn, buf, bufsz, n);
-            if (!rc)
-                rs_text_close(&t);
-        } else if (!rc) {
-            int64_t *vals = xmalloc(RS_BLOCK_ROWS * sizeof(int64_t));
-            uint64_t *nulls = xmalloc(NWORDS * sizeof(uint64_t));
-            rc = rs_block_ints(&b, col, vals, nulls);
-            found = !rc && i < b.nrows && !(nulls[i / 64] >> (i % 64) & 1);
-            if (found)
-                *v = vals[i];
-            free(vals);
-            free(nulls);
-        }
-        if (rc)
-            rc = madi_err_set(err, MADI_EDB, "a block of %s is damaged", w->L->block_table);
-    }
-    madi_stmt_finalize(st);
-    return rc < 0 ? rc : found;
+    struct cell_at c = { col, (size_t)(idx % RS_BLOCK_ROWS), text, v, buf, bufsz, n, 0, 0 };
+    int64_t args[2] = { w->batch, (int64_t)(idx / RS_BLOCK_ROWS) };
+    int rc = rs_each_block(w->s, w->L, "batch_id = ?1 AND seq = ?2", args, 2, cell_at_one, &c, err);
+    if (rc == MADI_OK && c.bad)
+        rc = madi_err_set(err, MADI_EDB, "a block of %s is damaged", w->L->block_table);
+    return rc < 0 ? rc : c.found;
 }
 
 int rs_delete_batch(struct madi_store *s, const struct rs_layout *L, int64_t batch,
@@ -645,33 +649,74 @@ int rs_delete_batch(struct madi_store *s, const struct rs_layout *L, int64_t bat
     return rc < 0 ? rc : MADI_OK;
 }
 
-int rs_refers(struct madi_store *s, const struct rs_layout *L, size_t col,
-              const struct madi_u64map *ids, int *found, struct madi_err *err)
+int rs_each_block(struct madi_store *s, const struct rs_layout *L, const char *where,
+                  const int64_t *args, int nargs, rs_block_fn fn, void *ctx, struct madi_err *err)
 {
-    char sql[160];
+    char sql[400];
     struct madi_stmt *st = NULL;
-    *found = 0;
-    (void)snprintf(sql, sizeof(sql), "SELECT data FROM %s", L->block_table);
+    (void)snprintf(sql, sizeof(sql), "SELECT batch_id, data FROM %s%s%s ORDER BY batch_id, seq",
+                   L->block_table, where ? " WHERE " : "", where ? where : "");
     int rc = madi_store_prepare(s, sql, &st, err);
     if (rc)
         return rc;
-    int64_t *v = xmalloc(RS_BLOCK_ROWS * sizeof(int64_t));
-    uint64_t *nulls = xmalloc(NWORDS * sizeof(uint64_t));
-    while (!*found && (rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
+    for (int i = 0; i < nargs; i++)
+        madi_stmt_bind_int(st, i + 1, args[i]);
+    while ((rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
         size_t len = 0;
-        const void *p = madi_stmt_blob(st, 0, &len);
+        const void *p = madi_stmt_blob(st, 1, &len);
         struct rs_block b;
-        if (rs_block_open(&b, p, len, L) || rs_block_ints(&b, col, v, nulls)) {
-            rc = madi_err_set(err, MADI_EDB, "a block of %s is damaged", L->block_table);
+        if (rs_block_open(&b, p, len, L)) {
+            rc = madi_err_set(err, MADI_EDB,
+                              "a block of %s is damaged (%zu bytes): restore the database from "
+                              "a backup",
+                              L->block_table, len);
             break;
         }
-        for (size_t i = 0; i < b.nrows && !*found; i++)
-            *found = !(nulls[i / 64] >> (i % 64) & 1) && madi_u64map_has(ids, (uint64_t)v[i]);
+        rc = fn(ctx, madi_stmt_int(st, 0), &b);
+        if (rc)
+            break;
     }
-    free(v);
-    free(nulls);
     madi_stmt_finalize(st);
     return rc < 0 ? rc : MADI_OK;
+}
+
+struct refers {
+    size_t col;
+    const struct madi_u64map *ids;
+    int64_t *v;
+    uint64_t *nulls;
+    int *found;
+    struct madi_err *err;
+    const char *table;
+};
+
+static int refers_one(void *ctx, int64_t batch, const struct rs_block *b)
+{
+    struct refers *r = ctx;
+    (void)batch;
+    if (rs_block_ints(b, r->col, r->v, r->nulls))
+        return madi_err_set(r->err, MADI_EDB, "a block of %s is damaged", r->table);
+    for (size_t i = 0; i < b->nrows && !*r->found; i++)
+        *r->found =
+                !(r->nulls[i / 64] >> (i % 64) & 1) && madi_u64map_has(r->ids, (uint64_t)r->v[i]);
+    return *r->found;
+}
+
+int rs_refers(struct madi_store *s, const struct rs_layout *L, size_t col,
+              const struct madi_u64map *ids, int *found, struct madi_err *err)
+{
+    struct refers r = { col,
+                        ids,
+                        xmalloc(RS_BLOCK_ROWS * sizeof(int64_t)),
+                        xmalloc(NWORDS * sizeof(uint64_t)),
+                        found,
+                        err,
+                        L->block_table };
+    *found = 0;
+    int rc = rs_each_block(s, L, NULL, NULL, 0, refers_one, &r, err);
+    free(r.v);
+    free(r.nulls);
+    return rc;
 }
 
 /* ---- reader ------------------------------------------------------------------------------- */

@@ -114,6 +114,18 @@ struct rs_block {
 };
 
 int rs_block_open(struct rs_block *b, const void *p, size_t len, const struct rs_layout *L);
+
+/** Called by rs_each_block for each block: 0 to go on, 1 to stop, or a negative MADI_E* code
+ * (stops, and is returned). The block is valid only during the call. */
+typedef int (*rs_block_fn)(void *ctx, int64_t batch, const struct rs_block *b);
+/**
+ * Every stored block of L, in batch and block order, that `where` selects (SQL over the block
+ * table's columns, e.g. "batch_id = ?1 AND seq = ?2", with `args` bound to ?1, ?2...; NULL for
+ * all): fn for each. A block that does not open is MADI_EDB (err says so).
+ */
+int rs_each_block(struct madi_store *s, const struct rs_layout *L, const char *where,
+                  const int64_t *args, int nargs, rs_block_fn fn, void *ctx, struct madi_err *err);
+
 /** Decode integer column `col` into out[0..nrows) (blank: 0) and, if nulls is not NULL, its
  * null bitmap (bit i set: row i blank; nrows/64 words rounded up). A blank row's value is
  * unspecified (check the bitmap). -1 when damaged. */

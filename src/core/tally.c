@@ -420,6 +420,47 @@ static void add_rec(struct tally *t, const struct tally_rec *r)
  * time (rowstore.h). */
 enum { C_DATE, C_ORG, C_AREA, C_KEY, C_SEX, C_AGE, C_LO, C_HI, C_DIS, C_ACT, NCOLS };
 
+struct scan {
+    struct tally *t;
+    size_t col[NCOLS];
+    int64_t *v[NCOLS];
+    uint64_t *nul[NCOLS];
+    struct madi_err *err;
+};
+
+/* rs_block_fn: one block's records into the tables. */
+static int scan_one(void *ctx, int64_t batch, const struct rs_block *b)
+{
+    struct scan *sc = ctx;
+    int64_t *const *v = sc->v;
+    (void)batch;
+    for (int c = 0; c < NCOLS; c++)
+        if (rs_block_ints(b, sc->col[c], sc->v[c], sc->nul[c]))
+            return madi_err_set(sc->err, MADI_EDB,
+                                "a block of attendance rows is damaged: restore the database "
+                                "from a backup");
+    for (size_t i = 0; i < b->nrows; i++) {
+        uint64_t bit = 1ULL << (i % 64);
+        size_t w = i / 64;
+#define GIVEN(c) (!(sc->nul[c][w] & bit))
+        struct tally_rec r;
+        r.date = (int32_t)v[C_DATE][i];
+        r.org = v[C_ORG][i];
+        r.area = v[C_AREA][i];
+        r.has_key = GIVEN(C_KEY);
+        r.key = (uint64_t)v[C_KEY][i];
+        r.sex = GIVEN(C_SEX) ? (int)v[C_SEX][i] : 0;
+        r.age = GIVEN(C_AGE) ? (int)v[C_AGE][i] : -1;
+        r.band_lo = GIVEN(C_LO) ? (int)v[C_LO][i] : -1;
+        r.band_hi = GIVEN(C_HI) ? (int)v[C_HI][i] : MADI_AGE_OPEN;
+        r.disability = GIVEN(C_DIS) ? (int)v[C_DIS][i] : -1;
+        r.activity = GIVEN(C_ACT) ? (int)v[C_ACT][i] : 0;
+#undef GIVEN
+        add_rec(sc->t, &r);
+    }
+    return 0;
+}
+
 static int scan_blocks(struct tally *t, struct madi_store *s, struct madi_err *err)
 {
     static const char *const names[NCOLS] = {
@@ -427,66 +468,22 @@ static int scan_blocks(struct tally *t, struct madi_store *s, struct madi_err *e
         "age",  "age_band_lo",     "age_band_hi", "disability", "activity"
     };
     struct rs_layout L;
+    struct scan sc = { .t = t, .err = err };
     rs_layout_init(&L, madi_kind_find("eore-attendance"));
-    size_t col[NCOLS];
     for (int c = 0; c < NCOLS; c++) {
         int k = rs_layout_col(&L, names[c]);
         MADI_ASSERT(k >= 0);
-        col[c] = (size_t)k;
+        sc.col[c] = (size_t)k;
+        sc.v[c] = xmalloc(RS_BLOCK_ROWS * sizeof(int64_t));
+        sc.nul[c] = xmalloc((RS_BLOCK_ROWS / 64) * sizeof(uint64_t));
     }
-    int64_t *v[NCOLS];
-    uint64_t *nul[NCOLS];
+    int rc = rs_each_block(s, &L, "batch_id IN (SELECT id FROM batch WHERE status = 'active')",
+                           NULL, 0, scan_one, &sc, err);
     for (int c = 0; c < NCOLS; c++) {
-        v[c] = xmalloc(RS_BLOCK_ROWS * sizeof(int64_t));
-        nul[c] = xmalloc((RS_BLOCK_ROWS / 64) * sizeof(uint64_t));
+        free(sc.v[c]);
+        free(sc.nul[c]);
     }
-    struct madi_stmt *st = NULL;
-    int rc = madi_store_prepare(s,
-                                "SELECT p.data FROM eore_attendance_block p JOIN batch b ON b.id "
-                                "= p.batch_id WHERE b.status = 'active' ORDER BY p.batch_id, "
-                                "p.seq",
-                                &st, err);
-    while (!rc && (rc = madi_stmt_step(st, err)) == MADI_STMT_ROW) {
-        rc = MADI_OK;
-        size_t len = 0;
-        const void *p = madi_stmt_blob(st, 0, &len);
-        struct rs_block b;
-        int bad = rs_block_open(&b, p, len, &L);
-        for (int c = 0; c < NCOLS && !bad; c++)
-            bad = rs_block_ints(&b, col[c], v[c], nul[c]);
-        if (bad) {
-            rc = madi_err_set(err, MADI_EDB,
-                              "a block of attendance rows is damaged (%zu bytes): restore the "
-                              "database from a backup",
-                              len);
-            break;
-        }
-        for (size_t i = 0; i < b.nrows; i++) {
-            uint64_t bit = 1ULL << (i % 64);
-            size_t w = i / 64;
-#define GIVEN(c) (!(nul[c][w] & bit))
-            struct tally_rec r;
-            r.date = (int32_t)v[C_DATE][i];
-            r.org = v[C_ORG][i];
-            r.area = v[C_AREA][i];
-            r.has_key = GIVEN(C_KEY);
-            r.key = (uint64_t)v[C_KEY][i];
-            r.sex = GIVEN(C_SEX) ? (int)v[C_SEX][i] : 0;
-            r.age = GIVEN(C_AGE) ? (int)v[C_AGE][i] : -1;
-            r.band_lo = GIVEN(C_LO) ? (int)v[C_LO][i] : -1;
-            r.band_hi = GIVEN(C_HI) ? (int)v[C_HI][i] : MADI_AGE_OPEN;
-            r.disability = GIVEN(C_DIS) ? (int)v[C_DIS][i] : -1;
-            r.activity = GIVEN(C_ACT) ? (int)v[C_ACT][i] : 0;
-#undef GIVEN
-            add_rec(t, &r);
-        }
-    }
-    madi_stmt_finalize(st);
-    for (int c = 0; c < NCOLS; c++) {
-        free(v[c]);
-        free(nul[c]);
-    }
-    return rc < 0 ? rc : MADI_OK;
+    return rc;
 }
 
 static int int_or(struct madi_stmt *st, int col, int dflt)
