@@ -6,7 +6,8 @@
 -- one row per block of up to 65536 records of one batch, each column encoded on its own
 -- (src/core/rowstore.c). eore_attendance becomes a read-only virtual table over the blocks,
 -- with the same columns as before (module madi_rows, registered by madi on every connection;
--- the sqlite3 shell without madi cannot read it: use 'madi export eore-attendance').
+-- the sqlite3 shell reads it after '.load build/madi_rows', madi's extension; without it, use
+-- 'madi sql' or 'madi export eore-attendance').
 -- record_id stays unique across the store: the importer checks it (src/core/import.c).
 --
 -- The rows of the old table are moved into blocks by madi right after this script, in the
