@@ -156,8 +156,9 @@ struct importer {
     struct rs_layout layout;
     struct rs_writer blk;
     struct rowids ids;
-    struct rowids_where where;
-    int where_built;
+    int spill; /* the bounded-memory check (rowids_spill) instead of the hash set */
+    struct rowids_spill sp;
+    int spill_rc;
     /* The file's size (-1 if not a regular file), and its SHA-256 taken on a second thread
      * while the rows are read (late_sha) instead of in a pass before them. */
     int64_t file_size;
@@ -2510,6 +2511,15 @@ static int audit_import(struct importer *im)
 
 /* ---- a kind stored in blocks (rowstore.h) ---- */
 
+/* rowids_each_fn: a stored id into the runs, with where it is. */
+static void spill_stored(void *ctx, const char *p, size_t n, int64_t batch, int64_t line)
+{
+    struct importer *im = ctx;
+    if (!im->spill_rc)
+        im->spill_rc = rowids_spill_add(&im->sp, rowids_hash(p, n), (uint32_t)batch, (uint32_t)line,
+                                        im->err);
+}
+
 static int open_blocks(struct importer *im, unsigned long long file_size)
 {
     const struct madi_kind *k = im->kind;
@@ -2529,14 +2539,25 @@ static int open_blocks(struct importer *im, unsigned long long file_size)
     int rc = madi_store_query_int(im->s, sql, &stored, im->err);
     if (rc)
         return rc;
-    /* Rows are rarely shorter than 80 bytes: room for the file's keys without growing. */
-    rowids_init(&im->ids, im->blk_key >= 0 ? (size_t)stored + file_size / 80 : 0);
-    if (im->blk_key >= 0) {
+    /* Ids are checked in bounded memory, sorted runs merged at the end; an export that carries
+     * submission uuids, where records of earlier exports are expected back and skipped at
+     * their row, keeps the in-memory set instead. */
+    im->spill = im->blk_key >= 0 && im->uuid_col < 0;
+    if (im->blk_key >= 0)
         im->blk_keycol = (size_t)rs_layout_col(&im->layout, k->fields[im->blk_key].name);
-        rc = rowids_load(&im->ids, im->s, &im->layout, im->blk_keycol, im->err);
-        if (rc)
-            return rc;
+    if (im->spill) {
+        rowids_spill_init(&im->sp);
+        rc = rowids_each(im->s, &im->layout, im->blk_keycol, spill_stored, im, im->err);
+        if (!rc)
+            rc = im->spill_rc;
+    } else {
+        /* Rows are rarely shorter than 80 bytes: room for the file's keys without growing. */
+        rowids_init(&im->ids, im->blk_key >= 0 ? (size_t)stored + file_size / 80 : 0);
+        if (im->blk_key >= 0)
+            rc = rowids_load(&im->ids, im->s, &im->layout, im->blk_keycol, im->err);
     }
+    if (rc)
+        return rc;
     return rs_writer_open(&im->blk, im->s, &im->layout, im->batch, im->err);
 }
 
@@ -2545,8 +2566,10 @@ static void close_blocks(struct importer *im)
     if (!im->blocks)
         return;
     rs_writer_release(&im->blk);
-    rowids_release(&im->ids);
-    rowids_where_release(&im->where);
+    if (im->spill)
+        rowids_spill_release(&im->sp);
+    else
+        rowids_release(&im->ids);
     madi_strmap_release(&im->skipped);
 }
 
@@ -2579,66 +2602,145 @@ static int block_row(struct importer *im)
     return rs_end_row(w, im->err);
 }
 
-/* A key seen before, in this file (ref: its row + 1) or stored (ROWIDS_STORED). 1: skip the
- * row (a submission an earlier export brought), 0: the row was reported, <0: failure. */
+/* The error for a repeated id at `line`: of a row earlier in this file (batch 0, at
+ * other_line), or of a record stored in `batch` (at other_line there). */
+static void repeat_error(struct importer *im, unsigned long line, const char *text, size_t n,
+                         int64_t batch, int64_t other_line)
+{
+    const char *name = im->kind->fields[im->blk_key].name;
+    int col = im->fieldcol[im->blk_key];
+    unsigned c = col >= 0 ? (unsigned)col + 1 : 0;
+    char shown[64];
+    (void)quote(text, n, shown, sizeof(shown));
+    if (!batch)
+        diag(im, MADI_DIAG_ERROR, line, c, name,
+             "%s %s: already on line %lld of this file (each record once: remove or renumber "
+             "one of them)",
+             name, shown, (long long)other_line);
+    else if (im->only_org_id) /* an operator: where another's record is stored is not theirs */
+        diag(im, MADI_DIAG_ERROR, line, c, name,
+             "%s %s: already stored at the centre (give the record a new id, or to correct a "
+             "file you submitted, upload it again as a replacement of its batch)",
+             name, shown);
+    else
+        diag(im, MADI_DIAG_ERROR, line, c, name,
+             "%s %s: already imported in batch %lld (line %lld); to correct that batch, "
+             "re-import its corrected file with --replace %lld",
+             name, shown, (long long)batch, (long long)other_line, (long long)batch);
+}
+
+/* The in-memory set (an export with submission uuids): a key seen before, in this file (ref:
+ * its row + 1) or stored (ROWIDS_STORED). 1: skip the row (a submission an earlier export
+ * brought), 0: the row was reported, <0: failure. */
 static int block_repeat(struct importer *im, uint32_t ref)
 {
     const struct val *v = &im->vals[im->blk_key];
-    const char *name = im->kind->fields[im->blk_key].name;
     char shown[64];
-    if (ref != ROWIDS_STORED) {
-        int64_t line = 0;
-        char text[MAX_ID_LEN + 8];
-        size_t tn = 0;
-        /* Confirm against the first row's text (the first thousand repeats: past that, a
-         * file that repeats everything is told so without a block read for each). */
-        if (im->confirmed++ < 1000) {
-            int rc = rs_writer_get(&im->blk, ref - 1, im->blk_keycol, NULL, text, sizeof(text), &tn,
-                                   im->err);
-            if (rc < 0)
-                return rc;
-            if (rc == 0 || tn != v->n || memcmp(text, v->s, tn) != 0) {
-                cell_error(im, im->blk_key,
-                           "%s %s shares its fingerprint with another id of this file (a "
-                           "one-in-a-billion event): please report this, with the file",
-                           name, quote(v->s, v->n, shown, sizeof(shown)));
-                return 0;
-            }
-        }
-        int rc = rs_writer_get(&im->blk, ref - 1, 0, &line, NULL, 0, NULL, im->err);
-        if (rc < 0)
-            return rc;
-        cell_error(im, im->blk_key,
-                   "%s %s: already on line %lld of this file (each record once: remove or "
-                   "renumber one of them)",
-                   name, quote(v->s, v->n, shown, sizeof(shown)), (long long)line);
-        return 0;
-    }
-    if (im->uuid_col >= 0) {
+    if (ref == ROWIDS_STORED) {
         /* Confirmed at the end, against the stored text (confirm_skipped). */
         madi_strmap_put(&im->skipped, v->s, v->n, (int64_t)im->line);
         return 1;
     }
-    if (!im->where_built) {
-        int rc = rowids_where_build(&im->where, im->s, &im->layout, im->blk_keycol, im->err);
-        if (rc)
+    int64_t line = 0;
+    char text[MAX_ID_LEN + 8];
+    size_t tn = 0;
+    /* Confirm against the first row's text (the first thousand repeats: past that, a file
+     * that repeats everything is told so without a block read for each). */
+    if (im->confirmed++ < 1000) {
+        int rc = rs_writer_get(&im->blk, ref - 1, im->blk_keycol, NULL, text, sizeof(text), &tn,
+                               im->err);
+        if (rc < 0)
             return rc;
-        im->where_built = 1;
+        if (rc == 0 || tn != v->n || memcmp(text, v->s, tn) != 0) {
+            cell_error(im, im->blk_key,
+                       "%s %s shares its fingerprint with another id of this file (a "
+                       "one-in-a-billion event): please report this, with the file",
+                       im->kind->fields[im->blk_key].name, quote(v->s, v->n, shown, sizeof(shown)));
+            return 0;
+        }
     }
-    int64_t batch = 0, line = 0;
-    (void)rowids_where_find(&im->where, v->s, v->n, &batch, &line);
-    (void)quote(v->s, v->n, shown, sizeof(shown));
-    if (im->only_org_id) /* an operator: where another's record is stored is not theirs */
-        cell_error(im, im->blk_key,
-                   "%s %s: already stored at the centre (give the record a new id, or to correct "
-                   "a file you submitted, upload it again as a replacement of its batch)",
-                   name, shown);
-    else
-        cell_error(im, im->blk_key,
-                   "%s %s: already imported in batch %lld (line %lld); to correct that batch, "
-                   "re-import its corrected file with --replace %lld",
-                   name, shown, (long long)batch, (long long)line, (long long)batch);
+    int rc = rs_writer_get(&im->blk, ref - 1, 0, &line, NULL, 0, NULL, im->err);
+    if (rc < 0)
+        return rc;
+    repeat_error(im, im->line, v->s, v->n, 0, line);
     return 0;
+}
+
+/* A repeat the runs found: the row `idx` of this file, and the first row with its id (first)
+ * or the stored record (batch, line). */
+struct spill_rep {
+    uint32_t idx, first;
+    uint32_t batch, line;
+};
+
+struct spill_reps {
+    struct importer *im;
+    struct spill_rep *r;
+    size_t n, cap;
+};
+
+/* rowids_group_fn: the entries of one id, stored ones first, then this file's in row order. */
+static int spill_group(void *ctx, const struct rowids_ent *e, size_t n)
+{
+    struct spill_reps *rs = ctx;
+    uint32_t self = (uint32_t)rs->im->batch;
+    const struct rowids_ent *stored = NULL, *first = NULL;
+    for (size_t i = 0; i < n && !stored; i++)
+        if (e[i].a != self)
+            stored = &e[i];
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].a != self)
+            continue;
+        if (!stored && !first) {
+            first = &e[i];
+            continue;
+        }
+        if (rs->n == rs->cap)
+            rs->r = xrealloc(rs->r, (rs->cap = rs->cap ? rs->cap * 2 : 64) * sizeof(*rs->r));
+        struct spill_rep *r = &rs->r[rs->n++];
+        r->idx = e[i].b;
+        r->first = first ? first->b : 0;
+        r->batch = stored ? stored->a : 0;
+        r->line = stored ? stored->b : 0;
+    }
+    return 0;
+}
+
+static int cmp_rep(const void *a, const void *b)
+{
+    uint32_t x = ((const struct spill_rep *)a)->idx, y = ((const struct spill_rep *)b)->idx;
+    return x < y ? -1 : x > y;
+}
+
+/* The bounded-memory check's findings, in line order, once the rows are read. */
+static int spill_report(struct importer *im)
+{
+    if (!im->spill)
+        return MADI_OK;
+    struct spill_reps rs = { im, NULL, 0, 0 };
+    int rc = rowids_spill_groups(&im->sp, spill_group, &rs, im->err);
+    if (!rc && rs.n)
+        qsort(rs.r, rs.n, sizeof(*rs.r), cmp_rep);
+    for (size_t i = 0; i < rs.n && !rc; i++) {
+        const struct spill_rep *r = &rs.r[i];
+        int64_t line = 0, other = r->line;
+        char text[MAX_ID_LEN + 8];
+        size_t tn = 0;
+        int got = rs_writer_get(&im->blk, r->idx, 0, &line, NULL, 0, NULL, im->err);
+        if (got >= 0)
+            got = rs_writer_get(&im->blk, r->idx, im->blk_keycol, NULL, text, sizeof(text), &tn,
+                                im->err);
+        if (got >= 0 && !r->batch)
+            got = rs_writer_get(&im->blk, r->first, 0, &other, NULL, 0, NULL, im->err);
+        if (got < 0) {
+            rc = got;
+            break;
+        }
+        repeat_error(im, (unsigned long)line, text, tn < sizeof(text) ? tn : sizeof(text) - 1,
+                     r->batch, other);
+    }
+    free(rs.r);
+    return rc;
 }
 
 /* The key's hash as soon as its cell is read, and its slot fetched into the cache while the
@@ -2649,12 +2751,18 @@ static void key_ahead(struct importer *im)
     if (!v->set)
         return;
     im->blk_hash = rowids_hash(v->s, v->n);
-    rowids_prefetch(&im->ids, im->blk_hash);
+    if (!im->spill)
+        rowids_prefetch(&im->ids, im->blk_hash);
 }
 
 static int store_block_row(struct importer *im)
 {
-    if (im->blk_key >= 0 && im->vals[im->blk_key].set) {
+    if (im->spill && im->vals[im->blk_key].set) {
+        int rc = rowids_spill_add(&im->sp, im->blk_hash, (uint32_t)im->batch,
+                                  (uint32_t)im->blk.rows, im->err);
+        if (rc)
+            return rc;
+    } else if (im->blk_key >= 0 && im->vals[im->blk_key].set) {
         uint32_t old = 0;
         if (rowids_put(&im->ids, im->blk_hash, (uint32_t)(im->blk.rows + 1), &old)) {
             int rc = block_repeat(im, old);
@@ -3293,7 +3401,9 @@ static int import_one(struct madi_store *s, const char *path, const struct madi_
     if (rc)
         goto done;
     report_repeats(im);
-    rc = confirm_skipped(im);
+    rc = spill_report(im);
+    if (!rc)
+        rc = confirm_skipped(im);
     if (rc)
         goto done;
     if (o->replace_batch && strcmp(im->kind->table, "survivor") == 0) {

@@ -170,69 +170,191 @@ int rowids_load(struct rowids *x, struct madi_store *s, const struct rs_layout *
     return rowids_each(s, L, col, load_one, x, err);
 }
 
-/* ---- where stored keys are ---------------------------------------------------------------- */
+/* ---- the bounded-memory check: sorted runs, merged ----------------------------------------- */
 
-static void where_put(struct rowids_where *w, uint64_t h, uint64_t loc)
+#define SPILL_CAP   ((size_t)1 << 18) /* entries in memory: 4 MB, and as much to sort with */
+#define MERGE_CHUNK ((size_t)4096)    /* entries read from a run at a time */
+
+void rowids_spill_init(struct rowids_spill *sp)
 {
-    size_t i = home(h, w->cap);
-    while (w->keys[i] && w->keys[i] != h)
-        i = next(i, w->cap);
-    if (!w->keys[i]) { /* the first stored wins: the earliest batch */
-        w->keys[i] = h;
-        w->locs[i] = loc;
-    }
+    memset(sp, 0, sizeof(*sp));
+    sp->buf = xmalloc(SPILL_CAP * sizeof(struct rowids_ent));
+    sp->tmp = xmalloc(SPILL_CAP * sizeof(struct rowids_ent));
 }
 
-struct where_ctx {
-    struct rowids_where *w;
-    size_t n;
-    int counting;
+void rowids_spill_release(struct rowids_spill *sp)
+{
+    free(sp->buf);
+    free(sp->tmp);
+    free(sp->runoff);
+    free(sp->runlen);
+    if (sp->f)
+        (void)fclose(sp->f);
+    memset(sp, 0, sizeof(*sp));
+}
+
+/* Stable LSD radix sort of buf[0..n) by hash, 16 bits at a time: equal hashes keep the order
+ * they were added in. */
+static void sort_entries(struct rowids_spill *sp)
+{
+    if (sp->n < 2)
+        return;
+    struct rowids_ent *a = sp->buf, *b = sp->tmp;
+    size_t *count = xmalloc(65537 * sizeof(size_t));
+    for (unsigned shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65537 * sizeof(size_t));
+        for (size_t i = 0; i < sp->n; i++)
+            count[((a[i].h >> shift) & 0xffff) + 1]++;
+        if (count[((a[0].h >> shift) & 0xffff) + 1] == sp->n)
+            continue; /* every entry has the same digit here */
+        for (size_t d = 1; d <= 65536; d++)
+            count[d] += count[d - 1];
+        for (size_t i = 0; i < sp->n; i++)
+            b[count[(a[i].h >> shift) & 0xffff]++] = a[i];
+        struct rowids_ent *t = a;
+        a = b;
+        b = t;
+    }
+    free(count);
+    sp->buf = a;
+    sp->tmp = b;
+}
+
+/* The full buffer, sorted, becomes a run at the end of the temporary file. */
+static int spill_run(struct rowids_spill *sp, struct madi_err *err)
+{
+    if (!sp->f && !(sp->f = tmpfile()))
+        return madi_err_set(err, MADI_EIO,
+                            "cannot make a temporary file to check record ids (is $TMPDIR or "
+                            "/tmp writable?)");
+    sort_entries(sp);
+    if (sp->nruns == sp->capruns) {
+        sp->capruns = sp->capruns ? sp->capruns * 2 : 16;
+        sp->runoff = xrealloc(sp->runoff, sp->capruns * sizeof(uint64_t));
+        sp->runlen = xrealloc(sp->runlen, sp->capruns * sizeof(size_t));
+    }
+    sp->runoff[sp->nruns] = sp->written;
+    sp->runlen[sp->nruns++] = sp->n;
+    if (fwrite(sp->buf, sizeof(struct rowids_ent), sp->n, sp->f) != sp->n)
+        return madi_err_set(err, MADI_EIO,
+                            "cannot write the temporary file of record ids (disk full?)");
+    sp->written += (uint64_t)sp->n * sizeof(struct rowids_ent);
+    sp->n = 0;
+    return MADI_OK;
+}
+
+int rowids_spill_add(struct rowids_spill *sp, uint64_t h, uint32_t a, uint32_t b,
+                     struct madi_err *err)
+{
+    if (sp->n == SPILL_CAP) {
+        int rc = spill_run(sp, err);
+        if (rc)
+            return rc;
+    }
+    struct rowids_ent *e = &sp->buf[sp->n++];
+    e->h = h;
+    e->a = a;
+    e->b = b;
+    return MADI_OK;
+}
+
+/* One run being merged: a window of it in memory. */
+struct run {
+    struct rowids_ent *win;
+    size_t at, have;   /* position in the window, entries in it */
+    size_t next, left; /* next entry of the run to read, entries not yet read */
+    uint64_t off;      /* the run's start in the file */
+    int in_memory;
 };
 
-static void where_one(void *ctx, const char *p, size_t n, int64_t batch, int64_t line)
+static int run_fill(struct rowids_spill *sp, struct run *r, struct madi_err *err)
 {
-    struct where_ctx *c = ctx;
-    if (c->counting) {
-        c->n++;
-        return;
+    size_t k = r->left < MERGE_CHUNK ? r->left : MERGE_CHUNK;
+    if (fseeko(sp->f, (off_t)(r->off + r->next * sizeof(struct rowids_ent)), SEEK_SET) != 0 ||
+        fread(r->win, sizeof(struct rowids_ent), k, sp->f) != k)
+        return madi_err_set(err, MADI_EIO, "cannot read the temporary file of record ids");
+    r->at = 0;
+    r->have = k;
+    r->next += k;
+    r->left -= k;
+    return MADI_OK;
+}
+
+/* Heap order: by hash, then by run (earlier runs hold earlier entries). */
+static int before(const struct run *runs, size_t x, size_t y)
+{
+    uint64_t a = runs[x].win[runs[x].at].h, b = runs[y].win[runs[y].at].h;
+    return a < b || (a == b && x < y);
+}
+
+static void sift(const struct run *runs, size_t *heap, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && before(runs, heap[l], heap[m]))
+            m = l;
+        if (r < n && before(runs, heap[r], heap[m]))
+            m = r;
+        if (m == i)
+            return;
+        size_t t = heap[i];
+        heap[i] = heap[m];
+        heap[m] = t;
+        i = m;
     }
-    where_put(c->w, rowids_hash(p, n), (uint64_t)batch << 32 | (uint32_t)line);
 }
 
-int rowids_where_build(struct rowids_where *w, struct madi_store *s, const struct rs_layout *L,
-                       size_t col, struct madi_err *err)
+int rowids_spill_groups(struct rowids_spill *sp, rowids_group_fn fn, void *ctx,
+                        struct madi_err *err)
 {
-    struct where_ctx c = { w, 0, 1 };
-    memset(w, 0, sizeof(*w));
-    int rc = rowids_each(s, L, col, where_one, &c, err);
-    if (rc)
-        return rc;
-    w->cap = c.n * 2 + 1024;
-    w->keys = xcalloc(w->cap, sizeof(uint64_t));
-    w->locs = xmalloc(w->cap * sizeof(uint64_t));
-    c.counting = 0;
-    return rowids_each(s, L, col, where_one, &c, err);
-}
-
-int rowids_where_find(const struct rowids_where *w, const char *p, size_t n, int64_t *batch,
-                      int64_t *line)
-{
-    uint64_t h = rowids_hash(p, n);
-    if (!w->cap)
-        return 0;
-    size_t i = home(h, w->cap);
-    while (w->keys[i] && w->keys[i] != h)
-        i = next(i, w->cap);
-    if (!w->keys[i])
-        return 0;
-    *batch = (int64_t)(w->locs[i] >> 32);
-    *line = (int64_t)(uint32_t)w->locs[i];
-    return 1;
-}
-
-void rowids_where_release(struct rowids_where *w)
-{
-    free(w->keys);
-    free(w->locs);
-    memset(w, 0, sizeof(*w));
+    int rc = MADI_OK;
+    sort_entries(sp); /* what is still in memory is the last run */
+    size_t nr = sp->nruns + 1, nh = 0;
+    struct run *runs = xcalloc(nr, sizeof(*runs));
+    size_t *heap = xmalloc(nr * sizeof(size_t));
+    for (size_t i = 0; i < sp->nruns && !rc; i++) {
+        runs[i].win = xmalloc(MERGE_CHUNK * sizeof(struct rowids_ent));
+        runs[i].off = sp->runoff[i];
+        runs[i].left = sp->runlen[i];
+        rc = run_fill(sp, &runs[i], err);
+    }
+    struct run *mem = &runs[nr - 1];
+    mem->win = sp->buf;
+    mem->have = sp->n;
+    mem->in_memory = 1;
+    for (size_t i = 0; i < nr; i++)
+        if (runs[i].have)
+            heap[nh++] = i;
+    for (size_t i = nh; i-- > 0;)
+        sift(runs, heap, nh, i);
+    size_t gcap = 16, gn = 0;
+    struct rowids_ent *group = xmalloc(gcap * sizeof(*group));
+    while (!rc && nh) {
+        struct run *r = &runs[heap[0]];
+        struct rowids_ent e = r->win[r->at++];
+        if (r->at == r->have) {
+            if (!r->in_memory && r->left)
+                rc = run_fill(sp, r, err);
+            else
+                heap[0] = heap[--nh];
+        }
+        if (nh)
+            sift(runs, heap, nh, 0);
+        if (gn && group[0].h != e.h) {
+            if (gn > 1 && (rc = fn(ctx, group, gn)) != 0)
+                break;
+            gn = 0;
+        }
+        if (gn == gcap)
+            group = xrealloc(group, (gcap *= 2) * sizeof(*group));
+        group[gn++] = e;
+    }
+    if (!rc && gn > 1)
+        rc = fn(ctx, group, gn);
+    free(group);
+    for (size_t i = 0; i < sp->nruns; i++)
+        free(runs[i].win);
+    free(runs);
+    free(heap);
+    return rc < 0 ? rc : MADI_OK;
 }

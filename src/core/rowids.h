@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "madi/err.h"
 #include "madi/store.h"
@@ -48,17 +49,37 @@ typedef void (*rowids_each_fn)(void *ctx, const char *p, size_t n, int64_t batch
 int rowids_each(struct madi_store *s, const struct rs_layout *L, size_t col, rowids_each_fn fn,
                 void *ctx, struct madi_err *err);
 
-/* Where stored keys are: hash -> batch and line, built in one pass when first needed. */
-struct rowids_where {
-    uint64_t *keys, *locs; /* loc: batch << 32 | line */
-    size_t cap;
+/*
+ * The same check in bounded memory, for files whose ids are not expected to repeat: each
+ * (hash, a, b) is added to a buffer that is sorted and written to a temporary file as a run
+ * when full (256k entries), and at the end the runs are merged and every hash that came more
+ * than once is handed over as a group, its entries in the order they were added. Memory stays
+ * about 10 MB whatever the file's size; the file takes 16 bytes a row. Repeats are found after
+ * the last row, not at the row.
+ */
+struct rowids_ent {
+    uint64_t h;
+    uint32_t a, b; /* the caller's: what the entry is and where */
 };
-int rowids_where_build(struct rowids_where *w, struct madi_store *s, const struct rs_layout *L,
-                       size_t col, struct madi_err *err);
-/** 1 and the batch and line of the stored key with the hash of (p, n) (the earliest); 0 if
- * none. */
-int rowids_where_find(const struct rowids_where *w, const char *p, size_t n, int64_t *batch,
-                      int64_t *line);
-void rowids_where_release(struct rowids_where *w);
+
+struct rowids_spill {
+    struct rowids_ent *buf, *tmp;
+    size_t n;
+    FILE *f; /* the runs, one after another */
+    uint64_t written;
+    uint64_t *runoff;
+    size_t *runlen;
+    size_t nruns, capruns;
+};
+
+void rowids_spill_init(struct rowids_spill *sp);
+int rowids_spill_add(struct rowids_spill *sp, uint64_t h, uint32_t a, uint32_t b,
+                     struct madi_err *err);
+/** Called for each hash added more than once (n >= 2 entries, in the order they were added);
+ * nonzero stops (a negative MADI_E* code is returned). */
+typedef int (*rowids_group_fn)(void *ctx, const struct rowids_ent *e, size_t n);
+int rowids_spill_groups(struct rowids_spill *sp, rowids_group_fn fn, void *ctx,
+                        struct madi_err *err);
+void rowids_spill_release(struct rowids_spill *sp);
 
 #endif

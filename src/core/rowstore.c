@@ -422,6 +422,7 @@ int rs_writer_open(struct rs_writer *w, struct madi_store *s, const struct rs_la
     }
     w->heapcap = 1 << 20;
     w->heap = xmalloc(w->heapcap);
+    w->cache[0].seq = w->cache[1].seq = -1;
     char sql[160];
     (void)snprintf(sql, sizeof(sql),
                    "INSERT INTO %s (batch_id, seq, nrows, format, data) VALUES (?, ?, ?, ?, ?)",
@@ -548,8 +549,12 @@ int rs_writer_finish(struct rs_writer *w, struct madi_err *err)
     return flush(w, err);
 }
 
+static void cache_drop(struct rs_cached *c);
+
 void rs_writer_release(struct rs_writer *w)
 {
+    cache_drop(&w->cache[0]);
+    cache_drop(&w->cache[1]);
     madi_stmt_finalize(w->ins);
     for (size_t c = 0; c < RS_MAX_COLS; c++) {
         free(w->vals[c]);
@@ -573,42 +578,60 @@ static void copy_text(const char *p, size_t n, char *buf, size_t bufsz, size_t *
         *outn = n;
 }
 
-struct cell_at {
-    size_t col, i;
-    int text;
-    int64_t *v;
-    char *buf;
-    size_t bufsz, *n;
-    int found, bad;
-};
-
-/* rs_block_fn: row c->i of the one block asked for. */
-static int cell_at_one(void *ctx, int64_t batch, const struct rs_block *b)
+/* rs_block_fn: a copy of the one block asked for, decoded in column c->col into the slot. */
+static int cache_one(void *ctx, int64_t batch, const struct rs_block *b)
 {
-    struct cell_at *c = ctx;
+    struct rs_cached *c = ctx;
     (void)batch;
-    if (c->text) {
-        struct rs_text t;
-        const char *s = NULL;
-        size_t sn = 0;
-        if (rs_text_open(&t, b, c->col)) {
-            c->bad = 1;
-            return 1;
-        }
-        if ((c->found = rs_text_get(&t, c->i, &s, &sn)))
-            copy_text(s, sn, c->buf, c->bufsz, c->n);
-        rs_text_close(&t);
-        return 1;
-    }
-    int64_t *vals = xmalloc(RS_BLOCK_ROWS * sizeof(int64_t));
-    uint64_t *nulls = xmalloc(NWORDS * sizeof(uint64_t));
-    c->bad = rs_block_ints(b, c->col, vals, nulls) != 0;
-    c->found = !c->bad && c->i < b->nrows && !(nulls[c->i / 64] >> (c->i % 64) & 1);
-    if (c->found)
-        *c->v = vals[c->i];
-    free(vals);
-    free(nulls);
+    c->blob = xmalloc(b->len);
+    memcpy(c->blob, b->p, b->len);
+    c->b = *b;
+    c->b.p = c->blob;
+    c->ok = 1;
     return 1;
+}
+
+static void cache_drop(struct rs_cached *c)
+{
+    if (c->has_text)
+        rs_text_close(&c->text);
+    free(c->blob);
+    free(c->ints);
+    free(c->nulls);
+    memset(c, 0, sizeof(*c));
+    c->seq = -1;
+}
+
+/* The block `seq` of this batch decoded in column `col`: from the cache, or read now. */
+static struct rs_cached *cached(struct rs_writer *w, int64_t seq, size_t col, struct madi_err *err,
+                                int *rc)
+{
+    for (int k = 0; k < 2; k++)
+        if (w->cache[k].ok && w->cache[k].seq == seq && w->cache[k].col == col)
+            return &w->cache[k];
+    struct rs_cached *c = &w->cache[w->cache_next++ % 2];
+    cache_drop(c);
+    int64_t args[2] = { w->batch, seq };
+    *rc = rs_each_block(w->s, w->L, "batch_id = ?1 AND seq = ?2", args, 2, cache_one, c, err);
+    if (*rc || !c->ok)
+        return NULL;
+    c->seq = seq;
+    c->col = col;
+    int bad;
+    if (w->L->cols[col].text) {
+        bad = rs_text_open(&c->text, &c->b, col) != 0;
+        c->has_text = !bad;
+    } else {
+        c->ints = xmalloc(RS_BLOCK_ROWS * sizeof(int64_t));
+        c->nulls = xmalloc(NWORDS * sizeof(uint64_t));
+        bad = rs_block_ints(&c->b, col, c->ints, c->nulls) != 0;
+    }
+    if (bad) {
+        cache_drop(c);
+        *rc = madi_err_set(err, MADI_EDB, "a block of %s is damaged", w->L->block_table);
+        return NULL;
+    }
+    return c;
 }
 
 int rs_writer_get(struct rs_writer *w, uint64_t idx, size_t col, int64_t *v, char *buf,
@@ -626,12 +649,23 @@ int rs_writer_get(struct rs_writer *w, uint64_t idx, size_t col, int64_t *v, cha
             *v = w->vals[col][i];
         return 1;
     }
-    struct cell_at c = { col, (size_t)(idx % RS_BLOCK_ROWS), text, v, buf, bufsz, n, 0, 0 };
-    int64_t args[2] = { w->batch, (int64_t)(idx / RS_BLOCK_ROWS) };
-    int rc = rs_each_block(w->s, w->L, "batch_id = ?1 AND seq = ?2", args, 2, cell_at_one, &c, err);
-    if (rc == MADI_OK && c.bad)
-        rc = madi_err_set(err, MADI_EDB, "a block of %s is damaged", w->L->block_table);
-    return rc < 0 ? rc : c.found;
+    int rc = MADI_OK;
+    struct rs_cached *c = cached(w, (int64_t)(idx / RS_BLOCK_ROWS), col, err, &rc);
+    if (!c)
+        return rc < 0 ? rc : 0;
+    size_t i = (size_t)(idx % RS_BLOCK_ROWS);
+    if (text) {
+        const char *s = NULL;
+        size_t sn = 0;
+        if (!rs_text_get(&c->text, i, &s, &sn))
+            return 0;
+        copy_text(s, sn, buf, bufsz, n);
+        return 1;
+    }
+    if (i >= c->b.nrows || (c->nulls[i / 64] >> (i % 64) & 1))
+        return 0;
+    *v = c->ints[i];
+    return 1;
 }
 
 int rs_delete_batch(struct madi_store *s, const struct rs_layout *L, int64_t batch,

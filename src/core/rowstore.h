@@ -49,6 +49,26 @@ void rs_layout_init(struct rs_layout *L, const struct madi_kind *k);
 /** The column called `name`, or -1. */
 int rs_layout_col(const struct rs_layout *L, const char *name);
 
+/* A block as stored: rs_block_open checks the header and column directory. */
+struct rs_block {
+    const unsigned char *p;
+    size_t len;
+    size_t nrows, ncols;
+};
+
+/* Text column, decoded for random access. */
+struct rs_text {
+    size_t nrows;
+    int enc;
+    uint64_t *nulls;     /* owned, or NULL: none blank */
+    uint32_t *off, *len; /* owned: each row's text in heap */
+    const unsigned char *heap;
+    const char *prefix; /* number: prefix and value */
+    size_t prefixlen;
+    int64_t *nums; /* owned */
+    char buf[96];
+};
+
 /* ---- writing ------------------------------------------------------------------------------ */
 
 /* One batch's rows, buffered a block at a time and written in the caller's transaction. */
@@ -66,6 +86,19 @@ struct rs_writer {
     unsigned char *out, *tmp; /* the encoded block; one column's encoding */
     size_t outcap, tmpcap;
     uint64_t rows; /* written so far, buffer included */
+    /* rs_writer_get's copies of written blocks, decoded one column each (two, in turn). */
+    struct rs_cached {
+        int64_t seq;
+        size_t col;
+        int ok;
+        unsigned char *blob;
+        struct rs_block b;
+        int64_t *ints;
+        uint64_t *nulls;
+        struct rs_text text;
+        int has_text;
+    } cache[2];
+    unsigned cache_next;
 };
 
 int rs_writer_open(struct rs_writer *w, struct madi_store *s, const struct rs_layout *L,
@@ -86,8 +119,8 @@ static inline void rs_set_null(struct rs_writer *w, size_t col)
 int rs_end_row(struct rs_writer *w, struct madi_err *err);
 /** Cell `col` of row `idx` of this writer (0 = its first row): an integer into *v, or text
  * copied into buf (cut to bufsz - 1, NUL-terminated; its whole length in *n). 1, 0 for a
- * blank, <0 on failure. Reads a written block back when the row is no longer buffered: for
- * rare checks. */
+ * blank, <0 on failure. Reads a written block back when the row is no longer buffered (and
+ * keeps the last two columns read so, so that rows asked in order cost one read a block). */
 int rs_writer_get(struct rs_writer *w, uint64_t idx, size_t col, int64_t *v, char *buf,
                   size_t bufsz, size_t *n, struct madi_err *err);
 /** Write the last, partial block. */
@@ -106,13 +139,6 @@ struct madi_u64map;
 int rs_refers(struct madi_store *s, const struct rs_layout *L, size_t col,
               const struct madi_u64map *ids, int *found, struct madi_err *err);
 
-/* A block as stored: rs_block_open checks the header and column directory. */
-struct rs_block {
-    const unsigned char *p;
-    size_t len;
-    size_t nrows, ncols;
-};
-
 int rs_block_open(struct rs_block *b, const void *p, size_t len, const struct rs_layout *L);
 
 /** Called by rs_each_block for each block: 0 to go on, 1 to stop, or a negative MADI_E* code
@@ -130,18 +156,6 @@ int rs_each_block(struct madi_store *s, const struct rs_layout *L, const char *w
  * null bitmap (bit i set: row i blank; nrows/64 words rounded up). A blank row's value is
  * unspecified (check the bitmap). -1 when damaged. */
 int rs_block_ints(const struct rs_block *b, size_t col, int64_t *out, uint64_t *nulls);
-/* Text column, decoded for random access. */
-struct rs_text {
-    size_t nrows;
-    int enc;
-    uint64_t *nulls;     /* owned, or NULL: none blank */
-    uint32_t *off, *len; /* owned: each row's text in heap */
-    const unsigned char *heap;
-    const char *prefix; /* number: prefix and value */
-    size_t prefixlen;
-    int64_t *nums; /* owned */
-    char buf[96];
-};
 /** -1 when damaged. */
 int rs_text_open(struct rs_text *t, const struct rs_block *b, size_t col);
 /** Row i's text: 1 and (*p, *n), valid until the next call or close; 0 for a blank. */
