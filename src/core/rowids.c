@@ -225,8 +225,8 @@ static int spill_run(struct rowids_spill *sp, struct madi_err *err)
 {
     if (!sp->f && !(sp->f = tmpfile()))
         return madi_err_set(err, MADI_EIO,
-                            "cannot make a temporary file to check record ids (is $TMPDIR or "
-                            "/tmp writable?)");
+                            "cannot make a temporary file in /tmp to check record ids (is it "
+                            "writable, with room for 16 bytes a row?)");
     sort_entries(sp);
     if (sp->nruns == sp->capruns) {
         sp->capruns = sp->capruns ? sp->capruns * 2 : 16;

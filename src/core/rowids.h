@@ -2,15 +2,18 @@
  * rowids.h: the unique text key of a kind stored in blocks (rowstore.h), checked in memory.
  * Private to src/core.
  *
- * A wide table had a UNIQUE index on record_id, a B-tree seek per insert. Blocks have none:
- * the importer keeps a set of 64-bit hashes of the keys instead, those already stored
- * (loaded from the blocks) and those of the file so far, each with a reference: the row's
- * place in the batch being imported, or ROWIDS_STORED. 12 bytes a slot, at most half full
- * (longer probes cost more than the memory): about 26 bytes per key held (260 MB for a file
- * of ten million). A hash match is confirmed against the text
- * where that is cheap (a key earlier in the same file, a skipped submission at the end); a repeated
- * key reported against an earlier batch is taken from the hash alone (ten million new ids against
- * ten million stored share a 64-bit hash by chance about once in 200,000 imports).
+ * A wide table had a UNIQUE index on record_id, a B-tree seek per insert. Blocks have none,
+ * so the importer checks the ids itself, in one of two ways:
+ *  - in bounded memory (rowids_spill, below), for most files: every id's 64-bit hash, with
+ *    where it is, goes to sorted runs in a temporary file, and the runs (the stored ids' too)
+ *    are merged once the last row is read; repeats are reported then, in line order. A repeat
+ *    is decided on the 64-bit hash (ten million new ids against ten million stored share one
+ *    by chance about once in 200,000 imports).
+ *  - in memory (struct rowids), for exports that carry submission uuids, where records of an
+ *    earlier export come back and must be skipped at their row: a set of the hashes with a
+ *    reference each (the row's place in the batch, or ROWIDS_STORED), 12-byte slots at most
+ *    half full. A candidate of this file is confirmed against the row's text; a skipped
+ *    submission against the stored text at the end of the import.
  */
 #ifndef MADI_ROWIDS_H
 #define MADI_ROWIDS_H
