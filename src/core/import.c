@@ -2667,20 +2667,26 @@ static int block_repeat(struct importer *im, uint32_t ref)
 }
 
 /* A repeat the runs found: the row `idx` of this file, and the first row with its id (first)
- * or the stored record (batch, line). */
+ * or the stored record (batch, line); then, resolved, the row's line and id. */
 struct spill_rep {
     uint32_t idx, first;
     uint32_t batch, line;
+    int64_t at;
+    char text[MAX_ID_LEN + 1];
+    size_t tn;
 };
+
+#define REPORT_MAX 100000 /* repeats listed one by one; past that, counted */
 
 struct spill_reps {
     struct importer *im;
     struct spill_rep *r;
     size_t n, cap;
+    unsigned long long more;
 };
 
 /* rowids_group_fn: the entries of one id, stored ones first, then this file's in row order. */
-static int spill_group(void *ctx, const struct rowids_ent *e, size_t n)
+static int spill_group(void *ctx, const struct rowids_ent *e, size_t n, size_t more)
 {
     struct spill_reps *rs = ctx;
     uint32_t self = (uint32_t)rs->im->batch;
@@ -2688,6 +2694,7 @@ static int spill_group(void *ctx, const struct rowids_ent *e, size_t n)
     for (size_t i = 0; i < n && !stored; i++)
         if (e[i].a != self)
             stored = &e[i];
+    rs->more += more; /* all of this file: the stored ones come first */
     for (size_t i = 0; i < n; i++) {
         if (e[i].a != self)
             continue;
@@ -2695,9 +2702,14 @@ static int spill_group(void *ctx, const struct rowids_ent *e, size_t n)
             first = &e[i];
             continue;
         }
+        if (rs->n == REPORT_MAX) {
+            rs->more++;
+            continue;
+        }
         if (rs->n == rs->cap)
             rs->r = xrealloc(rs->r, (rs->cap = rs->cap ? rs->cap * 2 : 64) * sizeof(*rs->r));
         struct spill_rep *r = &rs->r[rs->n++];
+        memset(r, 0, sizeof(*r));
         r->idx = e[i].b;
         r->first = first ? first->b : 0;
         r->batch = stored ? stored->a : 0;
@@ -2712,33 +2724,64 @@ static int cmp_rep(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The bounded-memory check's findings, in line order, once the rows are read. */
+/* A repeat's first row and its place in the list: sorted by row, to read lines block by
+ * block. */
+struct first_of {
+    uint32_t first;
+    size_t i;
+};
+
+static int cmp_first(const void *a, const void *b)
+{
+    uint32_t x = ((const struct first_of *)a)->first, y = ((const struct first_of *)b)->first;
+    return x < y ? -1 : x > y;
+}
+
+/* The bounded-memory check's findings, in line order, once the rows are read. Rows are read
+ * back in row order (a block decoded once for all its repeats), the first rows too. */
 static int spill_report(struct importer *im)
 {
     if (!im->spill)
         return MADI_OK;
-    struct spill_reps rs = { im, NULL, 0, 0 };
+    struct spill_reps rs = { im, NULL, 0, 0, 0 };
     int rc = rowids_spill_groups(&im->sp, spill_group, &rs, im->err);
     if (!rc && rs.n)
         qsort(rs.r, rs.n, sizeof(*rs.r), cmp_rep);
     for (size_t i = 0; i < rs.n && !rc; i++) {
-        const struct spill_rep *r = &rs.r[i];
-        int64_t line = 0, other = r->line;
-        char text[MAX_ID_LEN + 8];
-        size_t tn = 0;
-        int got = rs_writer_get(&im->blk, r->idx, 0, &line, NULL, 0, NULL, im->err);
+        struct spill_rep *r = &rs.r[i];
+        int got = rs_writer_get(&im->blk, r->idx, 0, &r->at, NULL, 0, NULL, im->err);
         if (got >= 0)
-            got = rs_writer_get(&im->blk, r->idx, im->blk_keycol, NULL, text, sizeof(text), &tn,
-                                im->err);
-        if (got >= 0 && !r->batch)
-            got = rs_writer_get(&im->blk, r->first, 0, &other, NULL, 0, NULL, im->err);
-        if (got < 0) {
-            rc = got;
-            break;
-        }
-        repeat_error(im, (unsigned long)line, text, tn < sizeof(text) ? tn : sizeof(text) - 1,
-                     r->batch, other);
+            got = rs_writer_get(&im->blk, r->idx, im->blk_keycol, NULL, r->text, sizeof(r->text),
+                                &r->tn, im->err);
+        rc = got < 0 ? got : MADI_OK;
     }
+    struct first_of *order = xmalloc((rs.n ? rs.n : 1) * sizeof(*order));
+    size_t nf = 0;
+    for (size_t i = 0; i < rs.n; i++) {
+        if (!rs.r[i].batch) {
+            order[nf].first = rs.r[i].first;
+            order[nf++].i = i;
+        }
+    }
+    qsort(order, nf, sizeof(*order), cmp_first);
+    for (size_t k = 0; k < nf && !rc; k++) {
+        struct spill_rep *r = &rs.r[order[k].i];
+        int64_t line = 0;
+        int got = rs_writer_get(&im->blk, r->first, 0, &line, NULL, 0, NULL, im->err);
+        r->line = (uint32_t)line;
+        rc = got < 0 ? got : MADI_OK;
+    }
+    free(order);
+    for (size_t i = 0; i < rs.n && !rc; i++) {
+        const struct spill_rep *r = &rs.r[i];
+        repeat_error(im, (unsigned long)r->at, r->text,
+                     r->tn < sizeof(r->text) ? r->tn : sizeof(r->text) - 1, r->batch, r->line);
+    }
+    if (!rc && rs.more)
+        diag(im, MADI_DIAG_ERROR, 0, 0, im->kind->fields[im->blk_key].name,
+             "%llu more rows repeat an id of this file or of the database, not listed one by "
+             "one (fix the ones above, then import again to see what is left)",
+             rs.more);
     free(rs.r);
     return rc;
 }

@@ -8,10 +8,13 @@
  */
 #include "rowids.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "banned.h"
+#include "buf.h"
 #include "xalloc.h"
 
 static uint64_t mix(uint64_t h)
@@ -174,6 +177,7 @@ int rowids_load(struct rowids *x, struct madi_store *s, const struct rs_layout *
 
 #define SPILL_CAP   ((size_t)1 << 18) /* entries in memory: 4 MB, and as much to sort with */
 #define MERGE_CHUNK ((size_t)4096)    /* entries read from a run at a time */
+#define GROUP_MAX   ((size_t)1 << 16) /* entries of one hash handed over; more are counted */
 
 void rowids_spill_init(struct rowids_spill *sp)
 {
@@ -223,10 +227,22 @@ static void sort_entries(struct rowids_spill *sp)
 /* The full buffer, sorted, becomes a run at the end of the temporary file. */
 static int spill_run(struct rowids_spill *sp, struct madi_err *err)
 {
-    if (!sp->f && !(sp->f = tmpfile()))
-        return madi_err_set(err, MADI_EIO,
-                            "cannot make a temporary file in /tmp to check record ids (is it "
-                            "writable, with room for 16 bytes a row?)");
+    if (!sp->f) {
+        /* Private (0600 from mkstemp) and gone from the folder at once: closed, it is freed. */
+        char path[512];
+        (void)snprintf(path, sizeof(path), "%s/madi-ids-XXXXXX", madi_tmpdir());
+        int fd = mkstemp(path);
+        if (fd >= 0) {
+            (void)unlink(path);
+            if (!(sp->f = fdopen(fd, "w+b")))
+                (void)close(fd);
+        }
+        if (!sp->f)
+            return madi_err_set(err, MADI_EIO,
+                                "cannot make a temporary file in %s to check record ids: %s (set "
+                                "TMPDIR to a writable folder with room for 16 bytes a row)",
+                                madi_tmpdir(), strerror(errno));
+    }
     sort_entries(sp);
     if (sp->nruns == sp->capruns) {
         sp->capruns = sp->capruns ? sp->capruns * 2 : 16;
@@ -327,7 +343,7 @@ int rowids_spill_groups(struct rowids_spill *sp, rowids_group_fn fn, void *ctx,
             heap[nh++] = i;
     for (size_t i = nh; i-- > 0;)
         sift(runs, heap, nh, i);
-    size_t gcap = 16, gn = 0;
+    size_t gcap = 16, gn = 0, gmore = 0;
     struct rowids_ent *group = xmalloc(gcap * sizeof(*group));
     while (!rc && nh) {
         struct run *r = &runs[heap[0]];
@@ -338,19 +354,26 @@ int rowids_spill_groups(struct rowids_spill *sp, rowids_group_fn fn, void *ctx,
             else
                 heap[0] = heap[--nh];
         }
+        if (rc)
+            break;
         if (nh)
             sift(runs, heap, nh, 0);
         if (gn && group[0].h != e.h) {
-            if (gn > 1 && (rc = fn(ctx, group, gn)) != 0)
+            if (gn > 1 && (rc = fn(ctx, group, gn, gmore)) != 0)
                 break;
             gn = 0;
+            gmore = 0;
+        }
+        if (gn == GROUP_MAX) {
+            gmore++; /* one id repeated that often: the rest only counted */
+            continue;
         }
         if (gn == gcap)
             group = xrealloc(group, (gcap *= 2) * sizeof(*group));
         group[gn++] = e;
     }
     if (!rc && gn > 1)
-        rc = fn(ctx, group, gn);
+        rc = fn(ctx, group, gn, gmore);
     free(group);
     for (size_t i = 0; i < sp->nruns; i++)
         free(runs[i].win);

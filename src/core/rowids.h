@@ -78,9 +78,10 @@ struct rowids_spill {
 void rowids_spill_init(struct rowids_spill *sp);
 int rowids_spill_add(struct rowids_spill *sp, uint64_t h, uint32_t a, uint32_t b,
                      struct madi_err *err);
-/** Called for each hash added more than once (n >= 2 entries, in the order they were added);
- * nonzero stops (a negative MADI_E* code is returned). */
-typedef int (*rowids_group_fn)(void *ctx, const struct rowids_ent *e, size_t n);
+/** Called for each hash added more than once: its first n entries (n >= 2, at most 65536), in
+ * the order they were added, and how many more there were. Nonzero stops (a negative MADI_E*
+ * code is returned). */
+typedef int (*rowids_group_fn)(void *ctx, const struct rowids_ent *e, size_t n, size_t more);
 int rowids_spill_groups(struct rowids_spill *sp, rowids_group_fn fn, void *ctx,
                         struct madi_err *err);
 void rowids_spill_release(struct rowids_spill *sp);

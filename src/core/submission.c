@@ -39,6 +39,7 @@
 #include "madi/privacy.h"
 
 #include "banned.h"
+#include "buf.h"
 #include "hashmap.h"
 #include "store_int.h"
 #include "xalloc.h"
@@ -102,14 +103,18 @@ static void sha256_hex(const unsigned char *p, size_t n, char hex[65])
     (void)sodium_bin2hex(hex, 65, h, sizeof(h));
 }
 
+#define TEMP_PATH 512
+
 /* The bytes in a private temporary file, for the importer; remove it with unlink. */
-static int write_temp(const void *p, size_t n, char path[64], struct madi_err *err)
+static int write_temp(const void *p, size_t n, char path[TEMP_PATH], struct madi_err *err)
 {
-    (void)snprintf(path, 64, "/tmp/madi-submission-XXXXXX");
+    (void)snprintf(path, TEMP_PATH, "%s/madi-submission-XXXXXX", madi_tmpdir());
     int fd = mkstemp(path);
     if (fd < 0)
-        return madi_err_set(err, MADI_EIO, "cannot make a temporary file in /tmp: %s",
-                            strerror(errno));
+        return madi_err_set(err, MADI_EIO,
+                            "cannot make a temporary file in %s: %s (set TMPDIR "
+                            "to a writable folder)",
+                            madi_tmpdir(), strerror(errno));
     (void)fchmod(fd, S_IRUSR | S_IWUSR);
     const unsigned char *b = p;
     size_t off = 0;
@@ -513,7 +518,7 @@ int madi_sub_upload(struct madi_store *s, const struct madi_sub_upload *u, madi_
     struct madi_stmt *st = NULL;
     unsigned char *bytes = NULL;
     size_t size = 0;
-    char sha[65], tmp[64] = "", org[65] = "", when[24], detail[160], *sealed = NULL;
+    char sha[65], tmp[TEMP_PATH] = "", org[65] = "", when[24], detail[160], *sealed = NULL;
     int64_t org_id = 0;
     int rc, in_tx = 0;
     *id = 0;
@@ -767,7 +772,7 @@ int madi_sub_approve(struct madi_store *s, int64_t id, const char *reviewer, con
 {
     struct sub m;
     struct madi_import_opts o;
-    char tmp[64] = "", when[24], detail[160];
+    char tmp[TEMP_PATH] = "", when[24], detail[160];
     int64_t before = 0;
     memset(res, 0, sizeof(*res));
     memset(&m, 0, sizeof(m));
@@ -1004,7 +1009,7 @@ int madi_sub_preview(struct madi_store *s, int64_t id, const struct madi_key *ke
     struct madi_import_opts o;
     struct madi_period all;
     struct qseen q;
-    char tmp[64] = "";
+    char tmp[TEMP_PATH] = "";
     memset(res, 0, sizeof(*res));
     res->status = MADI_IMPORT_REJECTED;
     madi_strmap_init(&q.map);

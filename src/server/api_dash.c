@@ -281,8 +281,7 @@ static void report(struct req *rq, struct resp *rs, enum madi_audience aud)
                                          "text/csv; charset=utf-8" };
     if (f == -2) {
         char path[512];
-        const char *tmp = getenv("TMPDIR");
-        (void)snprintf(path, sizeof(path), "%s/madi-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        (void)snprintf(path, sizeof(path), "%s/madi-report-XXXXXX", madi_tmpdir());
         int fd = mkstemp(path);
         rc = fd < 0 ? madi_err_set(&err, MADI_EIO, "cannot write a temporary file")
                     : madi_report_write_xlsx(r, path, &err);

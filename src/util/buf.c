@@ -152,3 +152,9 @@ int madi_list_has(const char *list, const char *item)
     }
     return 0;
 }
+
+const char *madi_tmpdir(void)
+{
+    const char *t = getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}

@@ -42,6 +42,8 @@ int madi_buf_vaddf(struct madi_buf *b, const char *fmt, va_list ap)
 void madi_trim(const char **s, size_t *n);
 /* 1 when `item` is one of the comma-separated words of `list` ("a,b,c"), or list is NULL. */
 int madi_list_has(const char *list, const char *item);
+/* Where temporary files go: $TMPDIR when set and not empty, else /tmp. */
+const char *madi_tmpdir(void);
 
 /* Hand the contents to the caller (free with free()) and reset the buffer. Never NULL. */
 char *madi_buf_detach(struct madi_buf *b, size_t *len);

@@ -31,11 +31,13 @@ struct seen {
     uint32_t got[8][4]; /* (a, b) pairs of the first two groups' entries */
     size_t n[8];
     uint64_t h[8];
+    size_t more;
 };
 
-static int collect(void *ctx, const struct rowids_ent *e, size_t n)
+static int collect(void *ctx, const struct rowids_ent *e, size_t n, size_t more)
 {
     struct seen *s = ctx;
+    s->more += more;
     if (s->groups < 8) {
         s->h[s->groups] = e[0].h;
         s->n[s->groups] = n;
@@ -102,6 +104,27 @@ static void test_spill_small_and_empty(void **state)
     assert_int_equal(rowids_spill_groups(&sp, collect, &s, &err), MADI_OK);
     assert_int_equal(s.groups, 1);
     assert_int_equal(s.n[0], 5);
+    assert_int_equal(s.more, 0);
+    assert_int_equal(s.got[0][1], 0);
+    assert_int_equal(s.got[0][3], 1);
+    rowids_spill_release(&sp);
+}
+
+/* One hash added 70,000 times: the first 65,536 entries handed over, the rest counted. */
+static void test_spill_group_cap(void **state)
+{
+    (void)state;
+    struct rowids_spill sp;
+    struct madi_err err;
+    struct seen s;
+    memset(&s, 0, sizeof(s));
+    rowids_spill_init(&sp);
+    for (uint32_t r = 0; r < 70000; r++)
+        assert_int_equal(rowids_spill_add(&sp, 7, 9, r, &err), MADI_OK);
+    assert_int_equal(rowids_spill_groups(&sp, collect, &s, &err), MADI_OK);
+    assert_int_equal(s.groups, 1);
+    assert_int_equal(s.n[0], 65536);
+    assert_int_equal(s.more, 70000 - 65536);
     assert_int_equal(s.got[0][1], 0);
     assert_int_equal(s.got[0][3], 1);
     rowids_spill_release(&sp);
@@ -130,6 +153,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spill_groups),
         cmocka_unit_test(test_spill_small_and_empty),
+        cmocka_unit_test(test_spill_group_cap),
         cmocka_unit_test(test_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
