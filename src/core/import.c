@@ -2685,6 +2685,25 @@ struct spill_reps {
     unsigned long long more;
 };
 
+/* Once REPORT_MAX repeats are held, they are a max-heap by row: a repeat on an earlier row
+ * takes the place of the latest, so the ones listed are those of the first rows. */
+static void rep_sift(struct spill_rep *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && h[l].idx > h[m].idx)
+            m = l;
+        if (r < n && h[r].idx > h[m].idx)
+            m = r;
+        if (m == i)
+            return;
+        struct spill_rep t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
 /* rowids_group_fn: the entries of one id, stored ones first, then this file's in row order. */
 static int spill_group(void *ctx, const struct rowids_ent *e, size_t n, size_t more)
 {
@@ -2702,18 +2721,26 @@ static int spill_group(void *ctx, const struct rowids_ent *e, size_t n, size_t m
             first = &e[i];
             continue;
         }
+        struct spill_rep nr;
+        memset(&nr, 0, sizeof(nr));
+        nr.idx = e[i].b;
+        nr.first = first ? first->b : 0;
+        nr.batch = stored ? stored->a : 0;
+        nr.line = stored ? stored->b : 0;
         if (rs->n == REPORT_MAX) {
             rs->more++;
+            if (nr.idx < rs->r[0].idx) { /* earlier than the latest held: it takes its place */
+                rs->r[0] = nr;
+                rep_sift(rs->r, rs->n, 0);
+            }
             continue;
         }
         if (rs->n == rs->cap)
             rs->r = xrealloc(rs->r, (rs->cap = rs->cap ? rs->cap * 2 : 64) * sizeof(*rs->r));
-        struct spill_rep *r = &rs->r[rs->n++];
-        memset(r, 0, sizeof(*r));
-        r->idx = e[i].b;
-        r->first = first ? first->b : 0;
-        r->batch = stored ? stored->a : 0;
-        r->line = stored ? stored->b : 0;
+        rs->r[rs->n++] = nr;
+        if (rs->n == REPORT_MAX) /* full: from now on a heap */
+            for (size_t k = rs->n / 2; k-- > 0;)
+                rep_sift(rs->r, rs->n, k);
     }
     return 0;
 }
