@@ -933,6 +933,7 @@ struct vtab {
     sqlite3_vtab base;
     sqlite3 *db;
     struct rs_layout L;
+    int datecol; /* the layout's date column, or -1: blocks outside a date range are skipped */
 };
 
 struct vcur {
@@ -949,6 +950,8 @@ struct vcur {
     struct rs_text text[RS_MAX_COLS];
     int only_row; /* id = ? : the one row */
     size_t want_row;
+    int ranged; /* skip blocks with no date in [lo, hi] */
+    int64_t lo, hi;
 };
 
 static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
@@ -970,6 +973,7 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
     memset(vt, 0, sizeof(*vt));
     vt->db = db;
     rs_layout_init(&vt->L, k);
+    vt->datecol = rs_layout_col(&vt->L, "date");
     char decl[4096];
     size_t j = (size_t)snprintf(decl, sizeof(decl), "CREATE TABLE x(id INTEGER, batch_id INTEGER");
     for (size_t c = 0; c < vt->L.ncols && j < sizeof(decl); c++)
@@ -995,10 +999,34 @@ static int vt_disconnect(sqlite3_vtab *v)
     return SQLITE_OK;
 }
 
-/* idxNum: 1 batch_id = ?; 2 id (or rowid) = ?; 0 everything. */
+/* idxNum: bits 0-1 the way in (1 batch_id = ?; 2 id (or rowid) = ?; 0 every block); bits 2-4
+ * how many date constraints follow that argument, each an operator in 3 bits from bit 5 on
+ * (DATE_* below). The date constraints are not omitted: SQLite still checks every row, the
+ * range only lets whole blocks be skipped. */
+enum { DATE_EQ = 1, DATE_GT, DATE_GE, DATE_LT, DATE_LE };
+#define MAX_DATE_CONS 4
+
+static int date_op(unsigned char op)
+{
+    switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_EQ:
+        return DATE_EQ;
+    case SQLITE_INDEX_CONSTRAINT_GT:
+        return DATE_GT;
+    case SQLITE_INDEX_CONSTRAINT_GE:
+        return DATE_GE;
+    case SQLITE_INDEX_CONSTRAINT_LT:
+        return DATE_LT;
+    case SQLITE_INDEX_CONSTRAINT_LE:
+        return DATE_LE;
+    default:
+        return 0;
+    }
+}
+
 static int vt_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
 {
-    (void)v;
+    struct vtab *vt = (struct vtab *)v;
     int batch = -1, id = -1;
     for (int i = 0; i < info->nConstraint; i++) {
         const struct sqlite3_index_constraint *c = &info->aConstraint[i];
@@ -1026,6 +1054,23 @@ static int vt_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
         info->idxNum = 0;
         info->estimatedCost = 1e7;
         info->estimatedRows = 1e6;
+    }
+    if (id >= 0 || vt->datecol < 0)
+        return SQLITE_OK;
+    int arg = info->idxNum ? 2 : 1, nd = 0;
+    for (int i = 0; i < info->nConstraint && nd < MAX_DATE_CONS; i++) {
+        const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+        int op = date_op(c->op);
+        if (!c->usable || !op || c->iColumn != VT_FIRST + vt->datecol)
+            continue;
+        info->aConstraintUsage[i].argvIndex = arg++;
+        info->idxNum |= op << (5 + 3 * nd);
+        nd++;
+    }
+    if (nd) {
+        info->idxNum |= nd << 2;
+        info->estimatedCost /= 4;
+        info->estimatedRows /= 4;
     }
     return SQLITE_OK;
 }
@@ -1071,34 +1116,59 @@ static int damaged(struct vcur *c)
     return SQLITE_CORRUPT;
 }
 
+static int ensure_ints(struct vcur *c, size_t k);
+
+/* Whether the current block has a row dated within [lo, hi] (its date column is decoded
+ * here, and kept for xColumn). *rc is set on a damaged block. */
+static int block_in_range(struct vcur *c, int *rc)
+{
+    size_t k = (size_t)c->vt->datecol;
+    *rc = ensure_ints(c, k);
+    if (*rc)
+        return 0;
+    for (size_t i = 0; i < c->b.nrows; i++)
+        if (!(c->nulls[k][i / 64] >> (i % 64) & 1) && c->ints[k][i] >= c->lo &&
+            c->ints[k][i] <= c->hi)
+            return 1;
+    cur_drop_block(c);
+    return 0;
+}
+
 /* Step to the next block that has rows; sets eof at the end. */
 static int next_block(struct vcur *c)
 {
-    cur_drop_block(c);
-    int rc = sqlite3_step(c->st);
-    if (rc == SQLITE_DONE) {
-        c->eof = 1;
-        return SQLITE_OK;
-    }
-    if (rc != SQLITE_ROW)
-        return rc;
-    c->block_rowid = sqlite3_column_int64(c->st, 0);
-    c->batch = sqlite3_column_int64(c->st, 1);
-    if (c->block_rowid < 0 || c->block_rowid >= ((int64_t)1 << 46)) /* ids would overflow */
-        return damaged(c);
-    const void *p = sqlite3_column_blob(c->st, 2);
-    size_t len = (size_t)sqlite3_column_bytes(c->st, 2);
-    if (rs_block_open(&c->b, p, len, &c->vt->L))
-        return damaged(c);
-    c->i = 0;
-    if (c->only_row) {
-        if (c->want_row >= c->b.nrows) {
+    for (;;) {
+        cur_drop_block(c);
+        int rc = sqlite3_step(c->st);
+        if (rc == SQLITE_DONE) {
             c->eof = 1;
             return SQLITE_OK;
         }
-        c->i = c->want_row;
+        if (rc != SQLITE_ROW)
+            return rc;
+        c->block_rowid = sqlite3_column_int64(c->st, 0);
+        c->batch = sqlite3_column_int64(c->st, 1);
+        if (c->block_rowid < 0 || c->block_rowid >= ((int64_t)1 << 46)) /* ids would overflow */
+            return damaged(c);
+        const void *p = sqlite3_column_blob(c->st, 2);
+        size_t len = (size_t)sqlite3_column_bytes(c->st, 2);
+        if (rs_block_open(&c->b, p, len, &c->vt->L))
+            return damaged(c);
+        if (c->ranged && !block_in_range(c, &rc)) {
+            if (rc)
+                return rc;
+            continue; /* no row of it in the dates asked for */
+        }
+        c->i = 0;
+        if (c->only_row) {
+            if (c->want_row >= c->b.nrows) {
+                c->eof = 1;
+                return SQLITE_OK;
+            }
+            c->i = c->want_row;
+        }
+        return SQLITE_OK;
     }
-    return SQLITE_OK;
 }
 
 static int vt_filter(sqlite3_vtab_cursor *cur, int idxnum, const char *idxstr, int argc,
@@ -1112,6 +1182,27 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idxnum, const char *idxstr, i
     c->st = NULL;
     c->eof = 0;
     c->only_row = 0;
+    c->ranged = 0;
+    c->lo = INT64_MIN;
+    c->hi = INT64_MAX;
+    int first = (idxnum & 3) ? 1 : 0, nd = (idxnum >> 2) & 7;
+    for (int k = 0; k < nd && first + k < argc; k++) {
+        sqlite3_value *val = argv[first + k];
+        if (sqlite3_value_numeric_type(val) != SQLITE_INTEGER)
+            continue; /* no skipping on this one: SQLite checks every row anyway */
+        int64_t x = sqlite3_value_int64(val);
+        int op = (idxnum >> (5 + 3 * k)) & 7;
+        if ((op == DATE_EQ || op == DATE_GE) && x > c->lo)
+            c->lo = x;
+        if (op == DATE_GT && x != INT64_MAX && x + 1 > c->lo)
+            c->lo = x + 1;
+        if ((op == DATE_EQ || op == DATE_LE) && x < c->hi)
+            c->hi = x;
+        if (op == DATE_LT && x != INT64_MIN && x - 1 < c->hi)
+            c->hi = x - 1;
+        c->ranged = 1;
+    }
+    idxnum &= 3;
     if (idxnum == 1)
         (void)snprintf(sql, sizeof(sql),
                        "SELECT rowid, batch_id, data FROM %s WHERE batch_id = ?1 ORDER BY seq",
@@ -1163,6 +1254,23 @@ static int vt_eof(sqlite3_vtab_cursor *cur)
     return ((struct vcur *)cur)->eof;
 }
 
+/* Integer column k of the current block, decoded once. */
+static int ensure_ints(struct vcur *c, size_t k)
+{
+    if (c->have[k])
+        return SQLITE_OK;
+    if (!c->ints[k]) {
+        c->ints[k] = sqlite3_malloc(RS_BLOCK_ROWS * sizeof(int64_t));
+        c->nulls[k] = sqlite3_malloc(NWORDS * sizeof(uint64_t));
+        if (!c->ints[k] || !c->nulls[k])
+            return SQLITE_NOMEM;
+    }
+    if (rs_block_ints(&c->b, k, c->ints[k], c->nulls[k]))
+        return damaged(c);
+    c->have[k] = 1;
+    return SQLITE_OK;
+}
+
 static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
 {
     struct vcur *c = (struct vcur *)cur;
@@ -1191,17 +1299,9 @@ static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
             sqlite3_result_null(ctx);
         return SQLITE_OK;
     }
-    if (!c->have[k]) {
-        if (!c->ints[k]) {
-            c->ints[k] = sqlite3_malloc(RS_BLOCK_ROWS * sizeof(int64_t));
-            c->nulls[k] = sqlite3_malloc(NWORDS * sizeof(uint64_t));
-            if (!c->ints[k] || !c->nulls[k])
-                return SQLITE_NOMEM;
-        }
-        if (rs_block_ints(&c->b, k, c->ints[k], c->nulls[k]))
-            return damaged(c);
-        c->have[k] = 1;
-    }
+    int rc = ensure_ints(c, k);
+    if (rc)
+        return rc;
     if (c->nulls[k][c->i / 64] >> (c->i % 64) & 1)
         sqlite3_result_null(ctx);
     else
