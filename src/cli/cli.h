@@ -73,6 +73,11 @@ int cli_open_subcommand(int argc, char **argv, const char *cmd, const char *sub,
                         struct madi_store **s);
 /* 1 if -h or --help is among the arguments (before any "--"). */
 int cli_wants_help(int argc, char **argv);
+/* The subcommand called `name` in `table` (n entries of `size` bytes, each starting with its
+ * name as a const char *), or NULL; NULL name gives NULL. CLI_SUB takes the table itself. */
+const void *cli_sub_find(const void *table, size_t n, size_t size, const char *name);
+#define CLI_SUB(table, name) \
+    cli_sub_find((table), sizeof(table) / sizeof((table)[0]), sizeof((table)[0]), (name))
 
 struct madi_key;
 /* The key file of database `db`: $MADI_KEY_FILE, else DB.key. Caller frees. */

@@ -125,9 +125,7 @@ int cmd_audit(int argc, char **argv)
     int code = cli_db_args(nrest, rest, "audit", &db, args, 1, &n);
     if (code >= 0)
         return code;
-    for (size_t i = 0; n == 1 && i < sizeof(audit_subs) / sizeof(audit_subs[0]); i++)
-        if (strcmp(args[0], audit_subs[i].name) == 0)
-            sub = &audit_subs[i];
+    sub = CLI_SUB(audit_subs, n == 1 ? args[0] : NULL);
     if (!sub) {
         (void)fprintf(stderr, "madi audit: say 'madi audit verify' or 'madi audit list'\n");
         return EXIT_USAGE;

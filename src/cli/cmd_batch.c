@@ -389,9 +389,7 @@ int cmd_batch(int argc, char **argv)
     memset(&a, 0, sizeof(a));
     if (cli_wants_help(argc, argv))
         return cli_usage(cli_find("batch"), 0);
-    for (size_t i = 0; argc >= 2 && i < sizeof(batch_subs) / sizeof(batch_subs[0]); i++)
-        if (strcmp(argv[1], batch_subs[i].name) == 0)
-            sub = &batch_subs[i];
+    sub = CLI_SUB(batch_subs, argc >= 2 ? argv[1] : NULL);
     if (!sub) {
         (void)fprintf(stderr, "madi batch: say list, submit, approve, return, show or preview "
                               "(see 'madi batch --help')\n");

@@ -264,10 +264,7 @@ int cmd_keys(int argc, char **argv)
     }
     if (strcmp(argv[1], "seal") == 0)
         return keys_seal(argc - 1, argv + 1);
-    const struct keys_sub *sub = NULL;
-    for (size_t i = 0; i < sizeof(keys_subs) / sizeof(keys_subs[0]); i++)
-        if (strcmp(argv[1], keys_subs[i].name) == 0)
-            sub = &keys_subs[i];
+    const struct keys_sub *sub = CLI_SUB(keys_subs, argv[1]);
     if (!sub) {
         (void)fprintf(stderr, "madi keys: '%s' is not init, rotate, public or seal\n", argv[1]);
         return EXIT_USAGE;

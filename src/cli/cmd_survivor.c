@@ -147,9 +147,7 @@ int cmd_survivor(int argc, char **argv)
     int c;
     if (cli_wants_help(argc, argv))
         return cli_usage(cli_find("survivor"), 0);
-    for (size_t i = 0; argc >= 2 && i < sizeof(survivor_subs) / sizeof(survivor_subs[0]); i++)
-        if (strcmp(argv[1], survivor_subs[i].name) == 0)
-            sub = &survivor_subs[i];
+    sub = CLI_SUB(survivor_subs, argc >= 2 ? argv[1] : NULL);
     if (!sub) {
         (void)fprintf(stderr, "madi survivor: say list, show ID --reason TEXT, or stats (see "
                               "'madi survivor --help')\n");

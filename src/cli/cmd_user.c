@@ -236,9 +236,7 @@ int cmd_user(int argc, char **argv)
     int c;
     if (cli_wants_help(argc, argv))
         return cli_usage(cli_find("user"), 0);
-    for (size_t i = 0; argc >= 2 && i < sizeof(user_subs) / sizeof(user_subs[0]); i++)
-        if (strcmp(argv[1], user_subs[i].name) == 0)
-            sub = &user_subs[i];
+    sub = CLI_SUB(user_subs, argc >= 2 ? argv[1] : NULL);
     if (!sub) {
         (void)fprintf(stderr, "madi user: say add, list, passwd, disable, enable, assign or "
                               "unassign (see 'madi user --help')\n");

@@ -100,6 +100,15 @@ void cli_print_diag(FILE *out, const struct madi_diag *d)
     (void)fprintf(out, "%s\n", d->msg);
 }
 
+const void *cli_sub_find(const void *table, size_t n, size_t size, const char *name)
+{
+    const char *p = table;
+    for (size_t i = 0; name && i < n; i++, p += size)
+        if (strcmp(*(const char *const *)(const void *)p, name) == 0)
+            return p;
+    return NULL;
+}
+
 int cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {

@@ -86,11 +86,6 @@ struct repeat {
     unsigned long more;
 };
 
-static int is_space(unsigned char c)
-{
-    return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
 /* A code column's last few values, exactly as written, and their codes: a column holds few
  * distinct values, and matching one against a code list's codes, labels and aliases costs
  * more than the rest of the cell. */
@@ -673,12 +668,7 @@ static int resolve_ref(struct importer *im, int f, const char *p, size_t n, stru
     struct reg *r = &im->regs[fd->ref];
     char shown[64];
     int64_t enc = 0;
-    while (n && is_space((unsigned char)*p)) {
-        p++;
-        n--;
-    }
-    while (n && is_space((unsigned char)p[n - 1]))
-        n--;
+    madi_trim(&p, &n);
     struct last_ref *last = &im->last_ref[f];
     if (n && n == last->n && memcmp(p, last->text, n) == 0) { /* rows of a session share it */
         v->i = last->id;
@@ -828,7 +818,7 @@ static void trim_value(const char **pp, size_t *pn)
     const char *p = *pp;
     size_t n = *pn;
     for (;;) {
-        if (n && is_space((unsigned char)*p)) {
+        if (n && madi_is_space((unsigned char)*p)) {
             p++;
             n--;
         } else if (n >= 2 && (unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa0) {
@@ -842,7 +832,7 @@ static void trim_value(const char **pp, size_t *pn)
         }
     }
     for (;;) {
-        if (n && is_space((unsigned char)p[n - 1]))
+        if (n && madi_is_space((unsigned char)p[n - 1]))
             n--;
         else if (n >= 2 && (unsigned char)p[n - 2] == 0xc2 && (unsigned char)p[n - 1] == 0xa0)
             n -= 2;
@@ -2532,13 +2522,7 @@ static int open_blocks(struct importer *im, unsigned long long file_size)
         if ((k->fields[f].flags & MADI_FLD_KEY) && k->fields[f].type == MADI_F_ID)
             im->blk_key = (int)f;
     madi_strmap_init(&im->skipped);
-    int64_t stored = 0;
-    char sql[160];
-    (void)snprintf(sql, sizeof(sql), "SELECT coalesce(sum(nrows), 0) FROM %s",
-                   im->layout.block_table);
-    int rc = madi_store_query_int(im->s, sql, &stored, im->err);
-    if (rc)
-        return rc;
+    int rc = MADI_OK;
     /* Ids are checked in bounded memory, sorted runs merged at the end; an export that carries
      * submission uuids, where records of earlier exports are expected back and skipped at
      * their row, keeps the in-memory set instead. */
@@ -2551,9 +2535,16 @@ static int open_blocks(struct importer *im, unsigned long long file_size)
         if (!rc)
             rc = im->spill_rc;
     } else {
-        /* Rows are rarely shorter than 80 bytes: room for the file's keys without growing. */
-        rowids_init(&im->ids, im->blk_key >= 0 ? (size_t)stored + file_size / 80 : 0);
-        if (im->blk_key >= 0)
+        /* Room for the stored keys and the file's (rows are rarely shorter than 80 bytes)
+         * without growing. */
+        int64_t stored = 0;
+        char sql[160];
+        (void)snprintf(sql, sizeof(sql), "SELECT coalesce(sum(nrows), 0) FROM %s",
+                       im->layout.block_table);
+        rc = madi_store_query_int(im->s, sql, &stored, im->err);
+        if (!rc)
+            rowids_init(&im->ids, im->blk_key >= 0 ? (size_t)stored + file_size / 80 : 0);
+        if (!rc && im->blk_key >= 0)
             rc = rowids_load(&im->ids, im->s, &im->layout, im->blk_keycol, im->err);
     }
     if (rc)

@@ -123,19 +123,18 @@ char *madi_buf_detach(struct madi_buf *b, size_t *len)
     return p;
 }
 
-/* ASCII white space, whatever the locale (isspace() would ask it, a call per byte). */
-static int ascii_space(unsigned char c)
+int madi_is_space(unsigned char c)
 {
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
 void madi_trim(const char **s, size_t *n)
 {
-    while (*n && ascii_space((unsigned char)**s)) {
+    while (*n && madi_is_space((unsigned char)**s)) {
         (*s)++;
         (*n)--;
     }
-    while (*n && ascii_space((unsigned char)(*s)[*n - 1]))
+    while (*n && madi_is_space((unsigned char)(*s)[*n - 1]))
         (*n)--;
 }
 

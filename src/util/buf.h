@@ -40,6 +40,9 @@ int madi_buf_vaddf(struct madi_buf *b, const char *fmt, va_list ap)
         __attribute__((format(printf, 2, 0)));
 /* Narrow (s, n) to leave out leading and trailing white space (what isspace() takes). */
 void madi_trim(const char **s, size_t *n);
+/* ASCII white space (space, \t \n \v \f \r), whatever the locale: isspace() asks the locale,
+ * a call per byte. */
+int madi_is_space(unsigned char c);
 /* 1 when `item` is one of the comma-separated words of `list` ("a,b,c"), or list is NULL. */
 int madi_list_has(const char *list, const char *item);
 /* Where temporary files go: $TMPDIR when set and not empty, else /tmp. */
