@@ -52,82 +52,97 @@ static int collect(void *ctx, const struct rowids_ent *e, size_t n, size_t more)
     return 0;
 }
 
+/* Each spill test: a fresh spill and a fresh record of what it handed over. */
+struct fx {
+    struct rowids_spill sp;
+    struct seen s;
+};
+
+static int setup(void **state)
+{
+    struct fx *x = calloc(1, sizeof(*x));
+    if (!x)
+        return -1;
+    rowids_spill_init(&x->sp);
+    *state = x;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *x = *state;
+    rowids_spill_release(&x->sp);
+    free(x);
+    return 0;
+}
+
 static void test_spill_groups(void **state)
 {
-    (void)state;
-    struct rowids_spill sp;
+    struct fx *x = *state;
+    struct rowids_spill *sp = &x->sp;
     struct madi_err err;
-    struct seen s;
-    memset(&s, 0, sizeof(s));
-    rowids_spill_init(&sp);
+    struct seen *s = &x->s;
     /* Stored ids first (a = 7, b = their line), then 700,000 of this file (a = 9, b = row):
      * row 3 repeats stored id 100; row 650,000 repeats row 299,999; nothing else repeats. */
     for (uint32_t i = 0; i < 1000; i++)
-        assert_int_equal(rowids_spill_add(&sp, h_of(1000000 + i), 7, i + 2, &err), MADI_OK);
+        assert_int_equal(rowids_spill_add(sp, h_of(1000000 + i), 7, i + 2, &err), MADI_OK);
     for (uint32_t r = 0; r < 700000; r++) {
         uint64_t h = r == 3 ? h_of(1000100) : r == 650000 ? h_of(299999) : h_of(r);
-        assert_int_equal(rowids_spill_add(&sp, h, 9, r, &err), MADI_OK);
+        assert_int_equal(rowids_spill_add(sp, h, 9, r, &err), MADI_OK);
     }
-    assert_true(sp.nruns >= 2); /* the merge across runs is what this tests */
-    assert_int_equal(rowids_spill_groups(&sp, collect, &s, &err), MADI_OK);
-    assert_int_equal(s.groups, 2);
+    assert_true(sp->nruns >= 2); /* the merge across runs is what this tests */
+    assert_int_equal(rowids_spill_groups(sp, collect, s, &err), MADI_OK);
+    assert_int_equal(s->groups, 2);
     for (size_t g = 0; g < 2; g++) {
-        assert_int_equal(s.n[g], 2);
-        if (s.h[g] == h_of(1000100)) { /* the stored one first, then row 3 */
-            assert_int_equal(s.got[g][0], 7);
-            assert_int_equal(s.got[g][1], 102);
-            assert_int_equal(s.got[g][2], 9);
-            assert_int_equal(s.got[g][3], 3);
+        assert_int_equal(s->n[g], 2);
+        if (s->h[g] == h_of(1000100)) { /* the stored one first, then row 3 */
+            assert_int_equal(s->got[g][0], 7);
+            assert_int_equal(s->got[g][1], 102);
+            assert_int_equal(s->got[g][2], 9);
+            assert_int_equal(s->got[g][3], 3);
         } else { /* row 299,999, then row 650,000 */
-            assert_true(s.h[g] == h_of(299999));
-            assert_int_equal(s.got[g][1], 299999);
-            assert_int_equal(s.got[g][3], 650000);
+            assert_true(s->h[g] == h_of(299999));
+            assert_int_equal(s->got[g][1], 299999);
+            assert_int_equal(s->got[g][3], 650000);
         }
     }
-    rowids_spill_release(&sp);
 }
 
 static void test_spill_small_and_empty(void **state)
 {
-    (void)state;
-    struct rowids_spill sp;
+    struct fx *x = *state;
+    struct rowids_spill *sp = &x->sp;
     struct madi_err err;
-    struct seen s;
-    memset(&s, 0, sizeof(s));
-    rowids_spill_init(&sp);
-    assert_int_equal(rowids_spill_groups(&sp, collect, &s, &err), MADI_OK);
-    assert_int_equal(s.groups, 0);
-    rowids_spill_release(&sp);
-    rowids_spill_init(&sp);
+    struct seen *s = &x->s;
+    assert_int_equal(rowids_spill_groups(sp, collect, s, &err), MADI_OK);
+    assert_int_equal(s->groups, 0);
+    rowids_spill_release(sp); /* and again, with entries */
+    rowids_spill_init(sp);
     for (uint32_t r = 0; r < 5; r++) /* the same hash five times: one group of five */
-        assert_int_equal(rowids_spill_add(&sp, 42, 9, r, &err), MADI_OK);
-    assert_int_equal(rowids_spill_groups(&sp, collect, &s, &err), MADI_OK);
-    assert_int_equal(s.groups, 1);
-    assert_int_equal(s.n[0], 5);
-    assert_int_equal(s.more, 0);
-    assert_int_equal(s.got[0][1], 0);
-    assert_int_equal(s.got[0][3], 1);
-    rowids_spill_release(&sp);
+        assert_int_equal(rowids_spill_add(sp, 42, 9, r, &err), MADI_OK);
+    assert_int_equal(rowids_spill_groups(sp, collect, s, &err), MADI_OK);
+    assert_int_equal(s->groups, 1);
+    assert_int_equal(s->n[0], 5);
+    assert_int_equal(s->more, 0);
+    assert_int_equal(s->got[0][1], 0);
+    assert_int_equal(s->got[0][3], 1);
 }
 
 /* One hash added 70,000 times: the first 65,536 entries handed over, the rest counted. */
 static void test_spill_group_cap(void **state)
 {
-    (void)state;
-    struct rowids_spill sp;
+    struct fx *x = *state;
+    struct rowids_spill *sp = &x->sp;
     struct madi_err err;
-    struct seen s;
-    memset(&s, 0, sizeof(s));
-    rowids_spill_init(&sp);
+    struct seen *s = &x->s;
     for (uint32_t r = 0; r < 70000; r++)
-        assert_int_equal(rowids_spill_add(&sp, 7, 9, r, &err), MADI_OK);
-    assert_int_equal(rowids_spill_groups(&sp, collect, &s, &err), MADI_OK);
-    assert_int_equal(s.groups, 1);
-    assert_int_equal(s.n[0], 65536);
-    assert_int_equal(s.more, 70000 - 65536);
-    assert_int_equal(s.got[0][1], 0);
-    assert_int_equal(s.got[0][3], 1);
-    rowids_spill_release(&sp);
+        assert_int_equal(rowids_spill_add(sp, 7, 9, r, &err), MADI_OK);
+    assert_int_equal(rowids_spill_groups(sp, collect, s, &err), MADI_OK);
+    assert_int_equal(s->groups, 1);
+    assert_int_equal(s->n[0], 65536);
+    assert_int_equal(s->more, 70000 - 65536);
+    assert_int_equal(s->got[0][1], 0);
+    assert_int_equal(s->got[0][3], 1);
 }
 
 static void test_set(void **state)
@@ -151,9 +166,9 @@ static void test_set(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_spill_groups),
-        cmocka_unit_test(test_spill_small_and_empty),
-        cmocka_unit_test(test_spill_group_cap),
+        cmocka_unit_test_setup_teardown(test_spill_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spill_small_and_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spill_group_cap, setup, teardown),
         cmocka_unit_test(test_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
